@@ -1,0 +1,104 @@
+//! `use "plugins/x.rhai"`: the path stays in the rules directory, the
+//! script compiles, and its functions (with their argument counts) become
+//! callable. Running scripts is the evaluator's business.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::Decls;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::rules::{RuleSet, stays_inside};
+use crate::source::{FileId, SourceMap, Span};
+use crate::syntax::ast::Text;
+
+/// Plugin functions: name → the argument counts it is defined with.
+pub(super) type PluginFns = HashMap<String, Vec<usize>>;
+
+pub(super) fn check_path(root: &Path, path: &Text, diags: &mut Diagnostics) {
+    if !stays_inside(&path.value) {
+        diags.push(
+            Diagnostic::error(
+                "check::use-path",
+                format!("`{}` is outside the rules directory", path.value),
+            )
+            .at(path.span, "leaves the rules directory")
+            .with_help(
+                "plugins live inside the rules directory, e.g. `use \"plugins/sentiment.rhai\"`",
+            ),
+        );
+    } else if !root.join(&path.value).is_file() {
+        diags.push(
+            Diagnostic::error(
+                "check::use-path",
+                format!("plugin `{}` not found", path.value),
+            )
+            .at(path.span, format!("no such file in `{}`", root.display())),
+        );
+    }
+}
+
+/// A rhai engine that only parses.
+pub(crate) fn parser_engine() -> rhai::Engine {
+    let mut engine = rhai::Engine::new_raw();
+    engine.set_max_expr_depths(64, 32);
+    engine
+}
+
+/// Compiles each used plugin and lists its functions.
+pub(super) fn load(rules: &RuleSet, decls: &Decls<'_>, diags: &mut Diagnostics) -> PluginFns {
+    let engine = parser_engine();
+    let mut fns = PluginFns::new();
+    for u in &decls.uses {
+        let Some(file) = rules.plugin(&u.value) else {
+            continue;
+        };
+        let Some(src) = rules.sources.get(file) else {
+            continue;
+        };
+        match engine.compile(&src.text) {
+            Ok(ast) => {
+                for f in ast.iter_functions() {
+                    fns.entry(f.name.to_string())
+                        .or_default()
+                        .push(f.params.len());
+                }
+            }
+            Err(e) => diags.push(script_error(&rules.sources, file, 0, &e)),
+        }
+    }
+    fns
+}
+
+/// A rhai parse error as a diagnostic at its line in `file`; `base` is the
+/// byte offset where the script starts in that file (inline blocks).
+pub(crate) fn script_error(
+    sources: &SourceMap,
+    file: FileId,
+    base: usize,
+    e: &rhai::ParseError,
+) -> Diagnostic {
+    let message = format!("rhai: {}", e.err_type());
+    let d = Diagnostic::error("check::rhai", message);
+    let Some(src) = sources.get(file) else {
+        return d;
+    };
+    let script = &src.text[base.min(src.text.len())..];
+    let offset = match (e.position().line(), e.position().position()) {
+        (Some(line), col) => {
+            let line_start: usize = script
+                .split_inclusive('\n')
+                .take(line - 1)
+                .map(str::len)
+                .sum();
+            let rest = &script[line_start.min(script.len())..];
+            let col_bytes: usize = rest
+                .chars()
+                .take(col.unwrap_or(1).saturating_sub(1))
+                .map(char::len_utf8)
+                .sum();
+            base + line_start + col_bytes
+        }
+        _ => base,
+    };
+    d.at(Span::new(file, offset, offset + 1), "here")
+}

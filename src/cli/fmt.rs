@@ -1,0 +1,107 @@
+//! `kpi fmt`: canonical layout in place (or `--check`).
+
+use std::path::{Path, PathBuf};
+
+use alumni_kpi::diagnostic::Diagnostic;
+use alumni_kpi::rules::RuleSet;
+use alumni_kpi::syntax::{self, Format};
+
+use super::{Exit, Output};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Rule files (.kpi, .yaml), or directories of them.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Change nothing; list the files that are not formatted and exit 1.
+    #[arg(long)]
+    check: bool,
+}
+
+/// The rule files named directly or found in named directories.
+pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| format!("cannot read `{}`: {e}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.is_file() && Format::of_path(f).is_some())
+                .collect();
+            found.sort();
+            out.extend(found);
+        } else if Format::of_path(p).is_some() {
+            out.push(p.clone());
+        } else {
+            return Err(format!("`{}` is not a .kpi or .yaml file", p.display()));
+        }
+    }
+    Ok(out)
+}
+
+pub fn run(args: Args, out: &Output) -> Exit {
+    let files = match expand(&args.files) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
+    let mut status = Exit::Ok;
+    for path in files {
+        match format_file(&path, args.check, out) {
+            Ok(true) if args.check => {
+                println!("{}", path.display());
+                status = Exit::Errors;
+            }
+            Ok(_) => {}
+            Err(()) => status = Exit::Errors,
+        }
+    }
+    status
+}
+
+/// Formats one file; `Ok(true)` when its text changes (or would change).
+fn format_file(path: &Path, check_only: bool, out: &Output) -> Result<bool, ()> {
+    let Some(format) = Format::of_path(path) else {
+        return Err(());
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("error: cannot read `{}`: {e}", path.display());
+    })?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.display().to_string();
+    let (rules, diags) = RuleSet::from_texts(dir, &[(name.as_str(), text.as_str())]);
+    let Some(file) = rules.files.first().filter(|_| !diags.has_errors()) else {
+        out.diagnostics(&diags.0, &rules.sources);
+        return Err(());
+    };
+    let formatted = syntax::print(&file.tree, format);
+    if formatted == text {
+        return Ok(false);
+    }
+    if !check_only {
+        write_atomic(path, &formatted).map_err(|d| out.diagnostics(&[d], &rules.sources))?;
+    }
+    Ok(true)
+}
+
+/// Writes through a temporary file in the same directory, then renames it,
+/// so no reader ever sees half a file.
+pub fn write_atomic(path: &Path, contents: &str) -> Result<(), Diagnostic> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let fail = |e: std::io::Error| {
+        Diagnostic::error(
+            "io::write",
+            format!("cannot write `{}`: {e}", path.display()),
+        )
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    tmp.write_all(contents.as_bytes()).map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! The `kpi` commands: thin glue over the library, one file per command.
+
+mod check;
+mod convert;
+mod fmt;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use alumni_kpi::diagnostic::{Diagnostic, ErrorFormat, render};
+use alumni_kpi::source::SourceMap;
+
+/// The process exit status: 0 ok, 1 rule or data errors, 2 usage errors
+/// (clap exits with 2 itself on bad arguments).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Ok,
+    Errors,
+    Usage,
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(e: Exit) -> Self {
+        std::process::ExitCode::from(match e {
+            Exit::Ok => 0,
+            Exit::Errors => 1,
+            Exit::Usage => 2,
+        })
+    }
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "kpi",
+    version,
+    about = "Rule-driven KPI scoring for alumni relations"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// How diagnostics are printed: `human` (snippets), `short` (one line
+    /// each) or `json` (for editors and tools, on standard output).
+    #[arg(long, global = true, value_enum, default_value_t = ErrorFormat::Human)]
+    error_format: ErrorFormat,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Validate the rules (and, with --data, their tables and columns).
+    Check(check::Args),
+    /// Rewrite rule files in the canonical layout (comments kept).
+    Fmt(fmt::Args),
+    /// Convert a rule file between .kpi and YAML.
+    Convert(convert::Args),
+}
+
+pub fn run(cli: Cli) -> Exit {
+    let out = Output {
+        format: cli.error_format,
+        color: std::io::stderr().is_terminal(),
+    };
+    match cli.command {
+        Command::Check(args) => check::run(args, &out),
+        Command::Fmt(args) => fmt::run(args, &out),
+        Command::Convert(args) => convert::run(args, &out),
+    }
+}
+
+/// Where and how diagnostics go.
+pub struct Output {
+    pub format: ErrorFormat,
+    pub color: bool,
+}
+
+impl Output {
+    /// Prints diagnostics: JSON on standard output, text on standard error.
+    pub fn diagnostics(&self, diags: &[Diagnostic], sources: &SourceMap) {
+        let text = render(diags, sources, self.format, self.color);
+        match self.format {
+            ErrorFormat::Json => print!("{text}"),
+            _ => eprint!("{text}"),
+        }
+    }
+
+    /// A one-line message for people (silent in JSON mode).
+    pub fn note(&self, text: &str) {
+        if self.format != ErrorFormat::Json {
+            eprintln!("{text}");
+        }
+    }
+}
+
+/// The default rules directory.
+pub fn default_rules() -> PathBuf {
+    PathBuf::from("rules")
+}

@@ -1,0 +1,34 @@
+//! alumni-kpi: a rule-driven KPI scoring engine for alumni relations.
+//!
+//! The pipeline, one module per stage:
+//!
+//! ```text
+//! rule files (.kpi, .yaml) ──syntax──▶ syntax tree ──check──▶ checked rule set
+//! dataset dir ──data──▶ schema (headers, manifest)
+//! ```
+//!
+//! ```
+//! use alumni_kpi::{rules::RuleSet, check};
+//! use std::path::Path;
+//!
+//! let (rules, parse_errors) = RuleSet::from_texts(Path::new("rules"), &[(
+//!     "main.kpi",
+//!     r#"scorecard "Demo" { population = alumni }
+//!        objective reach {
+//!          indicator members { value = count(alumni where member) target = 100 }
+//!        }"#,
+//! )]);
+//! assert!(parse_errors.is_empty());
+//! let checked = check::check(&rules, None);
+//! assert!(!checked.diagnostics.has_errors());
+//! ```
+
+pub mod check;
+pub mod data;
+pub mod diagnostic;
+pub mod rules;
+pub mod source;
+pub mod syntax;
+pub mod yaml_io;
+
+pub use diagnostic::{Diagnostic, Diagnostics, Severity};

@@ -1,0 +1,169 @@
+//! Loading a rules directory: every `.kpi` and `.yaml` file in it (not in
+//! sub-directories) forms one rule set.
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::source::{FileId, SourceFile, SourceMap};
+use crate::syntax::{self, Format, ast::RuleFile};
+
+/// One parsed rule file.
+#[derive(Debug, Clone)]
+pub struct ParsedFile {
+    pub id: FileId,
+    pub format: Format,
+    pub tree: RuleFile,
+}
+
+/// The files of a rules directory, parsed.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    pub root: PathBuf,
+    pub sources: SourceMap,
+    pub files: Vec<ParsedFile>,
+    /// rhai plugins named by `use`, read from inside the rules directory:
+    /// the path as written → its source file.
+    pub plugins: Vec<(String, FileId)>,
+}
+
+impl RuleSet {
+    /// A rule set from in-memory texts (tests, embedders); names decide the
+    /// format by extension.
+    pub fn from_texts(root: &Path, texts: &[(&str, &str)]) -> (RuleSet, Diagnostics) {
+        let mut set = RuleSet {
+            root: root.to_path_buf(),
+            ..RuleSet::default()
+        };
+        let mut diags = Diagnostics::new();
+        for (name, text) in texts {
+            set.add_file(
+                SourceFile::new(*name, root.join(name), text.to_string()),
+                &mut diags,
+            );
+        }
+        set.read_plugins();
+        (set, diags)
+    }
+
+    /// Reads and parses every rule file of `dir`, in name order.
+    pub fn load_dir(dir: &Path) -> (RuleSet, Diagnostics) {
+        let mut set = RuleSet {
+            root: dir.to_path_buf(),
+            ..RuleSet::default()
+        };
+        let mut diags = Diagnostics::new();
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error(
+                        "rules::io",
+                        format!("cannot read the rules directory `{}`: {e}", dir.display()),
+                    )
+                    .with_help(
+                        "point `--rules` at the directory that holds your .kpi and .yaml files",
+                    ),
+                );
+                return (set, diags);
+            }
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && Format::of_path(p).is_some())
+            .collect();
+        paths.sort();
+        if paths.is_empty() {
+            diags.push(
+                Diagnostic::error(
+                    "rules::empty",
+                    format!("no .kpi or .yaml rule file in `{}`", dir.display()),
+                )
+                .with_help("rule files end in .kpi or .yaml"),
+            );
+        }
+        for path in paths {
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    let name = path.display().to_string();
+                    set.add_file(SourceFile::new(name, path.clone(), text), &mut diags);
+                }
+                Err(e) => diags.push(Diagnostic::error(
+                    "rules::io",
+                    format!("cannot read `{}`: {e}", path.display()),
+                )),
+            }
+        }
+        set.read_plugins();
+        (set, diags)
+    }
+
+    /// Reads the plugin files that `use` items name. Paths that leave the
+    /// rules directory or do not exist are left to the checker to report.
+    fn read_plugins(&mut self) {
+        let mut wanted: Vec<String> = Vec::new();
+        for f in &self.files {
+            for item in &f.tree.items {
+                if let crate::syntax::ast::ItemKind::Use(t) = &item.kind {
+                    if !wanted.contains(&t.value) {
+                        wanted.push(t.value.clone());
+                    }
+                }
+            }
+        }
+        for rel in wanted {
+            if !stays_inside(&rel) {
+                continue;
+            }
+            let path = self.root.join(&rel);
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                let id = self
+                    .sources
+                    .add(SourceFile::new(path.display().to_string(), path, text));
+                self.plugins.push((rel, id));
+            }
+        }
+    }
+
+    pub fn plugin(&self, written: &str) -> Option<FileId> {
+        self.plugins
+            .iter()
+            .find(|(p, _)| p == written)
+            .map(|(_, id)| *id)
+    }
+
+    fn add_file(&mut self, source: SourceFile, diags: &mut Diagnostics) {
+        let Some(format) = Format::of_path(&source.path) else {
+            return;
+        };
+        let id = self.sources.add(source);
+        // `add` just stored the file under `id`.
+        let Some(src) = self.sources.get(id) else {
+            return;
+        };
+        let (tree, errors) = syntax::parse(id, src, format);
+        diags.extend(errors);
+        if let Some(tree) = tree {
+            self.files.push(ParsedFile { id, format, tree });
+        }
+    }
+}
+
+/// A relative path that never climbs above where it starts.
+pub fn stays_inside(rel: &str) -> bool {
+    use std::path::Component;
+    let mut depth: i32 = 0;
+    for c in Path::new(rel).components() {
+        match c {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return false,
+        }
+    }
+    true
+}

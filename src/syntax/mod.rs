@@ -1,0 +1,75 @@
+//! Front ends and printers: .kpi and YAML rule files ⇄ one syntax tree.
+//!
+//! | module       | role                                              |
+//! |--------------|---------------------------------------------------|
+//! | `ast`        | the tree (`{kind, span}` nodes, trivia)           |
+//! | `dsl`        | .kpi front end (pest, `grammar/kpi.pest`)         |
+//! | `comments`   | .kpi comments attached to nodes                   |
+//! | `yaml`       | YAML front end (serde structs → tree)             |
+//! | `yaml_pos`   | positions in YAML files (yaml-rust2 events)       |
+//! | `fields`     | which fields each block takes                     |
+//! | `print_*`    | tree → .kpi, tree → YAML, expression → text       |
+
+pub mod ast;
+mod comments;
+mod dsl;
+pub mod fields;
+mod print_expr;
+mod print_kpi;
+mod print_yaml;
+mod yaml;
+mod yaml_pos;
+
+use std::path::Path;
+
+pub use dsl::{parse_expr, parse_period};
+pub use print_expr::{expr_to_string, quote};
+
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, SourceFile};
+use ast::RuleFile;
+
+/// The two rule formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Kpi,
+    Yaml,
+}
+
+impl Format {
+    /// The format a file's extension names (`.kpi`, `.yaml`, `.yml`).
+    pub fn of_path(path: &Path) -> Option<Format> {
+        match path.extension()?.to_str()? {
+            "kpi" => Some(Format::Kpi),
+            "yaml" | "yml" => Some(Format::Yaml),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Kpi => "kpi",
+            Format::Yaml => "yaml",
+        }
+    }
+}
+
+/// Parses one rule file. The tree is returned only when there was no error.
+pub fn parse(
+    file: FileId,
+    source: &SourceFile,
+    format: Format,
+) -> (Option<RuleFile>, Vec<Diagnostic>) {
+    match format {
+        Format::Kpi => dsl::parse_file(file, &source.text),
+        Format::Yaml => yaml::parse_file(file, source),
+    }
+}
+
+/// Prints a tree in the canonical layout of a format.
+pub fn print(tree: &RuleFile, format: Format) -> String {
+    match format {
+        Format::Kpi => print_kpi::print_kpi(tree),
+        Format::Yaml => print_yaml::print_yaml(tree),
+    }
+}
