@@ -14,21 +14,48 @@ pub struct YamlError {
     pub message: String,
     pub line: Option<usize>,
     pub column: Option<usize>,
+    /// What the parser was reading when it failed, and where that began
+    /// (`while scanning a quoted scalar`, line, column).
+    pub context: Option<(String, usize, usize)>,
+}
+
+/// Splits `"... at line L column C"` into the text and the position.
+fn split_position(text: &str) -> (String, Option<(usize, usize)>) {
+    let Some(i) = text.rfind(" at line ") else {
+        return (text.to_string(), None);
+    };
+    let mut nums = text[i + " at line ".len()..]
+        .split(" column ")
+        .map(|n| n.trim().parse::<usize>().ok());
+    match (nums.next().flatten(), nums.next().flatten()) {
+        (Some(l), Some(c)) => (text[..i].to_string(), Some((l, c))),
+        _ => (text.to_string(), None),
+    }
 }
 
 /// Deserialises a whole document.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     serde_yaml::from_str(text).map_err(|e| {
         let loc = e.location();
-        let mut message = e.to_string();
-        // serde_yaml appends " at line L column C"; the position is kept apart.
-        if let Some(i) = message.find(" at line ") {
-            message.truncate(i);
-        }
+        // serde_yaml writes "MESSAGE at line L column C[, while CONTEXT at
+        // line L column C]"; positions are kept apart from the words.
+        let full = e.to_string();
+        let (main, context) = match full.split_once(", while ") {
+            Some((main, ctx)) => {
+                let (words, at) = split_position(ctx);
+                (
+                    main.to_string(),
+                    at.map(|(l, c)| (format!("while {words}"), l, c)),
+                )
+            }
+            None => (full, None),
+        };
+        let (message, _) = split_position(&main);
         YamlError {
             message,
             line: loc.as_ref().map(|l| l.line()),
             column: loc.as_ref().map(|l| l.column()),
+            context,
         }
     })
 }

@@ -26,6 +26,8 @@ struct Cx {
     profile: Option<String>,
     /// Inside `score`: `value` and `target` are defined.
     score: bool,
+    /// Inside `target`: `value` is defined (`target = prior(value) * 1.05`).
+    in_target: bool,
     has_target: bool,
     /// Inside an indicator (for `peers`).
     indicator: bool,
@@ -161,7 +163,11 @@ impl<'c, 'a> Walker<'c, 'a> {
                     }
                 }
                 "target" | "weight" => {
-                    let ty = self.walk(&f.value, &top);
+                    let cx = Cx {
+                        in_target: name == "target",
+                        ..top.clone()
+                    };
+                    let ty = self.walk(&f.value, &cx);
                     self.expect(ty, Ty::Number, f.value.span, &format!("`{name}`"));
                 }
                 "score" => {
@@ -480,6 +486,9 @@ impl<'c, 'a> Walker<'c, 'a> {
 
     fn name(&mut self, n: &Ident, cx: &Cx) -> Ty {
         let name = n.name.as_str();
+        if cx.in_target && name == "value" {
+            return Ty::Number;
+        }
         if cx.score && (name == "value" || name == "target") {
             if name == "target" && !cx.has_target {
                 self.error(
@@ -551,7 +560,7 @@ impl<'c, 'a> Walker<'c, 'a> {
         }
         let help = did_you_mean(name, candidates).or_else(|| {
             (name == "value" || name == "target")
-                .then(|| format!("`{name}` stands for the indicator's {name} only inside `score`"))
+                .then(|| format!("`{name}` stands for the indicator's {name} only inside `score` (and `value` inside `target`)"))
         });
         self.error(
             Diagnostic::error("check::unknown-name", format!("unknown name `{name}`"))
@@ -863,9 +872,9 @@ impl<'c, 'a> Walker<'c, 'a> {
             {
                 self.error(
                     Diagnostic::error("check::no-relation", format!("`{t}` has no relation to `{profile}`"))
-                        .at(args[0].span, format!("cannot tell which `{t}` rows belong to a `{profile}` row"))
+                        .at(args[0].span, format!("cannot tell which `{t}` rows belong to each `{profile}` row"))
                         .with_help(format!(
-                            "inside `profile {profile}`, an aggregate reads a table that refers to `{profile}` (e.g. with a `{profile}_id` column)"
+                            "inside `profile {profile}`, an aggregate reads a table whose rows refer to `{profile}` (through a column such as `{profile}_id`)"
                         )),
                 );
             }

@@ -114,6 +114,8 @@ pub struct CheckOutput {
     pub diagnostics: Diagnostics,
     pub types: HashMap<DeclId, Ty>,
     pub order: Vec<DeclId>,
+    /// How each declaration is called (`total_cost`, `alumni.tier`).
+    pub names: HashMap<DeclId, String>,
 }
 
 /// Checks a parsed rule set, with the dataset's schema when there is one.
@@ -145,10 +147,15 @@ pub fn check(rules: &RuleSet, schema: Option<&Schema>) -> CheckOutput {
     w.scorecard();
     diags.extend(w.diags);
     diags.sort();
+    let names = order
+        .iter()
+        .map(|&id| (id, decls.display_name(id)))
+        .collect();
     CheckOutput {
         diagnostics: diags,
         types,
         order,
+        names,
     }
 }
 
@@ -299,7 +306,7 @@ fn check_structure(
             if field(&first.fields, "population").is_none() {
                 diags.push(
                     Diagnostic::error("check::missing-field", "the scorecard needs a `population`")
-                        .at(*first_span, "no `population` here")
+                        .at(keyword(*first_span, "scorecard"), "no `population` here")
                         .with_help("name the table with one row per person scored, e.g. `population = alumni`"),
                 );
             }
@@ -447,6 +454,15 @@ fn check_fields(block: Block, fields: &[Field], diags: &mut Diagnostics) {
             }
         }
     }
+}
+
+/// The span of the keyword that starts an item.
+fn keyword(item: Span, word: &str) -> Span {
+    Span::new(
+        item.file,
+        item.start,
+        (item.start + word.len()).min(item.end),
+    )
 }
 
 fn backticked(names: &[&str]) -> String {

@@ -125,7 +125,7 @@ fn scan(file: FileId, src: &str, skip: &[(usize, usize)]) -> Vec<Comment> {
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
                 let end = src[i..].find('\n').map_or(src.len(), |n| i + n);
-                let text = src[i + 2..end].trim_end_matches('\r').to_string();
+                let text = src[i + 2..end].trim_end().to_string();
                 out.push(Comment {
                     text,
                     block: false,

@@ -158,10 +158,15 @@ fn collect_syntax_errors(
 ) -> Vec<Diagnostic> {
     let mut errors = vec![syntax_error(file, src, first.clone(), &|o| o)];
     let mut pos = error_offset(&first);
+    let mut last_resume = 0;
     while errors.len() < MAX_SYNTAX_ERRORS {
-        let Some(resume) = next_item_line(src, pos) else {
+        // An error found at the start of an item belongs to the item before
+        // it (a missing operand, say): resume at that item itself.
+        let here = item_starts_at(src, pos).filter(|&p| p > last_resume);
+        let Some(resume) = here.or_else(|| next_item_line(src, pos)) else {
             break;
         };
+        last_resume = resume;
         let rest = &src[resume..];
         match KpiParser::parse(Rule::recovery, rest) {
             Ok(_) => break,
@@ -182,17 +187,32 @@ fn error_offset(e: &pest::error::Error<Rule>) -> usize {
     }
 }
 
+/// The words that begin items (and indicators), where parsing can resume.
+const ITEM_STARTS: [&str; 7] = [
+    "scorecard",
+    "param",
+    "use",
+    "profile",
+    "let",
+    "objective",
+    "indicator",
+];
+
+/// `pos` itself, if an item starts there as the first word of its line.
+fn item_starts_at(src: &str, pos: usize) -> Option<usize> {
+    let line_start = src[..pos.min(src.len())].rfind('\n').map_or(0, |i| i + 1);
+    if !src[line_start..pos].trim().is_empty() {
+        return None;
+    }
+    let word: String = src[pos..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    ITEM_STARTS.contains(&word.as_str()).then_some(pos)
+}
+
 /// Start of the first line after `pos` whose first word starts an item.
 fn next_item_line(src: &str, pos: usize) -> Option<usize> {
-    const STARTS: [&str; 7] = [
-        "scorecard",
-        "param",
-        "use",
-        "profile",
-        "let",
-        "objective",
-        "indicator",
-    ];
     let mut line_start = src[pos.min(src.len())..].find('\n')? + pos + 1;
     while line_start < src.len() {
         let line = &src[line_start..];
@@ -201,7 +221,7 @@ fn next_item_line(src: &str, pos: usize) -> Option<usize> {
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
             .collect();
-        if STARTS.contains(&word.as_str()) {
+        if ITEM_STARTS.contains(&word.as_str()) {
             return Some(line_start + (line.len() - trimmed.len()));
         }
         line_start += line.find('\n')? + 1;
@@ -216,8 +236,26 @@ fn syntax_error(
     e: pest::error::Error<Rule>,
     map: &dyn Fn(usize) -> usize,
 ) -> Diagnostic {
-    let pos = error_offset(&e);
+    let mut pos = error_offset(&e);
+    // Stopped at the start of the next item: the item before is unfinished.
+    // Point at where it ends instead.
+    let at_next_item = pos > 0 && item_starts_at(src, pos).is_some();
+    if at_next_item {
+        pos = src[..pos].trim_end().len();
+    }
     let found = describe_found(src, pos);
+    let at_end = at_next_item || pos >= src.trim_end().len();
+    if let Some(open) = unclosed_bracket(src, pos).filter(|_| at_end) {
+        let c = &src[open..open + 1];
+        let close = if c == "(" { ")" } else { "]" };
+        return Diagnostic::error("parse::unclosed", format!("this `{c}` is never closed"))
+            .at(Span::new(file, map(open), map(open + 1)), "opened here")
+            .also(
+                Span::new(file, map(pos), map(pos + found_len(src, pos))),
+                format!("expected `{close}` by here"),
+            )
+            .with_help(format!("add the missing `{close}`"));
+    }
     let (expected, help) = match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => {
             let mut names: Vec<&'static str> = Vec::new();
@@ -227,7 +265,15 @@ fn syntax_error(
                     names.push(n);
                 }
             }
-            let help = syntax_hint(src, pos, positives);
+            // Names, dates and strings all start expressions: say so once.
+            if names.contains(&"an expression") {
+                names.retain(|n| !matches!(*n, "a name" | "a date (`2026-08-31`)" | "a string"));
+            }
+            let help = if at_next_item {
+                None
+            } else {
+                syntax_hint(src, pos, positives)
+            };
             (names, help)
         }
         ErrorVariant::CustomError { .. } => (Vec::new(), None),
@@ -245,6 +291,45 @@ fn syntax_error(
     Diagnostic::error("parse::syntax", message)
         .at(span, "here")
         .with_help_opt(help)
+}
+
+/// An opening `(` or `[` of the current item still open at `pos`.
+fn unclosed_bracket(src: &str, pos: usize) -> Option<usize> {
+    // The item starts at the last line before `pos` that begins an item.
+    let mut start = 0;
+    let mut line = 0;
+    while line < pos {
+        let next = src[line..].find('\n').map_or(src.len(), |n| line + n + 1);
+        let trimmed = src[line..].trim_start_matches([' ', '\t']);
+        if item_starts_at(src, line + (src.len() - line - trimmed.len())).is_some() {
+            start = line;
+        }
+        line = next;
+    }
+    let bytes = src.as_bytes();
+    let mut open: Vec<usize> = Vec::new();
+    let mut i = start;
+    while i < pos.min(bytes.len()) {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = src[i..].find('\n').map_or(src.len(), |n| i + n);
+                continue;
+            }
+            b'(' | b'[' => open.push(i),
+            b')' | b']' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    open.pop()
 }
 
 fn found_len(src: &str, pos: usize) -> usize {
@@ -328,7 +413,8 @@ fn syntax_hint(src: &str, pos: usize, expected: &[Rule]) -> Option<String> {
         "null",
         "rhai",
     ];
-    if rest.starts_with(':') {
+    let after_word = rest[word.len()..].trim_start_matches([' ', '\t']);
+    if rest.starts_with(':') || !word.is_empty() && after_word.starts_with(':') {
         return Some("a field is written `name = value`, not `name: value`".into());
     }
     if rest.starts_with(';') || rest.starts_with(',') && !wants_operator {

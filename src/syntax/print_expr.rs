@@ -109,8 +109,9 @@ pub(crate) fn write_expr(out: &mut String, e: &Expr) {
             };
             out.push_str(text);
             // `not` takes comparisons unparenthesised; `-` only atoms.
+            // `-` takes atoms; `- -x` is written `-(-x)`.
             let parens = match op {
-                UnaryOp::Neg => precedence(operand) < p,
+                UnaryOp::Neg => precedence(operand) <= p,
                 UnaryOp::Not => precedence(operand) < p,
             };
             write_operand(out, operand, parens);

@@ -68,7 +68,7 @@ impl Printer {
             for line in c.text.split('\n') {
                 self.indent(level);
                 self.out.push('#');
-                self.out.push_str(line.trim_end_matches('\r'));
+                self.out.push_str(line.trim_end());
                 self.out.push('\n');
             }
         }

@@ -103,16 +103,34 @@ pub fn parse_file(file: FileId, source: &SourceFile) -> (Option<RuleFile>, Vec<D
 
 fn yaml_error(file: FileId, source: &SourceFile, e: yaml_io::YamlError) -> Diagnostic {
     let mut d = Diagnostic::error("yaml::structure", e.message.clone());
-    if let Some(rest) = e.message.strip_prefix("unknown field `") {
+    if let Some(at) = e.message.find("unknown field `") {
+        let rest = &e.message[at + "unknown field `".len()..];
         let name = rest.split('`').next().unwrap_or("");
         let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
-        d.message = format!("unknown field `{name}`");
+        let place = e.message[..at].trim_end_matches([':', ' ']);
+        d.message = if place.is_empty() {
+            format!("unknown field `{name}`")
+        } else {
+            format!("unknown field `{name}` in `{place}`")
+        };
         d = d.with_help_opt(
             did_you_mean(name, expected.iter().copied())
                 .or_else(|| Some(format!("the fields here are {}", backticked(&expected)))),
         );
     }
-    match (e.line, e.column) {
+    // An unclosed quote or bracket fails at the end of the file: point at
+    // where the unfinished thing began.
+    let (line, column) = match &e.context {
+        Some((words, line, col)) => {
+            d.message = format!("{} {words}", d.message);
+            if words.contains("quoted scalar") {
+                d = d.with_help("this quoted string is never closed: add the closing quote");
+            }
+            (Some(*line), Some(*col))
+        }
+        None => (e.line, e.column),
+    };
+    match (line, column) {
         (Some(line), Some(col)) => {
             let start = source.line_start(line).unwrap_or(0);
             let line_text = source.line_text(line);

@@ -223,7 +223,7 @@ impl YamlPositions {
             used.insert(l);
             let start = source.line_start(l).unwrap_or(0) + (text.len() - trimmed.len());
             comments.push(Comment {
-                text: body.to_string(),
+                text: body.trim_end().to_string(),
                 block: false,
                 span: Span::new(file, start, start + trimmed.len()),
             });
@@ -242,7 +242,7 @@ impl YamlPositions {
         let start = end + (rest.len() - skipped.len());
         self.used_comment_lines.borrow_mut().insert(line);
         Some(Comment {
-            text: body.trim_end_matches(['\n', '\r']).to_string(),
+            text: body.trim_end().to_string(),
             block: false,
             span: Span::new(file, start, line_end),
         })
@@ -259,7 +259,7 @@ impl YamlPositions {
                 let body = trimmed.strip_prefix('#')?;
                 let start = source.line_start(l)? + (text.len() - trimmed.len());
                 Some(Comment {
-                    text: body.to_string(),
+                    text: body.trim_end().to_string(),
                     block: false,
                     span: Span::new(file, start, start + trimmed.len()),
                 })

@@ -1,0 +1,57 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use alumni_kpi::check;
+use alumni_kpi::data::Schema;
+use alumni_kpi::diagnostic::{Diagnostics, ErrorFormat, render};
+use alumni_kpi::rules::RuleSet;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn corpus(dir: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("tests/corpus").join(dir))
+        .unwrap_or_else(|e| panic!("corpus {dir}: {e}"))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("kpi" | "yaml")))
+        .collect();
+    files.sort();
+    files
+}
+
+pub fn corpus_schema() -> Schema {
+    let (schema, diags) = Schema::read(&root().join("tests/corpus/data"), &["peers.csv"]);
+    assert!(diags.is_empty(), "{diags:?}");
+    schema
+}
+
+/// The file shown as `tests/corpus/DIR/NAME`, whatever the working directory.
+pub fn display_name(path: &Path) -> String {
+    path.strip_prefix(root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// Parses and checks one file as a rules directory of its own.
+pub fn check_file(path: &Path, schema: Option<&Schema>) -> (RuleSet, Diagnostics) {
+    let text = std::fs::read_to_string(path).expect("readable corpus file");
+    let dir = path.parent().expect("a parent directory");
+    let name = display_name(path);
+    let (rules, mut diags) = RuleSet::from_texts(dir, &[(name.as_str(), text.as_str())]);
+    if !diags.has_errors() {
+        diags.extend(check::check(&rules, schema).diagnostics);
+    }
+    (rules, diags)
+}
+
+pub fn short(rules: &RuleSet, diags: &Diagnostics) -> String {
+    render(&diags.0, &rules.sources, ErrorFormat::Short, false)
+}
+
+pub fn human(rules: &RuleSet, diags: &Diagnostics) -> String {
+    render(&diags.0, &rules.sources, ErrorFormat::Human, false)
+}
