@@ -34,6 +34,8 @@ pub struct Comment {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Trivia {
     /// An empty line stood before the node (and its leading comments).
+    /// Layout only: not part of what a tree says.
+    #[serde(skip)]
     pub blank_before: bool,
     /// Whole-line comments just before the node.
     pub leading: Vec<Comment>,

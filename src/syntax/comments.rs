@@ -135,7 +135,16 @@ fn scan(file: FileId, src: &str, skip: &[(usize, usize)]) -> Vec<Comment> {
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
                 let end = src[i + 2..].find("*/").map_or(src.len(), |n| i + 2 + n + 2);
-                let text = src[i + 2..end.saturating_sub(2).max(i + 2)].to_string();
+                // Trailing spaces inside a block comment are not kept.
+                let raw = &src[i + 2..end.saturating_sub(2).max(i + 2)];
+                let lines: Vec<&str> = raw.split('\n').collect();
+                let last = lines.len() - 1;
+                let text = lines
+                    .iter()
+                    .enumerate()
+                    .map(|(n, l)| if n == last { *l } else { l.trim_end() })
+                    .collect::<Vec<_>>()
+                    .join("\n");
                 out.push(Comment {
                     text,
                     block: true,

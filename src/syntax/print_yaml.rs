@@ -65,7 +65,13 @@ impl Printer {
 
     fn comments(&mut self, comments: &[Comment], level: usize) {
         for c in comments {
-            for line in c.text.split('\n') {
+            // A block comment is kept as `#/*` .. `*/` lines.
+            let text = if c.block {
+                format!("/*{}*/", c.text)
+            } else {
+                c.text.clone()
+            };
+            for line in text.split('\n') {
                 self.indent(level);
                 self.out.push('#');
                 self.out.push_str(line.trim_end());

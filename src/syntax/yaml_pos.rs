@@ -229,7 +229,7 @@ impl YamlPositions {
             });
         }
         comments.reverse();
-        (comments, blank)
+        (merge_blocks(comments), blank)
     }
 
     /// A `# comment` at the end of the line, after byte `end` (a scalar's end).
@@ -251,7 +251,7 @@ impl YamlPositions {
     /// Whole-line comments not handed out (after the last entry, say).
     pub fn leftover(&self, source: &SourceFile, file: FileId) -> Vec<Comment> {
         let used = self.used_comment_lines.borrow();
-        (1..=source.line_count())
+        let comments = (1..=source.line_count())
             .filter(|l| !used.contains(l) && !self.block_lines.contains(l))
             .filter_map(|l| {
                 let text = source.line_text(l);
@@ -264,8 +264,61 @@ impl YamlPositions {
                     span: Span::new(file, start, start + trimmed.len()),
                 })
             })
-            .collect()
+            .collect();
+        merge_blocks(comments)
     }
+}
+
+/// `#/* ...` up to a line ending in `*/` is a block comment written as YAML
+/// comment lines (how the YAML printer keeps .kpi block comments).
+fn merge_blocks(comments: Vec<Comment>) -> Vec<Comment> {
+    let mut out: Vec<Comment> = Vec::new();
+    let mut open: Option<Comment> = None;
+    for c in comments {
+        match open.as_mut() {
+            Some(block) => {
+                block.text.push('\n');
+                block.span.end = c.span.end;
+                match c.text.strip_suffix("*/") {
+                    Some(last) => {
+                        block.text.push_str(last);
+                        out.extend(open.take());
+                    }
+                    None => block.text.push_str(&c.text),
+                }
+            }
+            None => match c.text.strip_prefix("/*") {
+                Some(body) => match body.strip_suffix("*/") {
+                    Some(whole) => out.push(Comment {
+                        text: whole.to_string(),
+                        block: true,
+                        ..c
+                    }),
+                    None => {
+                        open = Some(Comment {
+                            text: body.to_string(),
+                            block: true,
+                            ..c
+                        })
+                    }
+                },
+                None => out.push(c),
+            },
+        }
+    }
+    // An unterminated `#/*` run stays as the line comments it was.
+    if let Some(block) = open {
+        out.extend(block.text.split('\n').enumerate().map(|(i, l)| Comment {
+            text: if i == 0 {
+                format!("/*{l}")
+            } else {
+                l.to_string()
+            },
+            block: false,
+            span: block.span,
+        }));
+    }
+    out
 }
 
 /// yaml-rust2 marks a block scalar at its first content character and a
