@@ -23,6 +23,11 @@
 //! assert!(!checked.diagnostics.has_errors());
 //! ```
 
+// Library code never unwraps or panics on input; the few invariants that
+// cannot fail say why next to an `expect`.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
+
+pub mod atomic;
 pub mod check;
 pub mod data;
 pub mod diagnostic;

@@ -103,10 +103,10 @@ impl RuleSet {
         let mut wanted: Vec<String> = Vec::new();
         for f in &self.files {
             for item in &f.tree.items {
-                if let crate::syntax::ast::ItemKind::Use(t) = &item.kind {
-                    if !wanted.contains(&t.value) {
-                        wanted.push(t.value.clone());
-                    }
+                if let crate::syntax::ast::ItemKind::Use(t) = &item.kind
+                    && !wanted.contains(&t.value)
+                {
+                    wanted.push(t.value.clone());
                 }
             }
         }

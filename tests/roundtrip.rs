@@ -32,7 +32,8 @@ fn parsable_files(convertible: bool) -> Vec<PathBuf> {
             let (set, diags) =
                 RuleSet::from_texts(f.parent().expect("dir"), &[(&display_name(&f), &text)]);
             let unknown_field = text.contains("check::unknown-field");
-            if !diags.has_errors() && !set.files.is_empty() && !(convertible && unknown_field) {
+            let usable = !diags.has_errors() && !set.files.is_empty();
+            if usable && !(convertible && unknown_field) {
                 files.push(f);
             }
         }

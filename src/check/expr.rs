@@ -204,14 +204,14 @@ impl<'c, 'a> Walker<'c, 'a> {
             }
             return;
         };
-        if let Some(f) = field(&s.fields, "period") {
-            if !matches!(f.value.kind, ExprKind::Period { .. }) {
-                self.error(
-                    Diagnostic::error("check::type", "`period` is written `FROM .. TO`")
-                        .at(f.value.span, "not a period")
-                        .with_help("for instance `period = 2025-09-01 .. 2026-08-31`"),
-                );
-            }
+        if let Some(f) = field(&s.fields, "period")
+            && !matches!(f.value.kind, ExprKind::Period { .. })
+        {
+            self.error(
+                Diagnostic::error("check::type", "`period` is written `FROM .. TO`")
+                    .at(f.value.span, "not a period")
+                    .with_help("for instance `period = 2025-09-01 .. 2026-08-31`"),
+            );
         }
         let Some(f) = field(&s.fields, "segments") else {
             return;
@@ -237,21 +237,22 @@ impl<'c, 'a> Walker<'c, 'a> {
                 .decls
                 .profile_names
                 .contains_key(&(pop.name.as_str(), col.name.as_str()));
-            if let Some(t) = table {
-                if !profiled && t.column(&col.name).is_none() {
-                    let candidates = self.columns_of(&pop.name);
-                    self.error(
-                        Diagnostic::error(
-                            "check::unknown-column",
-                            format!("`{}` has no column `{col}`", pop.name),
-                        )
-                        .at(col.span, "not a column of the population")
-                        .with_help_opt(did_you_mean(
-                            &col.name,
-                            candidates.iter().map(String::as_str),
-                        )),
-                    );
-                }
+            if let Some(t) = table
+                && !profiled
+                && t.column(&col.name).is_none()
+            {
+                let candidates = self.columns_of(&pop.name);
+                self.error(
+                    Diagnostic::error(
+                        "check::unknown-column",
+                        format!("`{}` has no column `{col}`", pop.name),
+                    )
+                    .at(col.span, "not a column of the population")
+                    .with_help_opt(did_you_mean(
+                        &col.name,
+                        candidates.iter().map(String::as_str),
+                    )),
+                );
             }
         }
     }
@@ -603,9 +604,11 @@ impl<'c, 'a> Walker<'c, 'a> {
                 )),
             ),
             Some(Some(row)) if *row != table.name => {
-                if let Some(schema) = self.schema {
-                    if schema.table(row).is_some() && schema.path_up(row, &table.name).is_none() {
-                        self.error(
+                if let Some(schema) = self.schema
+                    && schema.table(row).is_some()
+                    && schema.path_up(row, &table.name).is_none()
+                {
+                    self.error(
                             Diagnostic::error(
                                 "check::no-relation",
                                 format!("`{row}` rows have no `{table}` to read `{column}` from"),
@@ -615,7 +618,6 @@ impl<'c, 'a> Walker<'c, 'a> {
                                 "a row can read the columns of the tables it refers to; to read `{table}` rows, aggregate them"
                             )),
                         );
-                    }
                 }
             }
             _ => {}
@@ -842,10 +844,10 @@ impl<'c, 'a> Walker<'c, 'a> {
         let table = if functions::takes_table(name) {
             match &args[0].kind {
                 ExprKind::Name(t) if !self.decls.names.contains_key(t.name.as_str()) => {
-                    if let Some(schema) = self.schema {
-                        if schema.table(&t.name).is_none() {
-                            self.unknown_table(t);
-                        }
+                    if let Some(schema) = self.schema
+                        && schema.table(&t.name).is_none()
+                    {
+                        self.unknown_table(t);
                     }
                     Some(t.name.clone())
                 }
@@ -864,20 +866,19 @@ impl<'c, 'a> Walker<'c, 'a> {
         } else {
             self.table_of(name, &args[0])
         };
-        if let (Some(t), Some(profile), Some(schema)) = (&table, &cx.profile, self.schema) {
-            if t != profile
-                && schema.table(t).is_some()
-                && schema.table(profile).is_some()
-                && schema.path_up(t, profile).is_none()
-            {
-                self.error(
+        if let (Some(t), Some(profile), Some(schema)) = (&table, &cx.profile, self.schema)
+            && t != profile
+            && schema.table(t).is_some()
+            && schema.table(profile).is_some()
+            && schema.path_up(t, profile).is_none()
+        {
+            self.error(
                     Diagnostic::error("check::no-relation", format!("`{t}` has no relation to `{profile}`"))
                         .at(args[0].span, format!("cannot tell which `{t}` rows belong to each `{profile}` row"))
                         .with_help(format!(
                             "inside `profile {profile}`, an aggregate reads a table whose rows refer to `{profile}` (through a column such as `{profile}_id`)"
                         )),
                 );
-            }
         }
         let inner = Cx {
             row: Some(table),

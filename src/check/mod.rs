@@ -349,13 +349,14 @@ fn check_structure(
                 .map_or(Some(1.0), |w| constant_number(&w.value))
         })
         .collect();
-    if !objective_weights.is_empty() && objective_weights.iter().all(|w| *w == Some(0.0)) {
-        if let Some(o) = decls.objectives.first() {
-            diags.push(
-                Diagnostic::warning("check::zero-weights", "every objective weighs 0")
-                    .at(o.id.span, "the overall score will be null"),
-            );
-        }
+    if !objective_weights.is_empty()
+        && objective_weights.iter().all(|w| *w == Some(0.0))
+        && let Some(o) = decls.objectives.first()
+    {
+        diags.push(
+            Diagnostic::warning("check::zero-weights", "every objective weighs 0")
+                .at(o.id.span, "the overall score will be null"),
+        );
     }
     for r in &decls.indicators {
         let ind = r.indicator;
@@ -387,17 +388,17 @@ fn check_structure(
             );
         }
     }
-    if let (Some(schema), Some(pop)) = (schema, decls.population()) {
-        if schema.table(&pop.name).is_none() {
-            diags.push(
-                Diagnostic::error("check::unknown-table", format!("unknown table `{pop}`"))
-                    .at(pop.span, "not in the dataset")
-                    .with_help_opt(did_you_mean(
-                        &pop.name,
-                        schema.tables.keys().map(String::as_str),
-                    )),
-            );
-        }
+    if let (Some(schema), Some(pop)) = (schema, decls.population())
+        && schema.table(&pop.name).is_none()
+    {
+        diags.push(
+            Diagnostic::error("check::unknown-table", format!("unknown table `{pop}`"))
+                .at(pop.span, "not in the dataset")
+                .with_help_opt(did_you_mean(
+                    &pop.name,
+                    schema.tables.keys().map(String::as_str),
+                )),
+        );
     }
     for u in &decls.uses {
         plugins::check_path(&rules.root, u, diags);

@@ -47,10 +47,10 @@ pub fn run(args: Args, out: &Output) -> Exit {
             print!("{converted}");
             Exit::Ok
         }
-        Some(path) => match super::fmt::write_atomic(path, &converted) {
+        Some(path) => match super::fmt::write_file(path, &converted) {
             Ok(()) => Exit::Ok,
             Err(d) => {
-                out.diagnostics(&[d], &rules.sources);
+                out.diagnostics(&[*d], &rules.sources);
                 Exit::Errors
             }
         },

@@ -81,27 +81,17 @@ fn format_file(path: &Path, check_only: bool, out: &Output) -> Result<bool, ()> 
         return Ok(false);
     }
     if !check_only {
-        write_atomic(path, &formatted).map_err(|d| out.diagnostics(&[d], &rules.sources))?;
+        write_file(path, &formatted).map_err(|d| out.diagnostics(&[*d], &rules.sources))?;
     }
     Ok(true)
 }
 
-/// Writes through a temporary file in the same directory, then renames it,
-/// so no reader ever sees half a file.
-pub fn write_atomic(path: &Path, contents: &str) -> Result<(), Diagnostic> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let fail = |e: std::io::Error| {
-        Diagnostic::error(
+/// Writes a file atomically; a failure is a diagnostic naming the file.
+pub fn write_file(path: &Path, contents: &str) -> Result<(), Box<Diagnostic>> {
+    alumni_kpi::atomic::write_atomic(path, contents.as_bytes()).map_err(|e| {
+        Box::new(Diagnostic::error(
             "io::write",
             format!("cannot write `{}`: {e}", path.display()),
-        )
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    tmp.write_all(contents.as_bytes()).map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
+        ))
+    })
 }

@@ -187,10 +187,10 @@ fn human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
         });
     }
     let mut message = d.message.clone();
-    if d.primary.is_none() {
-        if let Some(loc) = &d.location {
-            message = format!("{}:{}:{}: {message}", loc.file, loc.line, loc.column);
-        }
+    if d.primary.is_none()
+        && let Some(loc) = &d.location
+    {
+        message = format!("{}:{}:{}: {message}", loc.file, loc.line, loc.column);
     }
     let view = MietteView {
         message,

@@ -108,12 +108,12 @@ fn scan(file: FileId, src: &str, skip: &[(usize, usize)]) -> Vec<Comment> {
     let mut i = 0;
     let mut skip = skip.iter().peekable();
     while i < bytes.len() {
-        if let Some(&&(s, e)) = skip.peek() {
-            if i >= s {
-                i = i.max(e);
-                skip.next();
-                continue;
-            }
+        if let Some(&&(s, e)) = skip.peek()
+            && i >= s
+        {
+            i = i.max(e);
+            skip.next();
+            continue;
         }
         match bytes[i] {
             b'"' => {

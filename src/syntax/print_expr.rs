@@ -141,11 +141,11 @@ pub(crate) fn write_expr(out: &mut String, e: &Expr) {
                     out.push_str(", ");
                 }
                 write_expr(out, arg);
-                if i == 0 {
-                    if let Some(f) = filter {
-                        out.push_str(" where ");
-                        write_expr(out, f);
-                    }
+                if i == 0
+                    && let Some(f) = filter
+                {
+                    out.push_str(" where ");
+                    write_expr(out, f);
                 }
             }
             out.push(')');
