@@ -1,0 +1,818 @@
+//! Loading a dataset directory into typed columns, relations resolved to
+//! row indexes once.
+//!
+//! Each table file is read into memory and parsed twice: a first pass infers
+//! the type of every column the manifest does not declare, a second builds
+//! the typed columns. A value that does not fit its column is an error
+//! naming file, line, column and value, unless bad rows are skipped (then
+//! they are counted for the report).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+
+use super::column::*;
+use super::schema::{ColumnSchema, ColumnType, Schema, TableSchema};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+
+/// How to load.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Skip rows with a malformed value (or a duplicate key) instead of
+    /// failing; the report counts them.
+    pub skip_bad_rows: bool,
+    /// Files in the directory that are not tables (the benchmark file).
+    pub exclude: Vec<String>,
+}
+
+/// Rows of a table resolved to the rows of the table they refer to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relation {
+    /// The referring column (`alumni_id`).
+    pub column: String,
+    /// The referred table (`alumni`).
+    pub target: String,
+    /// For each row, the row of `target` it refers to, or [`NO_ROW`].
+    pub rows: Vec<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub name: String,
+    pub file: PathBuf,
+    pub len: usize,
+    pub columns: Vec<Column>,
+    pub key: Option<usize>,
+    /// The column `period` filters on.
+    pub date: Option<usize>,
+    pub relations: Vec<Relation>,
+}
+
+impl Table {
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The (first) relation from this table to `target`.
+    pub fn relation_to(&self, target: &str) -> Option<&Relation> {
+        self.relations.iter().find(|r| r.target == target)
+    }
+}
+
+/// What loading left out, for the report.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Skipped {
+    pub table: String,
+    pub rows: usize,
+}
+
+/// A loaded dataset.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    pub dir: PathBuf,
+    pub tables: IndexMap<String, Table>,
+    pub pool: StringPool,
+    /// Rows skipped per table (with `skip_bad_rows`).
+    pub skipped: Vec<Skipped>,
+    /// Problems that did not stop loading (dangling references).
+    pub warnings: Diagnostics,
+}
+
+impl Dataset {
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.get(name)
+    }
+
+    /// The schema with every column's type known.
+    pub fn schema(&self) -> Schema {
+        Schema {
+            dir: self.dir.clone(),
+            tables: self
+                .tables
+                .iter()
+                .map(|(name, t)| {
+                    (
+                        name.clone(),
+                        TableSchema {
+                            name: name.clone(),
+                            file: t.file.clone(),
+                            columns: t
+                                .columns
+                                .iter()
+                                .map(|c| ColumnSchema {
+                                    name: c.name.clone(),
+                                    ty: Some(c.data.column_type()),
+                                })
+                                .collect(),
+                            key: t.key.map(|k| t.columns[k].name.clone()),
+                            date_column: t.date.map(|d| t.columns[d].name.clone()),
+                            refs: t
+                                .relations
+                                .iter()
+                                .map(|r| (r.column.clone(), r.target.clone()))
+                                .collect(),
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Loads every table of `dir`.
+    pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset, Diagnostics> {
+        let exclude: Vec<&str> = options.exclude.iter().map(String::as_str).collect();
+        let (schema, mut errors) = Schema::read(dir, &exclude);
+        if errors.has_errors() {
+            return Err(errors);
+        }
+        let mut data = Dataset {
+            dir: dir.to_path_buf(),
+            ..Dataset::default()
+        };
+        let mut lines: HashMap<String, Vec<u32>> = HashMap::new();
+        for ts in schema.tables.values() {
+            match load_table(ts, &mut data.pool, options.skip_bad_rows) {
+                Ok((table, skipped, table_lines)) => {
+                    if skipped > 0 {
+                        data.skipped.push(Skipped {
+                            table: ts.name.clone(),
+                            rows: skipped,
+                        });
+                    }
+                    lines.insert(ts.name.clone(), table_lines);
+                    data.tables.insert(ts.name.clone(), table);
+                }
+                Err(e) => errors.extend(e),
+            }
+        }
+        if errors.has_errors() {
+            return Err(errors);
+        }
+        data.resolve_keys(&schema, &mut lines, options.skip_bad_rows, &mut errors);
+        if errors.has_errors() {
+            return Err(errors);
+        }
+        data.resolve_relations(&schema, &lines);
+        Ok(data)
+    }
+
+    /// Key indexes; duplicate keys are errors (or skipped rows).
+    fn resolve_keys(
+        &mut self,
+        schema: &Schema,
+        lines: &mut HashMap<String, Vec<u32>>,
+        skip: bool,
+        errors: &mut Diagnostics,
+    ) {
+        for ts in schema.tables.values() {
+            let Some(table) = self.tables.get_mut(&ts.name) else {
+                continue;
+            };
+            let Some(key) = ts.key.as_ref().and_then(|k| table.column_index(k)) else {
+                continue;
+            };
+            table.key = Some(key);
+            let index = KeyIndex::build(&table.columns[key].data);
+            if index.duplicates.is_empty() {
+                continue;
+            }
+            let table_lines = lines.entry(ts.name.clone()).or_default();
+            if skip {
+                let drop: std::collections::HashSet<u32> =
+                    index.duplicates.iter().copied().collect();
+                let keep: Vec<u32> = (0..table.len as u32)
+                    .filter(|r| !drop.contains(r))
+                    .collect();
+                for c in &mut table.columns {
+                    c.data.retain_rows(&keep);
+                }
+                *table_lines = keep.iter().map(|&r| table_lines[r as usize]).collect();
+                table.len = keep.len();
+                match self.skipped.iter_mut().find(|s| s.table == ts.name) {
+                    Some(s) => s.rows += drop.len(),
+                    None => self.skipped.push(Skipped {
+                        table: ts.name.clone(),
+                        rows: drop.len(),
+                    }),
+                }
+            } else {
+                let first = index.duplicates[0] as usize;
+                let value = cell_text(&table.columns[key].data, first, &self.pool);
+                errors.push(
+                    Diagnostic::error(
+                        "data::duplicate-key",
+                        format!(
+                            "{} row(s) of `{}` repeat a key; first: `{}` = `{value}`",
+                            index.duplicates.len(),
+                            ts.name,
+                            table.columns[key].name
+                        ),
+                    )
+                    .in_file(
+                        table.file.display().to_string(),
+                        table_lines.get(first).copied().unwrap_or(0) as usize,
+                        key + 1,
+                    )
+                    .with_help("keys identify rows: fix the file, or pass --skip-bad-rows to drop the repeats"),
+                );
+            }
+        }
+    }
+
+    /// Each reference column resolved to row indexes of its target.
+    fn resolve_relations(&mut self, schema: &Schema, lines: &HashMap<String, Vec<u32>>) {
+        let mut indexes: HashMap<String, KeyIndex> = HashMap::new();
+        for (name, t) in &self.tables {
+            if let Some(k) = t.key {
+                indexes.insert(name.clone(), KeyIndex::build(&t.columns[k].data));
+            }
+        }
+        for ts in schema.tables.values() {
+            let mut relations = Vec::new();
+            let Some(table) = self.tables.get(&ts.name) else {
+                continue;
+            };
+            for (col_name, target) in &ts.refs {
+                let (Some(col), Some(index)) = (table.column(col_name), indexes.get(target)) else {
+                    continue;
+                };
+                let mut dangling = 0usize;
+                let mut first_dangling = None;
+                let rows: Vec<u32> = (0..table.len)
+                    .map(|r| match index.lookup(&col.data, r, &self.pool) {
+                        Lookup::Found(row) => row,
+                        Lookup::Null => NO_ROW,
+                        Lookup::Missing => {
+                            dangling += 1;
+                            first_dangling.get_or_insert(r);
+                            NO_ROW
+                        }
+                    })
+                    .collect();
+                if let Some(first) = first_dangling {
+                    let line = lines
+                        .get(&ts.name)
+                        .and_then(|l| l.get(first))
+                        .copied()
+                        .unwrap_or(0);
+                    let col_idx = table.column_index(col_name).unwrap_or(0);
+                    self.warnings.push(
+                        Diagnostic::warning(
+                            "data::dangling",
+                            format!(
+                                "{dangling} row(s) of `{}` refer to `{target}` rows that do not exist; first: `{col_name}` = `{}`",
+                                ts.name,
+                                cell_text(&col.data, first, &self.pool)
+                            ),
+                        )
+                        .in_file(table.file.display().to_string(), line as usize, col_idx + 1)
+                        .with_help(format!("these rows are related to no `{target}` row")),
+                    );
+                }
+                relations.push(Relation {
+                    column: col_name.clone(),
+                    target: target.clone(),
+                    rows,
+                });
+            }
+            if let Some(t) = self.tables.get_mut(&ts.name) {
+                t.date = ts.date_column.as_ref().and_then(|d| t.column_index(d));
+                if t.date
+                    .is_some_and(|d| !matches!(t.columns[d].data, ColumnData::Date(_)))
+                {
+                    t.date = None;
+                }
+                t.relations = relations;
+            }
+        }
+    }
+}
+
+/// A table's key values → row.
+struct KeyIndex {
+    numbers: HashMap<u64, u32>,
+    strings: HashMap<u32, u32>,
+    /// Rows whose key was already taken.
+    duplicates: Vec<u32>,
+}
+
+enum Lookup {
+    Found(u32),
+    Null,
+    Missing,
+}
+
+impl KeyIndex {
+    fn build(data: &ColumnData) -> KeyIndex {
+        let mut index = KeyIndex {
+            numbers: HashMap::new(),
+            strings: HashMap::new(),
+            duplicates: Vec::new(),
+        };
+        for r in 0..data.len() {
+            let fresh = match data {
+                ColumnData::Number(v) if !v[r].is_nan() => {
+                    index.numbers.insert(v[r].to_bits(), r as u32).is_none()
+                }
+                ColumnData::Str(v) if v[r] != NULL_STR => {
+                    index.strings.insert(v[r], r as u32).is_none()
+                }
+                ColumnData::Date(v) if v[r] != NULL_DATE => index
+                    .numbers
+                    .insert(f64::from(v[r]).to_bits(), r as u32)
+                    .is_none(),
+                _ => true,
+            };
+            if !fresh {
+                index.duplicates.push(r as u32);
+            }
+        }
+        // The first row with a key keeps it.
+        for &d in &index.duplicates {
+            match data {
+                ColumnData::Number(v) => {
+                    index
+                        .numbers
+                        .entry(v[d as usize].to_bits())
+                        .and_modify(|row| *row = (*row).min(d));
+                }
+                ColumnData::Str(v) => {
+                    index
+                        .strings
+                        .entry(v[d as usize])
+                        .and_modify(|row| *row = (*row).min(d));
+                }
+                _ => {}
+            }
+        }
+        index
+    }
+
+    /// The row a reference cell points to; numbers and texts match across
+    /// types by their written form (`12` and `"12"`).
+    fn lookup(&self, data: &ColumnData, r: usize, pool: &StringPool) -> Lookup {
+        let found = match data {
+            ColumnData::Number(v) => {
+                if v[r].is_nan() {
+                    return Lookup::Null;
+                }
+                self.numbers.get(&v[r].to_bits()).or_else(|| {
+                    pool.get(&format!("{}", v[r]))
+                        .and_then(|id| self.strings.get(&id))
+                })
+            }
+            ColumnData::Str(v) => {
+                if v[r] == NULL_STR {
+                    return Lookup::Null;
+                }
+                self.strings.get(&v[r]).or_else(|| {
+                    pool.text(v[r])
+                        .trim()
+                        .parse::<f64>()
+                        .ok()
+                        .and_then(|n| self.numbers.get(&n.to_bits()))
+                })
+            }
+            _ => return Lookup::Null,
+        };
+        found.map_or(Lookup::Missing, |&row| Lookup::Found(row))
+    }
+}
+
+/// A cell as text, for messages.
+fn cell_text(data: &ColumnData, r: usize, pool: &StringPool) -> String {
+    match data {
+        ColumnData::Number(v) => format!("{}", v[r]),
+        ColumnData::Bool(v) => ["false", "true", ""][v[r].min(2) as usize].to_string(),
+        ColumnData::Date(v) => date_of(v[r]).map(|d| d.to_string()).unwrap_or_default(),
+        ColumnData::Str(v) => pool.text(v[r]).to_string(),
+        ColumnData::List { .. } => String::new(),
+    }
+}
+
+/// One cell as read from a file.
+enum Cell<'a> {
+    Null,
+    Text(Cow<'a, str>),
+    List(Vec<String>),
+}
+
+/// What a text looks like, for inference.
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    Bool,
+    Number,
+    Date,
+    Text,
+}
+
+fn shape(s: &str) -> Shape {
+    let t = s.trim();
+    if t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("false") {
+        Shape::Bool
+    } else if t.parse::<f64>().is_ok_and(f64::is_finite) {
+        Shape::Number
+    } else if parse_date(t).is_some() {
+        Shape::Date
+    } else {
+        Shape::Text
+    }
+}
+
+/// Infers a column's type from the shapes of its non-empty cells.
+#[derive(Clone, Copy, Default)]
+struct Inference {
+    seen: Option<Shape>,
+    mixed: bool,
+    list: bool,
+}
+
+impl Inference {
+    fn add(&mut self, cell: &Cell<'_>) {
+        match cell {
+            Cell::Null => {}
+            Cell::List(_) => self.list = true,
+            Cell::Text(s) => {
+                let sh = shape(s);
+                match self.seen {
+                    None => self.seen = Some(sh),
+                    Some(prev) if prev != sh => self.mixed = true,
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn result(self) -> ColumnType {
+        if self.list {
+            return ColumnType::List;
+        }
+        match (self.seen, self.mixed) {
+            (Some(Shape::Bool), false) => ColumnType::Bool,
+            (Some(Shape::Number), false) => ColumnType::Number,
+            (Some(Shape::Date), false) => ColumnType::Date,
+            _ => ColumnType::String,
+        }
+    }
+}
+
+/// Builds one typed column.
+enum Builder {
+    Number(Vec<f64>),
+    Bool(Vec<u8>),
+    Date(Vec<i32>),
+    Str(Vec<u32>),
+    List { offsets: Vec<u32>, values: Vec<u32> },
+}
+
+impl Builder {
+    fn new(ty: ColumnType, capacity: usize) -> Builder {
+        match ty {
+            ColumnType::Number => Builder::Number(Vec::with_capacity(capacity)),
+            ColumnType::Bool => Builder::Bool(Vec::with_capacity(capacity)),
+            ColumnType::Date => Builder::Date(Vec::with_capacity(capacity)),
+            ColumnType::String => Builder::Str(Vec::with_capacity(capacity)),
+            ColumnType::List => Builder::List {
+                offsets: vec![0],
+                values: Vec::new(),
+            },
+        }
+    }
+
+    /// Appends a cell; `Err(())` when it does not fit the column's type.
+    fn push(&mut self, cell: &Cell<'_>, pool: &mut StringPool) -> Result<(), ()> {
+        let text = match cell {
+            Cell::Null => None,
+            Cell::Text(s) if s.trim().is_empty() => None,
+            Cell::Text(s) => Some(s.trim()),
+            Cell::List(items) => {
+                return match self {
+                    Builder::List { offsets, values } => {
+                        values.extend(items.iter().map(|i| pool.intern(i.trim())));
+                        offsets.push(values.len() as u32);
+                        Ok(())
+                    }
+                    _ => Err(()),
+                };
+            }
+        };
+        match self {
+            Builder::Number(v) => v.push(match text {
+                None => f64::NAN,
+                Some(t) => t.parse::<f64>().ok().filter(|n| n.is_finite()).ok_or(())?,
+            }),
+            Builder::Bool(v) => v.push(match text.map(str::to_ascii_lowercase).as_deref() {
+                None => NULL_BOOL,
+                Some("true" | "yes" | "y" | "1") => 1,
+                Some("false" | "no" | "n" | "0") => 0,
+                Some(_) => return Err(()),
+            }),
+            Builder::Date(v) => v.push(match text {
+                None => NULL_DATE,
+                Some(t) => parse_date(t).ok_or(())?,
+            }),
+            Builder::Str(v) => v.push(text.map_or(NULL_STR, |t| pool.intern(t))),
+            Builder::List { offsets, values } => {
+                if let Some(t) = text {
+                    values.extend(
+                        t.split(';')
+                            .map(str::trim)
+                            .filter(|s| !s.is_empty())
+                            .map(|s| pool.intern(s)),
+                    );
+                }
+                offsets.push(values.len() as u32);
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> ColumnData {
+        match self {
+            Builder::Number(v) => ColumnData::Number(v),
+            Builder::Bool(v) => ColumnData::Bool(v),
+            Builder::Date(v) => ColumnData::Date(v),
+            Builder::Str(v) => ColumnData::Str(v),
+            Builder::List { offsets, values } => ColumnData::List { offsets, values },
+        }
+    }
+
+    fn truncate_last(&mut self) {
+        match self {
+            Builder::Number(v) => {
+                v.pop();
+            }
+            Builder::Bool(v) => {
+                v.pop();
+            }
+            Builder::Date(v) => {
+                v.pop();
+            }
+            Builder::Str(v) => {
+                v.pop();
+            }
+            Builder::List { offsets, values } => {
+                if offsets.len() > 1 {
+                    offsets.pop();
+                    values.truncate(*offsets.last().unwrap_or(&0) as usize);
+                }
+            }
+        }
+    }
+}
+
+/// Rows of a file, each a line number and its cells.
+type Rows<'a> = Vec<(u32, Vec<Cell<'a>>)>;
+
+/// At most this many bad values are reported per file.
+const MAX_ERRORS_PER_FILE: usize = 20;
+
+fn load_table(
+    ts: &TableSchema,
+    pool: &mut StringPool,
+    skip: bool,
+) -> Result<(Table, usize, Vec<u32>), Diagnostics> {
+    let file = ts.file.display().to_string();
+    let bytes = std::fs::read(&ts.file).map_err(|e| {
+        Diagnostics(vec![Diagnostic::error(
+            "data::io",
+            format!("cannot read `{file}`: {e}"),
+        )])
+    })?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        Diagnostics(vec![
+            Diagnostic::error("data::encoding", "the file is not UTF-8 text")
+                .in_file(&file, line, 1),
+        ])
+    })?;
+    let mut errors = Diagnostics::new();
+    let mut skipped = 0usize;
+    let width = ts.columns.len();
+    let records;
+    let rows: Rows<'_> = if ts.file.extension().is_some_and(|e| e == "jsonl") {
+        read_jsonl(text, ts, &file, skip, &mut skipped, &mut errors)
+    } else {
+        records = read_csv(text, width, &file, skip, &mut skipped, &mut errors);
+        records
+            .iter()
+            .map(|(line, r)| {
+                (
+                    *line,
+                    r.iter().map(|f| Cell::Text(Cow::Borrowed(f))).collect(),
+                )
+            })
+            .collect()
+    };
+    if errors.has_errors() {
+        return Err(errors);
+    }
+    // Pass 1: types of undeclared columns.
+    let types: Vec<ColumnType> = (0..width)
+        .map(|c| {
+            ts.columns[c].ty.unwrap_or_else(|| {
+                let mut inf = Inference::default();
+                for (_, cells) in &rows {
+                    inf.add(&cells[c]);
+                }
+                inf.result()
+            })
+        })
+        .collect();
+    // Pass 2: typed columns.
+    let mut builders: Vec<Builder> = types.iter().map(|t| Builder::new(*t, rows.len())).collect();
+    let mut lines = Vec::with_capacity(rows.len());
+    for (line, cells) in &rows {
+        let mut bad = None;
+        for (c, cell) in cells.iter().enumerate() {
+            if builders[c].push(cell, pool).is_err() {
+                // Keep the columns aligned; the row is reported or dropped.
+                builders[c].push(&Cell::Null, pool).ok();
+                bad.get_or_insert(c);
+            }
+        }
+        let Some(c) = bad else {
+            lines.push(*line);
+            continue;
+        };
+        if skip {
+            builders.iter_mut().for_each(Builder::truncate_last);
+            skipped += 1;
+            continue;
+        }
+        lines.push(*line);
+        if errors.0.len() < MAX_ERRORS_PER_FILE {
+            let value = match &cells[c] {
+                Cell::Text(s) => s.to_string(),
+                Cell::List(items) => format!("[{}]", items.join(", ")),
+                Cell::Null => String::new(),
+            };
+            errors.push(
+                Diagnostic::error(
+                    "data::value",
+                    format!(
+                        "`{value}` is not a {} (column `{}`)",
+                        type_word(types[c]),
+                        ts.columns[c].name
+                    ),
+                )
+                .in_file(&file, *line as usize, c + 1)
+                .with_help(type_help(types[c], ts.columns[c].ty.is_some())),
+            );
+        }
+    }
+    if errors.has_errors() {
+        return Err(errors);
+    }
+    let columns: Vec<Column> = builders
+        .into_iter()
+        .zip(&ts.columns)
+        .map(|(b, c)| Column {
+            name: c.name.clone(),
+            data: b.finish(),
+        })
+        .collect();
+    Ok((
+        Table {
+            name: ts.name.clone(),
+            file: ts.file.clone(),
+            len: lines.len(),
+            columns,
+            key: None,
+            date: None,
+            relations: Vec::new(),
+        },
+        skipped,
+        lines,
+    ))
+}
+
+fn type_word(t: ColumnType) -> &'static str {
+    match t {
+        ColumnType::Number => "number",
+        ColumnType::Bool => "yes/no value",
+        ColumnType::Date => "date",
+        ColumnType::String => "text",
+        ColumnType::List => "list",
+    }
+}
+
+fn type_help(t: ColumnType, declared: bool) -> String {
+    let how = match t {
+        ColumnType::Number => "numbers are written like 12 or 0.5",
+        ColumnType::Bool => "yes/no values are true/false, yes/no or 1/0",
+        ColumnType::Date => "dates are written YYYY-MM-DD",
+        _ => "",
+    };
+    if declared {
+        format!(
+            "{how}; dataset.yaml declares this column's type. Fix the value, or pass --skip-bad-rows"
+        )
+    } else {
+        format!("{how}. Fix the value, or pass --skip-bad-rows")
+    }
+}
+
+/// The records of a CSV file (header excluded), each with its line.
+fn read_csv(
+    text: &str,
+    width: usize,
+    file: &str,
+    skip: bool,
+    skipped: &mut usize,
+    errors: &mut Diagnostics,
+) -> Vec<(u32, csv::StringRecord)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = Vec::new();
+    for result in reader.records() {
+        match result {
+            Ok(record) => {
+                let line = record.position().map_or(0, |p| p.line()) as u32;
+                if record.len() == width {
+                    records.push((line, record));
+                } else if skip {
+                    *skipped += 1;
+                } else if errors.0.len() < MAX_ERRORS_PER_FILE {
+                    errors.push(
+                        Diagnostic::error(
+                            "data::row",
+                            format!("this row has {} field(s), the header {width}", record.len()),
+                        )
+                        .in_file(file, line as usize, 1),
+                    );
+                }
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line()) as usize;
+                errors.push(Diagnostic::error("data::csv", format!("{e}")).in_file(file, line, 1));
+                break;
+            }
+        }
+    }
+    records
+}
+
+fn read_jsonl(
+    text: &str,
+    ts: &TableSchema,
+    file: &str,
+    skip: bool,
+    skipped: &mut usize,
+    errors: &mut Diagnostics,
+) -> Rows<'static> {
+    let mut rows = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let line_no = n as u32 + 1;
+        let object =
+            match serde_json::from_str::<serde_json::Value>(line) {
+                Ok(serde_json::Value::Object(map)) => map,
+                Ok(_) | Err(_) => {
+                    if skip {
+                        *skipped += 1;
+                    } else if errors.0.len() < MAX_ERRORS_PER_FILE {
+                        errors.push(
+                            Diagnostic::error("data::json", "this line is not a JSON object")
+                                .in_file(file, n + 1, 1),
+                        );
+                    }
+                    continue;
+                }
+            };
+        let cells = ts
+            .columns
+            .iter()
+            .map(|c| match object.get(&c.name) {
+                None | Some(serde_json::Value::Null) => Cell::Null,
+                Some(serde_json::Value::String(s)) => Cell::Text(Cow::Owned(s.clone())),
+                Some(serde_json::Value::Array(items)) => Cell::List(
+                    items
+                        .iter()
+                        .map(|i| match i {
+                            serde_json::Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        })
+                        .collect(),
+                ),
+                Some(other) => Cell::Text(Cow::Owned(other.to_string())),
+            })
+            .collect();
+        rows.push((line_no, cells));
+    }
+    rows
+}
