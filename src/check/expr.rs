@@ -977,7 +977,7 @@ impl<'c, 'a> Walker<'c, 'a> {
 
 /// Tables named by `table.column` in an expression, outside nested
 /// aggregates (which read their own table).
-fn collect_tables(e: &Expr, out: &mut Vec<String>) {
+pub(crate) fn collect_tables(e: &Expr, out: &mut Vec<String>) {
     match &e.kind {
         ExprKind::Column { table, .. } => out.push(table.name.clone()),
         ExprKind::Call { function, args, .. } => {

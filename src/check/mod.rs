@@ -10,7 +10,7 @@
 //! With a [`Schema`] (from `--data`), tables and columns are resolved too.
 
 mod cycles;
-mod expr;
+pub(crate) mod expr;
 pub mod functions;
 mod plugins;
 pub mod suggest;
@@ -185,7 +185,7 @@ fn all_ids(decls: &Decls<'_>) -> Vec<DeclId> {
 }
 
 /// Pass 1: gathers declarations, reporting duplicates.
-fn collect<'a>(rules: &'a RuleSet, diags: &mut Diagnostics) -> Decls<'a> {
+pub(crate) fn collect<'a>(rules: &'a RuleSet, diags: &mut Diagnostics) -> Decls<'a> {
     let mut d = Decls::default();
     let mut objective_ids: HashMap<&str, Span> = HashMap::new();
     for file in &rules.files {

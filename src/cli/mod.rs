@@ -3,6 +3,7 @@
 mod check;
 mod convert;
 mod fmt;
+mod score;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -54,6 +55,8 @@ enum Command {
     Fmt(fmt::Args),
     /// Convert a rule file between .kpi and YAML.
     Convert(convert::Args),
+    /// Score the rules against a dataset and write the report.
+    Score(score::Args),
 }
 
 pub fn run(cli: Cli) -> Exit {
@@ -65,6 +68,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Check(args) => check::run(args, &out),
         Command::Fmt(args) => fmt::run(args, &out),
         Command::Convert(args) => convert::run(args, &out),
+        Command::Score(args) => score::run(args, &out),
     }
 }
 

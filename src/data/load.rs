@@ -77,7 +77,7 @@ pub struct Skipped {
 pub struct Dataset {
     pub dir: PathBuf,
     pub tables: IndexMap<String, Table>,
-    pub pool: StringPool,
+    pub pool: std::sync::Arc<StringPool>,
     /// Rows skipped per table (with `skip_bad_rows`).
     pub skipped: Vec<Skipped>,
     /// Problems that did not stop loading (dangling references).
@@ -136,8 +136,9 @@ impl Dataset {
             ..Dataset::default()
         };
         let mut lines: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut pool = StringPool::default();
         for ts in schema.tables.values() {
-            match load_table(ts, &mut data.pool, options.skip_bad_rows) {
+            match load_table(ts, &mut pool, options.skip_bad_rows) {
                 Ok((table, skipped, table_lines)) => {
                     if skipped > 0 {
                         data.skipped.push(Skipped {
@@ -154,6 +155,7 @@ impl Dataset {
         if errors.has_errors() {
             return Err(errors);
         }
+        data.pool = std::sync::Arc::new(pool);
         data.resolve_keys(&schema, &mut lines, options.skip_bad_rows, &mut errors);
         if errors.has_errors() {
             return Err(errors);

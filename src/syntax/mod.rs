@@ -23,7 +23,7 @@ mod yaml_pos;
 use std::path::Path;
 
 pub use dsl::{parse_expr, parse_period};
-pub use print_expr::{expr_to_string, quote};
+pub use print_expr::{expr_to_string, expr_to_string_with, number, quote};
 
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, SourceFile};

@@ -4,10 +4,20 @@
 
 use super::ast::*;
 
+/// Replaces a sub-expression's text (the explain trace shows values).
+pub type Sub<'a> = Option<&'a dyn Fn(&Expr) -> Option<String>>;
+
 /// Prints an expression on one line.
 pub fn expr_to_string(e: &Expr) -> String {
     let mut out = String::new();
-    write_expr(&mut out, e);
+    write_expr(&mut out, e, None);
+    out
+}
+
+/// Prints an expression with some sub-expressions replaced by `sub`'s text.
+pub fn expr_to_string_with(e: &Expr, sub: &dyn Fn(&Expr) -> Option<String>) -> String {
+    let mut out = String::new();
+    write_expr(&mut out, e, Some(sub));
     out
 }
 
@@ -50,36 +60,40 @@ fn precedence(e: &Expr) -> u8 {
     }
 }
 
-fn write_operand(out: &mut String, e: &Expr, parens: bool) {
+fn write_operand(out: &mut String, e: &Expr, parens: bool, sub: Sub<'_>) {
     if parens {
         out.push('(');
-        write_expr(out, e);
+        write_expr(out, e, sub);
         out.push(')');
     } else {
-        write_expr(out, e);
+        write_expr(out, e, sub);
     }
 }
 
-pub(crate) fn write_binary(out: &mut String, op: BinaryOp, lhs: &Expr, rhs: &Expr) {
+pub(crate) fn write_binary(out: &mut String, op: BinaryOp, lhs: &Expr, rhs: &Expr, sub: Sub<'_>) {
     let p = op.precedence();
-    write_operand(out, lhs, precedence(lhs) < p);
+    write_operand(out, lhs, precedence(lhs) < p, sub);
     out.push(' ');
     out.push_str(op.symbol());
     out.push(' ');
     // Left-associative: an equal-precedence right operand needs parentheses.
-    write_operand(out, rhs, precedence(rhs) <= p);
+    write_operand(out, rhs, precedence(rhs) <= p, sub);
 }
 
-fn write_list(out: &mut String, items: &[Expr]) {
+fn write_list(out: &mut String, items: &[Expr], sub: Sub<'_>) {
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        write_expr(out, item);
+        write_expr(out, item, sub);
     }
 }
 
-pub(crate) fn write_expr(out: &mut String, e: &Expr) {
+pub(crate) fn write_expr(out: &mut String, e: &Expr, sub: Sub<'_>) {
+    if let Some(text) = sub.and_then(|f| f(e)) {
+        out.push_str(&text);
+        return;
+    }
     match &e.kind {
         ExprKind::Number(n) => out.push_str(&number(*n)),
         ExprKind::Percent(n) => {
@@ -92,7 +106,7 @@ pub(crate) fn write_expr(out: &mut String, e: &Expr) {
         ExprKind::Null => out.push_str("null"),
         ExprKind::List(items) => {
             out.push('[');
-            write_list(out, items);
+            write_list(out, items, sub);
             out.push(']');
         }
         ExprKind::Period { from, to } => out.push_str(&format!("{from} .. {to}")),
@@ -114,20 +128,20 @@ pub(crate) fn write_expr(out: &mut String, e: &Expr) {
                 UnaryOp::Neg => precedence(operand) <= p,
                 UnaryOp::Not => precedence(operand) < p,
             };
-            write_operand(out, operand, parens);
+            write_operand(out, operand, parens, sub);
         }
-        ExprKind::Binary { op, lhs, rhs } => write_binary(out, *op, lhs, rhs),
+        ExprKind::Binary { op, lhs, rhs } => write_binary(out, *op, lhs, rhs, sub),
         ExprKind::If {
             cond,
             then,
             otherwise,
         } => {
             out.push_str("if ");
-            write_expr(out, cond);
+            write_expr(out, cond, sub);
             out.push_str(" then ");
-            write_expr(out, then);
+            write_expr(out, then, sub);
             out.push_str(" else ");
-            write_expr(out, otherwise);
+            write_expr(out, otherwise, sub);
         }
         ExprKind::Call {
             function,
@@ -140,12 +154,12 @@ pub(crate) fn write_expr(out: &mut String, e: &Expr) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_expr(out, arg);
+                write_expr(out, arg, sub);
                 if i == 0
                     && let Some(f) = filter
                 {
                     out.push_str(" where ");
-                    write_expr(out, f);
+                    write_expr(out, f, sub);
                 }
             }
             out.push(')');
@@ -156,9 +170,9 @@ pub(crate) fn write_expr(out: &mut String, e: &Expr) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_expr(out, &b.threshold);
+                write_expr(out, &b.threshold, sub);
                 out.push_str(": ");
-                write_expr(out, &b.score);
+                write_expr(out, &b.score, sub);
             }
             out.push(')');
         }

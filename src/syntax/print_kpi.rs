@@ -221,15 +221,15 @@ impl Printer {
                     }
                     first = false;
                     self.out.push_str("if ");
-                    write_expr(&mut self.out, cond);
+                    write_expr(&mut self.out, cond, None);
                     self.out.push_str(" then ");
-                    write_expr(&mut self.out, then);
+                    write_expr(&mut self.out, then, None);
                     cur = otherwise;
                 }
                 self.out.push('\n');
                 self.out.push_str(&pad);
                 self.out.push_str("else ");
-                write_expr(&mut self.out, cur);
+                write_expr(&mut self.out, cur, None);
             }
             _ => self.out.push_str(&flat),
         }
@@ -261,9 +261,9 @@ fn write_chain_term(out: &mut String, term: &Expr, level: u8, first: bool) {
     let parens = if first { p < level } else { p <= level };
     if parens {
         out.push('(');
-        write_expr(out, term);
+        write_expr(out, term, None);
         out.push(')');
     } else {
-        write_expr(out, term);
+        write_expr(out, term, None);
     }
 }

@@ -1,0 +1,145 @@
+//! `kpi score`: score the rules against a dataset and write the report.
+
+use std::path::PathBuf;
+
+use alumni_kpi::check;
+use alumni_kpi::data::{Dataset, LoadOptions};
+use alumni_kpi::diagnostic::Diagnostic;
+use alumni_kpi::engine::{ScoreOptions, Scoring};
+use alumni_kpi::report::ReportFormat;
+use alumni_kpi::rules::RuleSet;
+use alumni_kpi::source::SourceMap;
+use alumni_kpi::syntax::{self, ast::ExprKind};
+
+use super::{Exit, Output};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The rules directory.
+    #[arg(long, default_value_os_t = super::default_rules())]
+    rules: PathBuf,
+    /// The dataset directory (CSV / JSONL tables, optional dataset.yaml).
+    #[arg(long, default_value = "data/sample")]
+    data: PathBuf,
+    /// The report's format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+    format: ReportFormat,
+    /// Write the report here (atomically) instead of standard output.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Override a param: `--set staff_hour_cost=50` (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
+    set: Vec<(String, String)>,
+    /// Score another period: `--period 2024-09-01..2025-08-31`.
+    #[arg(long, value_name = "FROM..TO")]
+    period: Option<String>,
+    /// Add each indicator's trace: rows read and kept, the formula with its
+    /// numbers, the scoring and the weighted contribution.
+    #[arg(long)]
+    explain: bool,
+    /// Also write the population's profile columns (one row per person) as
+    /// CSV to this file.
+    #[arg(long, value_name = "FILE")]
+    profiles: Option<PathBuf>,
+    /// Skip rows with malformed values instead of failing (the report
+    /// counts them).
+    #[arg(long)]
+    skip_bad_rows: bool,
+}
+
+fn parse_set(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!("expected NAME=VALUE, found `{s}`")),
+    }
+}
+
+/// `FROM..TO` as two dates.
+fn parse_period(text: &str) -> Result<(chrono::NaiveDate, chrono::NaiveDate), String> {
+    let mut sources = SourceMap::new();
+    let file = sources.add_text("--period", text);
+    match syntax::parse_period(file, text, &|o| o) {
+        Ok(e) => match e.kind {
+            ExprKind::Period { from, to } => Ok((from, to)),
+            _ => Err(format!("`{text}` is not a period")),
+        },
+        Err(errs) => Err(errs.first().map_or_else(
+            || format!("`{text}` is not a period"),
+            |d| d.message.clone(),
+        )),
+    }
+}
+
+pub fn run(args: Args, out: &Output) -> Exit {
+    let period = match args.period.as_deref().map(parse_period).transpose() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: --period: {e} (write FROM..TO, e.g. 2024-09-01..2025-08-31)");
+            return Exit::Usage;
+        }
+    };
+    let (rules, diags) = RuleSet::load_dir(&args.rules);
+    if diags.has_errors() {
+        out.diagnostics(&diags.0, &rules.sources);
+        return Exit::Errors;
+    }
+    let options = LoadOptions {
+        skip_bad_rows: args.skip_bad_rows,
+        exclude: check::benchmark_file(&rules).into_iter().collect(),
+    };
+    let data = match Dataset::load(&args.data, &options) {
+        Ok(d) => d,
+        Err(errors) => {
+            out.diagnostics(&errors.0, &rules.sources);
+            return Exit::Errors;
+        }
+    };
+    let score_options = ScoreOptions {
+        period,
+        set: args.set.clone(),
+        explain: args.explain,
+    };
+    let scoring = match Scoring::new(&rules, &data, &score_options) {
+        Ok(s) => s,
+        Err(errors) => {
+            out.diagnostics(&errors.0, &rules.sources);
+            return Exit::Errors;
+        }
+    };
+    let report = scoring.report();
+    let text = report.render(args.format);
+    if let Some(path) = &args.profiles {
+        if let Err(d) = write(path, &scoring.profiles_csv()) {
+            out.diagnostics(&[*d], &rules.sources);
+            return Exit::Errors;
+        }
+    }
+    match &args.output {
+        Some(path) => {
+            if let Err(d) = write(path, &text) {
+                out.diagnostics(&[*d], &rules.sources);
+                return Exit::Errors;
+            }
+            let score = report
+                .score
+                .map_or("null".to_string(), |s| format!("{s:.1}"));
+            out.note(&format!(
+                "{}: score {score}, coverage {:.0}%",
+                path.display(),
+                report.coverage * 100.0
+            ));
+        }
+        None => print!("{text}"),
+    }
+    let warnings = report.diagnostics.len();
+    if warnings > 0 {
+        out.note(&format!("{warnings} note(s) in the report's diagnostics"));
+    }
+    Exit::Ok
+}
+
+fn write(path: &std::path::Path, text: &str) -> Result<(), Box<Diagnostic>> {
+    super::fmt::write_file(path, text)
+}

@@ -1,0 +1,763 @@
+//! The scoring pipeline for embedders: checked rules + loaded dataset →
+//! report.
+//!
+//! ```no_run
+//! use alumni_kpi::{data::{Dataset, LoadOptions}, engine::{Scoring, ScoreOptions}, rules::RuleSet};
+//! use std::path::Path;
+//!
+//! let (rules, errors) = RuleSet::load_dir(Path::new("rules"));
+//! assert!(!errors.has_errors());
+//! let data = Dataset::load(Path::new("data/sample"), &LoadOptions::default()).expect("dataset");
+//! let scoring = Scoring::new(&rules, &data, &ScoreOptions::default()).expect("rules check");
+//! println!("{}", scoring.report().score.unwrap_or_default());
+//! ```
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use indexmap::IndexMap;
+use sha2::{Digest, Sha256};
+
+use crate::check::{self, DeclId, Decls, Ty};
+use crate::data::Dataset;
+use crate::data::column::date_of;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::eval::columnar::{Env, Inputs, path_to};
+use crate::eval::plan::{self, Node, NodeId, Plan};
+use crate::eval::value::{Strings, Value};
+use crate::eval::{Peers, Period};
+use crate::report::*;
+use crate::rules::RuleSet;
+use crate::score::{indicator_score, weighted_mean};
+use crate::syntax::ast::{self, Expr, ExprKind, field};
+use crate::syntax::{self, expr_to_string, expr_to_string_with};
+
+/// What an analyst may change for one run.
+#[derive(Debug, Clone, Default)]
+pub struct ScoreOptions {
+    /// Replaces the scorecard's period.
+    pub period: Option<(NaiveDate, NaiveDate)>,
+    /// `--set NAME=VALUE`, as written.
+    pub set: Vec<(String, String)>,
+    /// Adds the per-indicator trace.
+    pub explain: bool,
+}
+
+/// A rule set compiled against a dataset, ready to score.
+pub struct Scoring<'a> {
+    rules: &'a RuleSet,
+    data: &'a Dataset,
+    decls: Decls<'a>,
+    plan: Plan,
+    strings: Strings,
+    peers: Peers,
+    period: Option<Period>,
+    overrides: Vec<(String, Value)>,
+    explain: bool,
+    /// Warnings to carry into the report.
+    notes: Vec<Diagnostic>,
+}
+
+impl<'a> Scoring<'a> {
+    /// Checks the rules against the dataset and compiles them.
+    pub fn new(
+        rules: &'a RuleSet,
+        data: &'a Dataset,
+        options: &ScoreOptions,
+    ) -> Result<Scoring<'a>, Diagnostics> {
+        let schema = data.schema();
+        let checked = check::check(rules, Some(&schema));
+        if checked.diagnostics.has_errors() {
+            return Err(checked.diagnostics);
+        }
+        let mut ignored = Diagnostics::new();
+        let decls = check::collect(rules, &mut ignored);
+        let strings = Strings::new(data.pool.clone());
+        let overrides = parse_overrides(&decls, &checked.types, &strings, &options.set)?;
+        let override_map: HashMap<String, Value> = overrides.iter().cloned().collect();
+        let plan = plan::compile(&decls, data, &strings, &override_map);
+        let period = match options.period {
+            Some((from, to)) => Some((from.num_days_from_ce(), to.num_days_from_ce())),
+            None => scorecard_period(&decls),
+        };
+        let mut notes: Vec<Diagnostic> = checked.diagnostics.0;
+        notes.extend(data.warnings.0.iter().cloned());
+        notes.extend(plan.diagnostics.iter().cloned());
+        let peers = match benchmark(&decls) {
+            Some(file) => {
+                let path = data.dir.join(&file);
+                if path.is_file() {
+                    Peers::load(&path)?
+                } else {
+                    notes.push(Diagnostic::warning(
+                        "data::benchmark",
+                        format!(
+                            "the benchmark file `{}` does not exist: no peer figures",
+                            path.display()
+                        ),
+                    ));
+                    Peers::default()
+                }
+            }
+            None => Peers::default(),
+        };
+        Ok(Scoring {
+            rules,
+            data,
+            decls,
+            plan,
+            strings,
+            peers,
+            period,
+            overrides,
+            explain: options.explain,
+            notes,
+        })
+    }
+
+    fn inputs(&self) -> Inputs<'_> {
+        Inputs {
+            plan: &self.plan,
+            data: self.data,
+            strings: &self.strings,
+            peers: &self.peers,
+        }
+    }
+
+    /// Scores everything: overall, per objective, per indicator, per segment.
+    pub fn report(&self) -> Report {
+        let inputs = self.inputs();
+        let env = Env::new(&inputs, self.period, None);
+        let figures: Vec<Figures> = (0..self.plan.indicators.len())
+            .map(|i| self.figures(&env, i))
+            .collect();
+        let segments = self.segments(&inputs);
+
+        let mut objectives = Vec::new();
+        for (o, objective) in self.decls.objectives.iter().enumerate() {
+            let members: Vec<usize> = (0..self.plan.indicators.len())
+                .filter(|&i| self.plan.indicators[i].objective == o)
+                .collect();
+            let scored: Vec<(f64, Option<f64>)> = members
+                .iter()
+                .map(|&i| (self.plan.indicators[i].weight, figures[i].score))
+                .collect();
+            let (score, coverage) = weighted_mean(&scored);
+            let covered: f64 = scored
+                .iter()
+                .filter(|(_, s)| s.is_some())
+                .map(|(w, _)| w)
+                .sum();
+            let indicators = members
+                .iter()
+                .map(|&i| self.indicator_report(&env, i, &figures[i], &segments, covered))
+                .collect();
+            objectives.push(ObjectiveReport {
+                id: objective.id.name.clone(),
+                title: objective.title.as_ref().map(|t| t.value.clone()),
+                weight: self.plan.objective_weights[o],
+                score,
+                coverage,
+                indicators,
+            });
+        }
+        let per_objective: Vec<(f64, Option<f64>, f64)> = objectives
+            .iter()
+            .map(|o| (o.weight, o.score, o.coverage))
+            .collect();
+        let (score, _) = weighted_mean(
+            &per_objective
+                .iter()
+                .map(|(w, s, _)| (*w, *s))
+                .collect::<Vec<_>>(),
+        );
+        let total: f64 = per_objective.iter().map(|(w, _, _)| w).sum();
+        let coverage = if total > 0.0 {
+            per_objective.iter().map(|(w, _, c)| w * c).sum::<f64>() / total
+        } else {
+            0.0
+        };
+
+        let mut diagnostics: Vec<Diagnostic> = self.notes.clone();
+        diagnostics.extend(env.problems.borrow().iter().cloned());
+        for (i, f) in figures.iter().enumerate() {
+            if f.value.is_null() && !f.failed {
+                let ind = &self.plan.indicators[i];
+                let span = self.decls.indicators[i].indicator.id.span;
+                diagnostics.push(
+                    Diagnostic::warning(
+                        "score::no-data",
+                        format!(
+                            "`{}` has no data: left out of its objective's score",
+                            ind.id
+                        ),
+                    )
+                    .at(span, "null value"),
+                );
+            }
+        }
+        Report {
+            format: FORMAT,
+            scorecard: self.scorecard_title(),
+            period: self.period.and_then(|(from, to)| {
+                Some(PeriodOut {
+                    from: date_of(from)?.to_string(),
+                    to: date_of(to)?.to_string(),
+                })
+            }),
+            score,
+            coverage,
+            revision: self.revision(),
+            rows: self
+                .data
+                .tables
+                .iter()
+                .map(|(n, t)| (n.clone(), t.len))
+                .collect(),
+            skipped_rows: self
+                .data
+                .skipped
+                .iter()
+                .map(|s| (s.table.clone(), s.rows))
+                .collect(),
+            params: self
+                .decls
+                .params
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    (
+                        p.name.name.clone(),
+                        self.json_value(&env.decl(DeclId::Param(i))),
+                    )
+                })
+                .collect(),
+            objectives,
+            diagnostics: diagnostics
+                .iter()
+                .map(|d| ReportDiagnostic::from(d, &self.rules.sources))
+                .collect(),
+        }
+    }
+
+    /// Value, target and score of indicator `i` in an environment.
+    fn figures(&self, env: &Env<'_>, i: usize) -> Figures {
+        let ind = &self.plan.indicators[i];
+        let value = env.decl(DeclId::Indicator(i));
+        let target = env.target(i);
+        let custom = ind.score.map(|s| env.scalar(s));
+        let failed = self.reads_unsupported(ind.value);
+        Figures {
+            score: indicator_score(&value, &target, custom),
+            value,
+            target,
+            failed,
+        }
+    }
+
+    fn reads_unsupported(&self, node: NodeId) -> bool {
+        let mut stack = vec![node];
+        let mut seen = std::collections::HashSet::new();
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            match self.plan.node(n) {
+                Node::Unsupported(..) => return true,
+                Node::Decl(id) => stack.extend(self.plan.decls.get(id)),
+                Node::Unary(_, a) | Node::Prior(a) | Node::Peers(a, _) => stack.push(*a),
+                Node::Binary(_, a, b) | Node::Linear(a, b, _) => stack.extend([*a, *b]),
+                Node::If(a, b, c) => stack.extend([*a, *b, *c]),
+                Node::Scalar(_, args) => stack.extend(args),
+                Node::Bands(b, _) => stack.extend(b.iter().flat_map(|(t, s)| [*t, *s])),
+                Node::Agg {
+                    arg, filter, extra, ..
+                } => stack.extend([arg, filter, extra].into_iter().flatten()),
+                Node::Profile { id, .. } => stack.push(self.plan.profiles[*id].node),
+                _ => {}
+            }
+        }
+        false
+    }
+
+    /// Figures per segment column, per value, per indicator.
+    fn segments(&self, inputs: &Inputs<'_>) -> Vec<SegmentFigures> {
+        let Some(pop) = self.plan.population else {
+            return Vec::new();
+        };
+        let base = Env::new(inputs, self.period, None);
+        let mut out = Vec::new();
+        for (name, source) in &self.plan.segments {
+            let len = self.data.tables[pop].len;
+            let values: Vec<Value> = match source {
+                plan::SegmentSource::Column(c) => {
+                    let all: Vec<u32> = (0..len as u32).collect();
+                    let col = crate::eval::columnar::gather(
+                        &self.data.tables[pop].columns[*c].data,
+                        &all,
+                    );
+                    (0..len).map(|r| col.get(r)).collect()
+                }
+                plan::SegmentSource::Profile(p) => {
+                    let col = base.profile(*p);
+                    (0..len).map(|r| col.get(r)).collect()
+                }
+            };
+            let mut distinct: Vec<(String, Value)> = Vec::new();
+            for v in values {
+                if v.is_null() {
+                    continue;
+                }
+                let label = self.label(&v);
+                if !distinct.iter().any(|(l, _)| *l == label) {
+                    distinct.push((label, v));
+                }
+            }
+            distinct.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut per_value = Vec::new();
+            for (label, value) in distinct {
+                let env = Env::new(inputs, self.period, Some((*source, value)));
+                let figures = (0..self.plan.indicators.len())
+                    .map(|i| self.figures(&env, i))
+                    .collect();
+                per_value.push((label, figures));
+            }
+            out.push(SegmentFigures {
+                column: name.clone(),
+                values: per_value,
+            });
+        }
+        out
+    }
+
+    fn indicator_report(
+        &self,
+        env: &Env<'_>,
+        i: usize,
+        figures: &Figures,
+        segments: &[SegmentFigures],
+        covered_weight: f64,
+    ) -> IndicatorReport {
+        let ind = &self.plan.indicators[i];
+        let syntax = self.decls.indicators[i].indicator;
+        let text = |name: &str| match field(&syntax.fields, name).map(|f| &f.value.kind) {
+            Some(ExprKind::String(s)) => Some(s.clone()),
+            _ => None,
+        };
+        let tags = match field(&syntax.fields, "tags").map(|f| &f.value.kind) {
+            Some(ExprKind::List(items)) => items
+                .iter()
+                .filter_map(|t| match &t.kind {
+                    ExprKind::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let unsegmentable: Vec<String> = self
+            .plan
+            .population
+            .map(|pop| {
+                ind.tables
+                    .iter()
+                    .filter(|&&t| path_to(self.data, t, pop).is_none())
+                    .filter_map(|&t| self.data.tables.get_index(t).map(|(n, _)| n.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (segment_cells, segments_note) = if segments.is_empty() {
+            (IndexMap::new(), None)
+        } else if !unsegmentable.is_empty() {
+            let pop = self
+                .plan
+                .population
+                .and_then(|p| self.data.tables.get_index(p))
+                .map_or("", |(n, _)| n.as_str());
+            let note = format!(
+                "not segmented: it reads {}, which has no relation to `{pop}`",
+                unsegmentable
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            (IndexMap::new(), Some(note))
+        } else {
+            let cells = segments
+                .iter()
+                .map(|s| {
+                    let per: IndexMap<String, SegmentCell> = s
+                        .values
+                        .iter()
+                        .map(|(label, figs)| {
+                            (
+                                label.clone(),
+                                SegmentCell {
+                                    value: figs[i].value.as_num(),
+                                    score: figs[i].score,
+                                },
+                            )
+                        })
+                        .collect();
+                    (s.column.clone(), per)
+                })
+                .collect();
+            (cells, None)
+        };
+        let lower_is_better = self.lower_is_better(i);
+        let peers = self
+            .peers
+            .position(&ind.id, figures.value.as_num(), lower_is_better);
+        let share =
+            (covered_weight > 0.0 && figures.score.is_some()).then(|| ind.weight / covered_weight);
+        let explain = self.explain.then(|| self.explain(env, i, figures, share));
+        IndicatorReport {
+            id: ind.id.clone(),
+            title: syntax.title.as_ref().map(|t| t.value.clone()),
+            description: text("description"),
+            value: figures.value.as_num(),
+            target: figures.target.as_num(),
+            score: figures.score,
+            weight: ind.weight,
+            unit: text("unit"),
+            tags,
+            status: if figures.failed {
+                "failed"
+            } else if figures.value.is_null() {
+                "no data"
+            } else {
+                "ok"
+            },
+            segments: segment_cells,
+            segments_note,
+            peers,
+            explain,
+        }
+    }
+
+    /// A `linear(from, to)` score with from > to, or descending bands.
+    fn lower_is_better(&self, i: usize) -> bool {
+        let Some(score) = field(&self.decls.indicators[i].indicator.fields, "score") else {
+            return false;
+        };
+        match &score.value.kind {
+            ExprKind::Call { function, args, .. }
+                if function.name == "linear" && args.len() == 2 =>
+            {
+                let env_inputs = self.inputs();
+                let env = Env::new(&env_inputs, self.period, None);
+                let target = env.target(i).as_num();
+                let num = |e: &Expr| match &e.kind {
+                    ExprKind::Name(n) if n.name == "target" => target,
+                    _ => check::constant_number(e),
+                };
+                matches!((num(&args[0]), num(&args[1])), (Some(a), Some(b)) if a > b)
+            }
+            ExprKind::Bands(bands) => {
+                let t: Vec<Option<f64>> = bands
+                    .iter()
+                    .map(|b| check::constant_number(&b.threshold))
+                    .collect();
+                t.len() > 1 && t.first() > t.last()
+            }
+            _ => false,
+        }
+    }
+
+    fn explain(&self, env: &Env<'_>, i: usize, figures: &Figures, share: Option<f64>) -> Explain {
+        let syntax = self.decls.indicators[i].indicator;
+        let value_expr = field(&syntax.fields, "value").map(|f| &f.value);
+        let mut aggregates = Vec::new();
+        let mut substitute: HashMap<crate::source::Span, String> = HashMap::new();
+        if let Some(e) = value_expr {
+            self.trace(env, e, &mut aggregates, &mut substitute);
+        }
+        let formula = value_expr.map(expr_to_string).unwrap_or_default();
+        let with_values = value_expr
+            .map(|e| expr_to_string_with(e, &|sub: &Expr| substitute.get(&sub.span).cloned()))
+            .unwrap_or_default();
+        let score_text = match field(&syntax.fields, "score") {
+            Some(f) => expr_to_string(&f.value),
+            None => "linear(0, target)".to_string(),
+        };
+        let scoring = format!(
+            "{score_text} with value {} and target {} gives {}",
+            self.label(&figures.value),
+            self.label(&figures.target),
+            figures
+                .score
+                .map_or("null".to_string(), |s| syntax::number(s))
+        );
+        Explain {
+            formula,
+            with_values,
+            aggregates,
+            scoring,
+            share_of_objective: share,
+            contribution: share.zip(figures.score).map(|(w, s)| w * s),
+        }
+    }
+
+    /// Records the value of each aggregate and name in a top-level
+    /// expression (not inside aggregates).
+    fn trace(
+        &self,
+        env: &Env<'_>,
+        e: &Expr,
+        aggregates: &mut Vec<AggregateTrace>,
+        substitute: &mut HashMap<crate::source::Span, String>,
+    ) {
+        match &e.kind {
+            ExprKind::Name(n) => {
+                if let Some(&id) = self.decls.names.get(n.name.as_str()) {
+                    substitute.insert(e.span, self.label(&env.decl(id)));
+                }
+            }
+            ExprKind::Call { function, args, .. } => {
+                let aggregate = check::functions::lookup(&function.name, args.len())
+                    .is_some_and(|b| b.kind == check::functions::FnKind::Aggregate);
+                if aggregate {
+                    if let Some(&node) = self.plan.by_span.get(&e.span) {
+                        let stats = env.aggregate_stats(node);
+                        let value = env.scalar(node);
+                        substitute.insert(e.span, self.label(&value));
+                        aggregates.push(AggregateTrace {
+                            expression: expr_to_string(e),
+                            table: stats.0,
+                            rows: stats.1,
+                            kept: stats.2,
+                            value: self.json_value(&value),
+                        });
+                    }
+                } else {
+                    for a in args {
+                        self.trace(env, a, aggregates, substitute);
+                    }
+                }
+            }
+            ExprKind::Unary { operand, .. } => self.trace(env, operand, aggregates, substitute),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                self.trace(env, lhs, aggregates, substitute);
+                self.trace(env, rhs, aggregates, substitute);
+            }
+            ExprKind::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                for x in [cond, then, otherwise] {
+                    self.trace(env, x, aggregates, substitute);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A value as text, for the trace and segment labels.
+    fn label(&self, v: &Value) -> String {
+        match v {
+            Value::Null => "null".to_string(),
+            Value::Num(n) => syntax::number(*n),
+            Value::Bool(b) => b.to_string(),
+            Value::Str(s) => self.strings.text(*s).to_string(),
+            Value::Date(d) => date_of(*d).map(|d| d.to_string()).unwrap_or_default(),
+            Value::List(items) => items
+                .iter()
+                .map(|s| self.strings.text(*s).to_string())
+                .collect::<Vec<_>>()
+                .join(";"),
+        }
+    }
+
+    fn json_value(&self, v: &Value) -> serde_json::Value {
+        match v {
+            Value::Null => serde_json::Value::Null,
+            Value::Num(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
+                serde_json::Value::from(*n as i64)
+            }
+            Value::Num(n) => serde_json::Value::from(*n),
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            other => serde_json::Value::String(self.label(other)),
+        }
+    }
+
+    fn scorecard_title(&self) -> String {
+        self.decls
+            .scorecards
+            .first()
+            .and_then(|(s, _)| s.title.as_ref())
+            .map(|t| t.value.clone())
+            .unwrap_or_default()
+    }
+
+    /// A hash of what was scored: the rules (canonical text), the `--set`
+    /// values and the period.
+    fn revision(&self) -> String {
+        let mut h = Sha256::new();
+        for f in &self.rules.files {
+            h.update(syntax::print(&f.tree, f.format).as_bytes());
+            h.update([0]);
+        }
+        for (name, v) in &self.overrides {
+            h.update(format!("set {name}={}\n", self.label(v)).as_bytes());
+        }
+        if let Some((from, to)) = self.period {
+            h.update(format!("period {from}..{to}").as_bytes());
+        }
+        let digest = h.finalize();
+        digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The population's profile columns, one row per person, as CSV.
+    pub fn profiles_csv(&self) -> String {
+        let inputs = self.inputs();
+        let env = Env::new(&inputs, self.period, None);
+        let Some(pop) = self.plan.population else {
+            return String::new();
+        };
+        let table = &self.data.tables[pop];
+        let ids: Vec<usize> = (0..self.plan.profiles.len())
+            .filter(|&p| self.plan.profiles[p].table == pop)
+            .collect();
+        let columns: Vec<_> = ids.iter().map(|&p| env.profile(p)).collect();
+        let key = table.key.map(|k| {
+            let all: Vec<u32> = (0..table.len as u32).collect();
+            (
+                table.columns[k].name.clone(),
+                crate::eval::columnar::gather(&table.columns[k].data, &all),
+            )
+        });
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut header: Vec<String> = key.iter().map(|(n, _)| n.clone()).collect();
+        header.extend(ids.iter().map(|&p| self.plan.profiles[p].name.clone()));
+        let _ = w.write_record(&header);
+        for r in 0..table.len {
+            let mut row: Vec<String> = key.iter().map(|(_, c)| self.cell_text(&c.get(r))).collect();
+            row.extend(columns.iter().map(|c| self.cell_text(&c.get(r))));
+            let _ = w.write_record(&row);
+        }
+        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+
+    fn cell_text(&self, v: &Value) -> String {
+        if v.is_null() {
+            String::new()
+        } else {
+            self.label(v)
+        }
+    }
+}
+
+struct Figures {
+    value: Value,
+    target: Value,
+    score: Option<f64>,
+    failed: bool,
+}
+
+struct SegmentFigures {
+    column: String,
+    values: Vec<(String, Vec<Figures>)>,
+}
+
+fn scorecard_period(decls: &Decls<'_>) -> Option<Period> {
+    let (s, _) = decls.scorecards.first()?;
+    match &field(&s.fields, "period")?.value.kind {
+        ExprKind::Period { from, to } => Some((from.num_days_from_ce(), to.num_days_from_ce())),
+        _ => None,
+    }
+}
+
+fn benchmark(decls: &Decls<'_>) -> Option<String> {
+    let (s, _) = decls.scorecards.first()?;
+    match &field(&s.fields, "benchmark")?.value.kind {
+        ExprKind::String(p) => Some(p.clone()),
+        _ => None,
+    }
+}
+
+/// `--set NAME=VALUE`: the param must exist and the value fit its type.
+/// A text param also takes a bare word (`--set faculty=Law`).
+fn parse_overrides(
+    decls: &Decls<'_>,
+    types: &HashMap<DeclId, Ty>,
+    strings: &Strings,
+    set: &[(String, String)],
+) -> Result<Vec<(String, Value)>, Diagnostics> {
+    let mut out = Vec::new();
+    let mut errors = Diagnostics::new();
+    for (name, raw) in set {
+        let Some(i) = decls.params.iter().position(|p| p.name.name == *name) else {
+            let names: Vec<&str> = decls.params.iter().map(|p| p.name.name.as_str()).collect();
+            errors.push(
+                Diagnostic::error(
+                    "set::unknown-param",
+                    format!("`--set {name}=...`: there is no param `{name}`"),
+                )
+                .with_help_opt(
+                    check::suggest::did_you_mean(name, names.iter().copied()).or_else(|| {
+                        Some(format!(
+                            "the params are {}",
+                            names
+                                .iter()
+                                .map(|n| format!("`{n}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))
+                    }),
+                ),
+            );
+            continue;
+        };
+        let ty = types.get(&DeclId::Param(i)).copied().unwrap_or(Ty::Any);
+        let parsed = syntax::parse_expr(crate::source::FileId(u32::MAX), raw, &|o| o)
+            .ok()
+            .and_then(|e| literal(&e, strings));
+        let value = match (parsed, ty) {
+            (Some((v, vty)), _) if vty.fits(ty) => v,
+            (_, Ty::Text) => Value::Str(strings.intern(raw.trim())),
+            _ => {
+                errors.push(
+                    Diagnostic::error("set::type", format!("`--set {name}={raw}`: `{name}` is {ty}"))
+                        .with_help("for instance --set staff_hour_cost=50, --set rate=60%, --set since=2025-09-01"),
+                );
+                continue;
+            }
+        };
+        out.push((name.clone(), value));
+    }
+    if errors.has_errors() {
+        Err(errors)
+    } else {
+        Ok(out)
+    }
+}
+
+/// A literal's value and type.
+fn literal(e: &Expr, strings: &Strings) -> Option<(Value, Ty)> {
+    Some(match &e.kind {
+        ExprKind::Number(n) => (Value::num(*n), Ty::Number),
+        ExprKind::Percent(n) => (Value::num(n / 100.0), Ty::Number),
+        ExprKind::Unary {
+            op: ast::UnaryOp::Neg,
+            operand,
+        } => match literal(operand, strings)? {
+            (Value::Num(n), Ty::Number) => (Value::num(-n), Ty::Number),
+            _ => return None,
+        },
+        ExprKind::String(s) => (Value::Str(strings.intern(s)), Ty::Text),
+        ExprKind::Bool(b) => (Value::Bool(*b), Ty::Bool),
+        ExprKind::Date(d) => (Value::Date(d.num_days_from_ce()), Ty::Date),
+        ExprKind::List(items) => {
+            let mut ids = Vec::new();
+            for item in items {
+                match &item.kind {
+                    ExprKind::String(s) => ids.push(strings.intern(s)),
+                    _ => return None,
+                }
+            }
+            (Value::List(ids.into()), Ty::List)
+        }
+        _ => return None,
+    })
+}

@@ -1,0 +1,837 @@
+//! The columnar evaluator: a plan node at a time over whole columns.
+//!
+//! `where` filters become selection vectors (row indexes); parent columns
+//! and correlated aggregates follow relation indexes computed at load;
+//! aggregates, profile columns and declarations are computed once per
+//! environment and cached.
+
+use std::cell::{OnceCell, RefCell};
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use super::ops;
+use super::plan::{AggFn, Node, NodeId, Plan, SegmentSource, Step};
+use super::value::{Col, Strings, Value};
+use super::{Peers, Period};
+use crate::check::DeclId;
+use crate::data::column::*;
+use crate::data::{ColumnData, Dataset};
+use crate::diagnostic::Diagnostic;
+use crate::syntax::ast::{BinaryOp, UnaryOp};
+
+/// What the evaluator reads.
+pub struct Inputs<'a> {
+    pub plan: &'a Plan,
+    pub data: &'a Dataset,
+    pub strings: &'a Strings,
+    pub peers: &'a Peers,
+}
+
+/// Where a node is evaluated: the rows of a table, or one scalar.
+#[derive(Clone, Copy)]
+struct At<'r> {
+    table: Option<usize>,
+    rows: &'r [u32],
+    /// Restricted to the environment's segment (profiles are not).
+    seg: bool,
+}
+
+const SCALAR_ROW: [u32; 1] = [0];
+
+impl At<'_> {
+    fn scalar(seg: bool) -> At<'static> {
+        At {
+            table: None,
+            rows: &SCALAR_ROW,
+            seg,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+}
+
+/// One evaluation: a period, maybe a segment, and the caches for them.
+pub struct Env<'a> {
+    input: &'a Inputs<'a>,
+    period: Option<Period>,
+    /// Population rows of one segment value.
+    segment: Option<(SegmentSource, Value)>,
+    base: RefCell<HashMap<(usize, bool), Rc<Vec<u32>>>>,
+    members: OnceCell<Vec<bool>>,
+    decls: RefCell<HashMap<(DeclId, bool), Value>>,
+    targets: RefCell<HashMap<(usize, bool), Value>>,
+    aggs: RefCell<HashMap<(NodeId, bool), Rc<Col>>>,
+    profiles: RefCell<HashMap<usize, Rc<Col>>>,
+    prior: OnceCell<Box<Env<'a>>>,
+    /// Problems met while evaluating (unsupported constructs).
+    pub problems: RefCell<Vec<Diagnostic>>,
+}
+
+impl<'a> Env<'a> {
+    pub fn new(
+        input: &'a Inputs<'a>,
+        period: Option<Period>,
+        segment: Option<(SegmentSource, Value)>,
+    ) -> Env<'a> {
+        Env {
+            input,
+            period,
+            segment,
+            base: RefCell::default(),
+            members: OnceCell::new(),
+            decls: RefCell::default(),
+            targets: RefCell::default(),
+            aggs: RefCell::default(),
+            profiles: RefCell::default(),
+            prior: OnceCell::new(),
+            problems: RefCell::default(),
+        }
+    }
+
+    fn plan(&self) -> &'a Plan {
+        self.input.plan
+    }
+
+    fn data(&self) -> &'a Dataset {
+        self.input.data
+    }
+
+    /// A declaration's value (lets, params, indicator values).
+    pub fn decl(&self, id: DeclId) -> Value {
+        self.decl_at(id, true)
+    }
+
+    fn decl_at(&self, id: DeclId, seg: bool) -> Value {
+        if let Some(v) = self.decls.borrow().get(&(id, seg)) {
+            return v.clone();
+        }
+        let v = match self.plan().decls.get(&id) {
+            Some(&node) => self.eval(node, At::scalar(seg)).get(0),
+            None => Value::Null,
+        };
+        self.decls.borrow_mut().insert((id, seg), v.clone());
+        v
+    }
+
+    /// An indicator's target (null without one).
+    pub fn target(&self, i: usize) -> Value {
+        self.target_at(i, true)
+    }
+
+    fn target_at(&self, i: usize, seg: bool) -> Value {
+        if let Some(v) = self.targets.borrow().get(&(i, seg)) {
+            return v.clone();
+        }
+        let v = match self.plan().indicators[i].target {
+            Some(node) => self.eval(node, At::scalar(seg)).get(0),
+            None => Value::Null,
+        };
+        self.targets.borrow_mut().insert((i, seg), v.clone());
+        v
+    }
+
+    /// Evaluates a scalar node (a score expression, say).
+    pub fn scalar(&self, node: NodeId) -> Value {
+        self.eval(node, At::scalar(true)).get(0)
+    }
+
+    /// A profile column over every row of its table.
+    pub fn profile(&self, id: usize) -> Rc<Col> {
+        if let Some(c) = self.profiles.borrow().get(&id) {
+            return c.clone();
+        }
+        let p = &self.plan().profiles[id];
+        let all: Vec<u32> = (0..self.data().tables[p.table].len as u32).collect();
+        let col = Rc::new(self.eval(
+            p.node,
+            At {
+                table: Some(p.table),
+                rows: &all,
+                seg: false,
+            },
+        ));
+        self.profiles.borrow_mut().insert(id, col.clone());
+        col
+    }
+
+    fn prior_env(&self) -> Option<&Env<'a>> {
+        let (from, to) = self.period?;
+        Some(self.prior.get_or_init(|| {
+            let len = to - from + 1;
+            Box::new(Env::new(
+                self.input,
+                Some((from - len, from - 1)),
+                self.segment.clone(),
+            ))
+        }))
+    }
+
+    /// Population rows in the segment.
+    fn members(&self) -> &Vec<bool> {
+        self.members.get_or_init(|| {
+            let (Some(pop), Some((source, value))) = (self.plan().population, &self.segment) else {
+                return Vec::new();
+            };
+            let len = self.data().tables[pop].len;
+            let col = match source {
+                SegmentSource::Column(c) => {
+                    let all: Vec<u32> = (0..len as u32).collect();
+                    gather(&self.data().tables[pop].columns[*c].data, &all)
+                }
+                SegmentSource::Profile(p) => (*self.profile(*p)).clone(),
+            };
+            (0..len).map(|r| col.get(r) == *value).collect()
+        })
+    }
+
+    /// The rows of a table that count: in the period and, with `seg`, in
+    /// the segment.
+    fn base(&self, table: usize, seg: bool) -> Rc<Vec<u32>> {
+        let seg = seg && self.segment.is_some();
+        if let Some(b) = self.base.borrow().get(&(table, seg)) {
+            return b.clone();
+        }
+        let t = &self.data().tables[table];
+        let in_period = |r: usize| match (self.period, t.date) {
+            (Some((from, to)), Some(d)) => match &t.columns[d].data {
+                ColumnData::Date(v) => v[r] != NULL_DATE && v[r] >= from && v[r] <= to,
+                _ => true,
+            },
+            _ => true,
+        };
+        let path = if seg {
+            self.plan()
+                .population
+                .and_then(|pop| path_to(self.data(), table, pop))
+        } else {
+            None
+        };
+        let members = if path.is_some() {
+            Some(self.members())
+        } else {
+            None
+        };
+        let rows: Vec<u32> = (0..t.len)
+            .filter(|&r| in_period(r))
+            .filter(|&r| match (&path, members) {
+                (Some(path), Some(m)) => {
+                    let p = follow_one(self.data(), path, r as u32);
+                    p != NO_ROW && m.get(p as usize).copied().unwrap_or(false)
+                }
+                _ => true,
+            })
+            .map(|r| r as u32)
+            .collect();
+        let rows = Rc::new(rows);
+        self.base.borrow_mut().insert((table, seg), rows.clone());
+        rows
+    }
+
+    fn problem(&self, message: &str, span: crate::source::Span) {
+        let mut p = self.problems.borrow_mut();
+        if !p
+            .iter()
+            .any(|d| d.primary.as_ref().is_some_and(|l| l.span == span))
+        {
+            p.push(
+                Diagnostic::error("eval::unsupported", message.to_string())
+                    .at(span, "cannot be evaluated"),
+            );
+        }
+    }
+
+    fn eval(&self, node: NodeId, at: At<'_>) -> Col {
+        let n = at.len();
+        match self.plan().node(node) {
+            Node::Lit(v) => Col::Const(v.clone()),
+            Node::Decl(id) => Col::Const(self.decl_at(*id, at.seg)),
+            Node::IndicatorValue(i) => Col::Const(self.decl_at(DeclId::Indicator(*i), at.seg)),
+            Node::IndicatorTarget(i) => Col::Const(self.target_at(*i, at.seg)),
+            Node::Column { col } => match at.table {
+                Some(t) => gather(&self.data().tables[t].columns[*col].data, at.rows),
+                None => Col::Const(Value::Null),
+            },
+            Node::Parent { path, col } => {
+                let rows = follow(self.data(), path, at.rows);
+                let target = self.target_table(path);
+                gather(&self.data().tables[target].columns[*col].data, &rows)
+            }
+            Node::Profile { id, path } => {
+                let full = self.profile(*id);
+                if path.is_empty() {
+                    gather_col(&full, at.rows)
+                } else {
+                    gather_col(&full, &follow(self.data(), path, at.rows))
+                }
+            }
+            Node::Unary(op, a) => {
+                let a = self.eval(*a, at);
+                match (op, &a) {
+                    (UnaryOp::Neg, Col::Num(v)) => Col::Num(v.iter().map(|x| -x).collect()),
+                    (UnaryOp::Not, Col::Bool(v)) => Col::Bool(
+                        v.iter()
+                            .map(|&b| if b == NULL_BOOL { b } else { 1 - b })
+                            .collect(),
+                    ),
+                    (_, Col::Const(c)) => Col::Const(ops::unary(*op, c)),
+                    _ => Col::from_values((0..n).map(|i| ops::unary(*op, &a.get(i))).collect()),
+                }
+            }
+            Node::Binary(op, a, b) => {
+                let a = self.eval(*a, at);
+                let b = self.eval(*b, at);
+                self.binary(*op, &a, &b, n)
+            }
+            Node::If(c, t, e) => {
+                let c = self.eval(*c, at);
+                if let Col::Const(cv) = &c {
+                    let branch = if ops::as_bool(cv) == Some(true) {
+                        *t
+                    } else {
+                        *e
+                    };
+                    return self.eval(branch, at);
+                }
+                let t = self.eval(*t, at);
+                let e = self.eval(*e, at);
+                Col::from_values(
+                    (0..n)
+                        .map(|i| if c.is_true(i) { t.get(i) } else { e.get(i) })
+                        .collect(),
+                )
+            }
+            Node::Scalar(f, args) => {
+                let cols: Vec<Col> = args.iter().map(|a| self.eval(*a, at)).collect();
+                if cols.iter().all(|c| matches!(c, Col::Const(_))) {
+                    let vals: Vec<Value> = cols.iter().map(|c| c.get(0)).collect();
+                    return Col::Const(ops::scalar(*f, &vals, self.input.strings));
+                }
+                Col::from_values(
+                    (0..n)
+                        .map(|i| {
+                            let vals: Vec<Value> = cols.iter().map(|c| c.get(i)).collect();
+                            ops::scalar(*f, &vals, self.input.strings)
+                        })
+                        .collect(),
+                )
+            }
+            Node::Agg { group: None, .. } => {
+                let v = self.aggregate_scalar(node, at.seg);
+                Col::Const(v)
+            }
+            Node::Agg { group: Some(_), .. } => {
+                let full = self.aggregate_grouped(node, at);
+                gather_col(&full, at.rows)
+            }
+            Node::Linear(from, to, i) => {
+                let from = self.eval(*from, at).get(0);
+                let to = self.eval(*to, at).get(0);
+                let value = self.decl_at(DeclId::Indicator(*i), at.seg);
+                Col::Const(ops::linear(&value, &from, &to))
+            }
+            Node::Bands(bands, i) => {
+                let pairs: Vec<(Value, Value)> = bands
+                    .iter()
+                    .map(|(t, s)| (self.eval(*t, at).get(0), self.eval(*s, at).get(0)))
+                    .collect();
+                let value = self.decl_at(DeclId::Indicator(*i), at.seg);
+                Col::Const(ops::bands(&value, &pairs))
+            }
+            Node::Peers(p, i) => {
+                let p = self.eval(*p, at).get(0);
+                let id = self
+                    .plan()
+                    .indicators
+                    .get(*i)
+                    .map(|ind| ind.id.as_str())
+                    .unwrap_or("");
+                Col::Const(self.input.peers.percentile(id, p.as_num()))
+            }
+            Node::Prior(a) => match self.prior_env() {
+                Some(prior) => Col::Const(prior.eval(*a, At::scalar(at.seg)).get(0)),
+                None => Col::Const(Value::Null),
+            },
+            Node::Unsupported(message, span) => {
+                self.problem(message, *span);
+                Col::Const(Value::Null)
+            }
+        }
+    }
+
+    fn target_table(&self, path: &[Step]) -> usize {
+        path.last()
+            .and_then(|s| {
+                let rel = &self.data().tables[s.table].relations[s.relation];
+                self.data().tables.get_index_of(&rel.target)
+            })
+            .unwrap_or(0)
+    }
+
+    fn binary(&self, op: BinaryOp, a: &Col, b: &Col, n: usize) -> Col {
+        use BinaryOp::*;
+        if let (Col::Const(x), Col::Const(y)) = (a, b) {
+            return Col::Const(ops::binary(op, x, y, self.input.strings));
+        }
+        // Typed fast paths for numbers; everything else goes value by value.
+        if let (Some(x), Some(y)) = (num_view(a, n), num_view(b, n)) {
+            match op {
+                Add | Sub | Mul | Div => {
+                    return Col::Num(
+                        (0..n)
+                            .map(|i| {
+                                let r = ops::arith(op, x.at(i), y.at(i));
+                                if r.is_finite() { r } else { f64::NAN }
+                            })
+                            .collect(),
+                    );
+                }
+                Eq | Ne | Lt | Le | Gt | Ge => {
+                    return Col::Bool(
+                        (0..n)
+                            .map(|i| {
+                                let (p, q) = (x.at(i), y.at(i));
+                                if p.is_nan() || q.is_nan() {
+                                    return NULL_BOOL;
+                                }
+                                u8::from(match op {
+                                    Eq => p == q,
+                                    Ne => p != q,
+                                    Lt => p < q,
+                                    Le => p <= q,
+                                    Gt => p > q,
+                                    _ => p >= q,
+                                })
+                            })
+                            .collect(),
+                    );
+                }
+                _ => {}
+            }
+        }
+        Col::from_values(
+            (0..n)
+                .map(|i| ops::binary(op, &a.get(i), &b.get(i), self.input.strings))
+                .collect(),
+        )
+    }
+
+    /// An aggregate's table, its rows in the period (and segment), and the
+    /// rows its filter keeps.
+    pub fn aggregate_stats(&self, node: NodeId) -> (String, usize, usize) {
+        let Some((_, table, _, filter, _)) = self.agg_parts(node) else {
+            return (String::new(), 0, 0);
+        };
+        let (base, kept) = self.selected(table, filter, true);
+        let name = self
+            .data()
+            .tables
+            .get_index(table)
+            .map(|(n, _)| n.clone())
+            .unwrap_or_default();
+        (name, base.len(), kept.len())
+    }
+
+    fn agg_parts(
+        &self,
+        node: NodeId,
+    ) -> Option<(AggFn, usize, Option<NodeId>, Option<NodeId>, Option<NodeId>)> {
+        match self.plan().node(node) {
+            Node::Agg {
+                f,
+                table,
+                arg,
+                filter,
+                extra,
+                ..
+            } => Some((*f, *table, *arg, *filter, *extra)),
+            _ => None,
+        }
+    }
+
+    /// The rows an aggregate keeps (base rows where `filter` is true).
+    fn selected(
+        &self,
+        table: usize,
+        filter: Option<NodeId>,
+        seg: bool,
+    ) -> (Rc<Vec<u32>>, Rc<Vec<u32>>) {
+        let base = self.base(table, seg);
+        let Some(filter) = filter else {
+            return (base.clone(), base);
+        };
+        let cond = self.eval(
+            filter,
+            At {
+                table: Some(table),
+                rows: &base,
+                seg,
+            },
+        );
+        let kept: Vec<u32> = base
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| cond.is_true(*i))
+            .map(|(_, r)| *r)
+            .collect();
+        (base, Rc::new(kept))
+    }
+
+    fn aggregate_scalar(&self, node: NodeId, seg: bool) -> Value {
+        if let Some(c) = self.aggs.borrow().get(&(node, seg)) {
+            return c.get(0);
+        }
+        let Some((f, table, arg, filter, extra)) = self.agg_parts(node) else {
+            return Value::Null;
+        };
+        let (base, kept) = self.selected(table, filter, seg);
+        let values = arg.map(|a| {
+            self.eval(
+                a,
+                At {
+                    table: Some(table),
+                    rows: &kept,
+                    seg,
+                },
+            )
+        });
+        let p = extra.map(|e| self.eval(e, At::scalar(seg)).get(0));
+        let groups = vec![0u32; kept.len()];
+        let base_groups = vec![0u32; base.len()];
+        let v = reduce(f, values.as_ref(), &groups, &base_groups, 1, p.as_ref()).get(0);
+        self.aggs
+            .borrow_mut()
+            .insert((node, seg), Rc::new(Col::Const(v.clone())));
+        v
+    }
+
+    /// A correlated aggregate, for every row of the context table.
+    fn aggregate_grouped(&self, node: NodeId, at: At<'_>) -> Rc<Col> {
+        if let Some(c) = self.aggs.borrow().get(&(node, at.seg)) {
+            return c.clone();
+        }
+        let (
+            Some((f, table, arg, filter, extra)),
+            Node::Agg {
+                group: Some(path), ..
+            },
+        ) = (self.agg_parts(node), self.plan().node(node))
+        else {
+            return Rc::new(Col::Const(Value::Null));
+        };
+        let context = at.table.map_or(0, |t| self.data().tables[t].len);
+        let (base, kept) = self.selected(table, filter, at.seg);
+        let values = arg.map(|a| {
+            self.eval(
+                a,
+                At {
+                    table: Some(table),
+                    rows: &kept,
+                    seg: at.seg,
+                },
+            )
+        });
+        let p = extra.map(|e| self.eval(e, At::scalar(at.seg)).get(0));
+        let groups = follow(self.data(), path, &kept);
+        let base_groups = follow(self.data(), path, &base);
+        let col = Rc::new(reduce(
+            f,
+            values.as_ref(),
+            &groups,
+            &base_groups,
+            context,
+            p.as_ref(),
+        ));
+        self.aggs.borrow_mut().insert((node, at.seg), col.clone());
+        col
+    }
+}
+
+/// Reduces selected rows into one value per group (`groups[i]` is row i's
+/// group, [`NO_ROW`] for none). `base_groups` are the groups of every base
+/// row (for `all` and `share`).
+fn reduce(
+    f: AggFn,
+    values: Option<&Col>,
+    groups: &[u32],
+    base_groups: &[u32],
+    n_groups: usize,
+    p: Option<&Value>,
+) -> Col {
+    let count_per = |gs: &[u32]| {
+        let mut c = vec![0u32; n_groups];
+        for &g in gs {
+            if g != NO_ROW {
+                c[g as usize] += 1;
+            }
+        }
+        c
+    };
+    match f {
+        AggFn::Count => Col::Num(count_per(groups).into_iter().map(f64::from).collect()),
+        AggFn::Any => Col::Bool(
+            count_per(groups)
+                .into_iter()
+                .map(|c| u8::from(c > 0))
+                .collect(),
+        ),
+        AggFn::All | AggFn::Share => {
+            let kept = count_per(groups);
+            let all = count_per(base_groups);
+            if f == AggFn::All {
+                Col::Bool(
+                    kept.iter()
+                        .zip(&all)
+                        .map(|(k, a)| u8::from(k == a))
+                        .collect(),
+                )
+            } else {
+                Col::Num(
+                    kept.iter()
+                        .zip(&all)
+                        .map(|(k, a)| {
+                            if *a == 0 {
+                                f64::NAN
+                            } else {
+                                f64::from(*k) / f64::from(*a)
+                            }
+                        })
+                        .collect(),
+                )
+            }
+        }
+        AggFn::Sum | AggFn::Avg => {
+            let mut sums = vec![0.0f64; n_groups];
+            let mut counts = vec![0u32; n_groups];
+            if let Some(v) = values {
+                for (i, &g) in groups.iter().enumerate() {
+                    if g == NO_ROW {
+                        continue;
+                    }
+                    if let Some(x) = v.get(i).as_num() {
+                        sums[g as usize] += x;
+                        counts[g as usize] += 1;
+                    }
+                }
+            }
+            if f == AggFn::Sum {
+                Col::Num(
+                    sums.into_iter()
+                        .map(|s| if s.is_finite() { s } else { f64::NAN })
+                        .collect(),
+                )
+            } else {
+                Col::Num(
+                    sums.iter()
+                        .zip(&counts)
+                        .map(|(s, c)| if *c == 0 { f64::NAN } else { s / f64::from(*c) })
+                        .collect(),
+                )
+            }
+        }
+        AggFn::Min | AggFn::Max => {
+            let mut best: Vec<Value> = vec![Value::Null; n_groups];
+            if let Some(v) = values {
+                for (i, &g) in groups.iter().enumerate() {
+                    if g == NO_ROW {
+                        continue;
+                    }
+                    let x = v.get(i);
+                    let b = &mut best[g as usize];
+                    let better = match (&x, &*b) {
+                        (Value::Null, _) => false,
+                        (_, Value::Null) => true,
+                        (Value::Num(a), Value::Num(c)) => {
+                            if f == AggFn::Min {
+                                a < c
+                            } else {
+                                a > c
+                            }
+                        }
+                        (Value::Date(a), Value::Date(c)) => {
+                            if f == AggFn::Min {
+                                a < c
+                            } else {
+                                a > c
+                            }
+                        }
+                        _ => false,
+                    };
+                    if better {
+                        *b = x;
+                    }
+                }
+            }
+            Col::from_values(best)
+        }
+        AggFn::Median | AggFn::Percentile => {
+            let p = if f == AggFn::Median {
+                Some(0.5)
+            } else {
+                p.and_then(Value::as_num)
+            };
+            let mut per: Vec<Vec<f64>> = vec![Vec::new(); n_groups];
+            if let Some(v) = values {
+                for (i, &g) in groups.iter().enumerate() {
+                    if g != NO_ROW {
+                        if let Some(x) = v.get(i).as_num() {
+                            per[g as usize].push(x);
+                        }
+                    }
+                }
+            }
+            Col::from_values(
+                per.into_iter()
+                    .map(|mut xs| {
+                        xs.sort_by(f64::total_cmp);
+                        p.map_or(Value::Null, |p| ops::percentile(&xs, p))
+                    })
+                    .collect(),
+            )
+            .pad_num(n_groups)
+        }
+        AggFn::Distinct => {
+            let mut sets: Vec<HashSet<(u8, u64)>> = vec![HashSet::new(); n_groups];
+            if let Some(v) = values {
+                for (i, &g) in groups.iter().enumerate() {
+                    if g != NO_ROW {
+                        if let Some(k) = ops::distinct_key(&v.get(i)) {
+                            sets[g as usize].insert(k);
+                        }
+                    }
+                }
+            }
+            Col::Num(sets.into_iter().map(|s| s.len() as f64).collect())
+        }
+    }
+}
+
+impl Col {
+    /// An all-null result of `from_values` as a number column of `n` rows.
+    fn pad_num(self, n: usize) -> Col {
+        match self {
+            Col::Const(Value::Null) => Col::Num(vec![f64::NAN; n]),
+            other => other,
+        }
+    }
+}
+
+/// A number column or constant, read by index.
+enum NumView<'c> {
+    Vec(&'c [f64]),
+    Const(f64),
+}
+
+impl NumView<'_> {
+    fn at(&self, i: usize) -> f64 {
+        match self {
+            NumView::Vec(v) => v[i],
+            NumView::Const(c) => *c,
+        }
+    }
+}
+
+fn num_view(c: &Col, n: usize) -> Option<NumView<'_>> {
+    match c {
+        Col::Num(v) if v.len() == n => Some(NumView::Vec(v)),
+        Col::Const(Value::Num(x)) => Some(NumView::Const(*x)),
+        Col::Const(Value::Null) => Some(NumView::Const(f64::NAN)),
+        _ => None,
+    }
+}
+
+/// The rows of `data` at `rows` ([`NO_ROW`] gives null).
+pub(crate) fn gather(data: &ColumnData, rows: &[u32]) -> Col {
+    fn pick<T: Copy>(v: &[T], rows: &[u32], null: T) -> Vec<T> {
+        rows.iter()
+            .map(|&r| if r == NO_ROW { null } else { v[r as usize] })
+            .collect()
+    }
+    match data {
+        ColumnData::Number(v) => Col::Num(pick(v, rows, f64::NAN)),
+        ColumnData::Bool(v) => Col::Bool(pick(v, rows, NULL_BOOL)),
+        ColumnData::Date(v) => Col::Date(pick(v, rows, NULL_DATE)),
+        ColumnData::Str(v) => Col::Str(pick(v, rows, NULL_STR)),
+        ColumnData::List { offsets, values } => Col::List(
+            rows.iter()
+                .map(|&r| {
+                    if r == NO_ROW {
+                        return std::sync::Arc::from(Vec::new());
+                    }
+                    let (a, b) = (
+                        offsets[r as usize] as usize,
+                        offsets[r as usize + 1] as usize,
+                    );
+                    std::sync::Arc::from(&values[a..b])
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// Rows of a full-table column.
+fn gather_col(full: &Col, rows: &[u32]) -> Col {
+    fn pick<T: Copy>(v: &[T], rows: &[u32], null: T) -> Vec<T> {
+        rows.iter()
+            .map(|&r| v.get(r as usize).copied().unwrap_or(null))
+            .collect()
+    }
+    match full {
+        Col::Num(v) => Col::Num(pick(v, rows, f64::NAN)),
+        Col::Bool(v) => Col::Bool(pick(v, rows, NULL_BOOL)),
+        Col::Date(v) => Col::Date(pick(v, rows, NULL_DATE)),
+        Col::Str(v) => Col::Str(pick(v, rows, NULL_STR)),
+        Col::List(v) => Col::List(
+            rows.iter()
+                .map(|&r| {
+                    v.get(r as usize)
+                        .cloned()
+                        .unwrap_or_else(|| std::sync::Arc::from(Vec::new()))
+                })
+                .collect(),
+        ),
+        Col::Const(c) => Col::Const(c.clone()),
+    }
+}
+
+/// Follows a relation path from each row.
+pub(crate) fn follow(data: &Dataset, path: &[Step], rows: &[u32]) -> Vec<u32> {
+    rows.iter().map(|&r| follow_one(data, path, r)).collect()
+}
+
+pub(crate) fn follow_one(data: &Dataset, path: &[Step], mut row: u32) -> u32 {
+    for step in path {
+        if row == NO_ROW {
+            return NO_ROW;
+        }
+        row = data.tables[step.table].relations[step.relation].rows[row as usize];
+    }
+    row
+}
+
+/// The relation steps from table `from` up to `to`, shortest first.
+pub(crate) fn path_to(data: &Dataset, from: usize, to: usize) -> Option<Vec<Step>> {
+    let mut queue = std::collections::VecDeque::from([(from, Vec::new())]);
+    let mut seen = HashSet::from([from]);
+    while let Some((t, path)) = queue.pop_front() {
+        if t == to {
+            return Some(path);
+        }
+        let (_, table) = data.tables.get_index(t)?;
+        for (r, rel) in table.relations.iter().enumerate() {
+            let Some(next) = data.tables.get_index_of(&rel.target) else {
+                continue;
+            };
+            if seen.insert(next) {
+                let mut p = path.clone();
+                p.push(Step {
+                    table: t,
+                    relation: r,
+                });
+                queue.push_back((next, p));
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,129 @@
+//! Evaluation: the plan run over a loaded dataset.
+//!
+//! | module      | role                                                   |
+//! |-------------|--------------------------------------------------------|
+//! | `plan`      | the flat IR compiled from the checked rules            |
+//! | `columnar`  | the fast evaluator: whole columns, selection vectors   |
+//! | `reference` | the simple row-at-a-time evaluator the fast one must match |
+//! | `ops`       | operators and functions on single values (null rules)  |
+//! | `value`     | values, columns of values, strings                     |
+
+pub mod columnar;
+pub mod ops;
+pub mod plan;
+pub mod reference;
+pub mod value;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use value::Value;
+
+/// A period as days from CE, both ends included.
+pub type Period = (i32, i32);
+
+/// Peer institutions' figures per indicator (the benchmark file).
+#[derive(Debug, Clone, Default)]
+pub struct Peers {
+    by_indicator: HashMap<String, Vec<f64>>,
+    institutions: usize,
+}
+
+/// Where an indicator stands among its peers.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PeerPosition {
+    /// Peers with a figure for the indicator.
+    pub n: usize,
+    pub median: Option<f64>,
+    /// 1 + the number of peers with a better figure (higher, or lower
+    /// when lower is better).
+    pub rank: Option<usize>,
+}
+
+impl Peers {
+    /// Reads `institution,indicator,value[,period]` rows.
+    pub fn load(path: &Path) -> Result<Peers, Diagnostics> {
+        let file = path.display().to_string();
+        let fail = |line: usize, msg: String| {
+            Diagnostics(vec![
+                Diagnostic::error("data::benchmark", msg).in_file(&file, line, 1),
+            ])
+        };
+        let mut reader = csv::Reader::from_path(path)
+            .map_err(|e| fail(1, format!("cannot read the benchmark: {e}")))?;
+        let headers = reader
+            .headers()
+            .map_err(|e| fail(1, format!("{e}")))?
+            .clone();
+        let col = |name: &str| headers.iter().position(|h| h.trim() == name);
+        let (Some(inst), Some(ind), Some(val)) =
+            (col("institution"), col("indicator"), col("value"))
+        else {
+            return Err(fail(
+                1,
+                "the benchmark needs the columns `institution`, `indicator` and `value`".into(),
+            ));
+        };
+        let mut peers = Peers::default();
+        let mut names = std::collections::HashSet::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| {
+                fail(
+                    e.position().map_or(0, |p| p.line() as usize),
+                    format!("{e}"),
+                )
+            })?;
+            let line = record.position().map_or(0, |p| p.line() as usize);
+            let value = record.get(val).unwrap_or("").trim();
+            if value.is_empty() {
+                continue;
+            }
+            let number: f64 = value
+                .parse()
+                .ok()
+                .filter(|n: &f64| n.is_finite())
+                .ok_or_else(|| fail(line, format!("`{value}` is not a number (column `value`)")))?;
+            names.insert(record.get(inst).unwrap_or("").to_string());
+            peers
+                .by_indicator
+                .entry(record.get(ind).unwrap_or("").trim().to_string())
+                .or_default()
+                .push(number);
+        }
+        for values in peers.by_indicator.values_mut() {
+            values.sort_by(f64::total_cmp);
+        }
+        peers.institutions = names.len();
+        Ok(peers)
+    }
+
+    /// The p-th percentile of the peers' figures for an indicator.
+    pub fn percentile(&self, indicator: &str, p: Option<f64>) -> Value {
+        match (self.by_indicator.get(indicator), p) {
+            (Some(values), Some(p)) => ops::percentile(values, p),
+            _ => Value::Null,
+        }
+    }
+
+    pub fn position(
+        &self,
+        indicator: &str,
+        value: Option<f64>,
+        lower_is_better: bool,
+    ) -> Option<PeerPosition> {
+        let values = self.by_indicator.get(indicator)?;
+        let median = ops::percentile(values, 0.5).as_num();
+        let rank = value.map(|v| {
+            1 + values
+                .iter()
+                .filter(|&&x| if lower_is_better { x < v } else { x > v })
+                .count()
+        });
+        Some(PeerPosition {
+            n: values.len(),
+            median,
+            rank,
+        })
+    }
+}

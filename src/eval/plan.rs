@@ -1,0 +1,685 @@
+//! The evaluation plan: a flat list of nodes with names resolved to tables,
+//! columns, relation paths and declarations. The evaluator never sees
+//! syntax.
+
+use std::collections::HashMap;
+
+use super::value::{Strings, Value};
+use crate::check::functions::{self, FnKind};
+use crate::check::{DeclId, Decls};
+use crate::data::Dataset;
+use crate::diagnostic::Diagnostic;
+use crate::source::Span;
+use crate::syntax::ast::*;
+
+pub type NodeId = usize;
+
+/// One step up a relation: from rows of `table`, through its relation
+/// number `relation`, to the rows it refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Step {
+    pub table: usize,
+    pub relation: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AggFn {
+    Count,
+    Sum,
+    Avg,
+    Min,
+    Max,
+    Median,
+    Percentile,
+    Distinct,
+    Any,
+    All,
+    Share,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScalarFn {
+    Round,
+    Abs,
+    Min,
+    Max,
+    Log,
+    Sqrt,
+    Coalesce,
+    Year,
+    Month,
+    DaysBetween,
+    Lower,
+    Upper,
+    Len,
+    Contains,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    Lit(Value),
+    /// A param, let or indicator value.
+    Decl(DeclId),
+    /// Inside `score`/`target`: the value, target of indicator `i`.
+    IndicatorValue(usize),
+    IndicatorTarget(usize),
+    /// A column of the current row's table.
+    Column {
+        col: usize,
+    },
+    /// A column of a table the current row refers to, `path` steps up.
+    Parent {
+        path: Vec<Step>,
+        col: usize,
+    },
+    /// A profile column of the current row's table (empty path) or of a
+    /// table it refers to.
+    Profile {
+        id: usize,
+        path: Vec<Step>,
+    },
+    Unary(UnaryOp, NodeId),
+    Binary(BinaryOp, NodeId, NodeId),
+    If(NodeId, NodeId, NodeId),
+    Scalar(ScalarFn, Vec<NodeId>),
+    /// An aggregate over the rows of `table` (in the period, kept by
+    /// `filter`). With `group`, evaluated per row of the context table: the
+    /// path leads from `table` up to it (a correlated aggregate).
+    Agg {
+        f: AggFn,
+        table: usize,
+        arg: Option<NodeId>,
+        filter: Option<NodeId>,
+        /// `percentile`'s p.
+        extra: Option<NodeId>,
+        group: Option<Vec<Step>>,
+    },
+    /// `linear(from, to)` scoring indicator `i`'s value.
+    Linear(NodeId, NodeId, usize),
+    /// `bands(..)` scoring indicator `i`'s value.
+    Bands(Vec<(NodeId, NodeId)>, usize),
+    /// Peer percentile for indicator `i`.
+    Peers(NodeId, usize),
+    /// Over the previous period.
+    Prior(NodeId),
+    /// Something the evaluator cannot run (yet): null, with this message.
+    Unsupported(String, Span),
+}
+
+/// An indicator ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct IndicatorPlan {
+    pub objective: usize,
+    pub id: String,
+    pub value: NodeId,
+    pub target: Option<NodeId>,
+    /// `None`: the default `linear(0, target)`.
+    pub score: Option<NodeId>,
+    pub weight: f64,
+    /// Tables whose rows the value reads, through lets and other
+    /// indicators too.
+    pub tables: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProfilePlan {
+    pub table: usize,
+    pub name: String,
+    pub node: NodeId,
+}
+
+/// The whole rule set, compiled against one dataset.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub nodes: Vec<Node>,
+    /// Top-level declarations: params, lets (scalar).
+    pub decls: HashMap<DeclId, NodeId>,
+    pub indicators: Vec<IndicatorPlan>,
+    pub profiles: Vec<ProfilePlan>,
+    /// Objective weights, in declaration order.
+    pub objective_weights: Vec<f64>,
+    pub population: Option<usize>,
+    /// Population columns (data or profile) to break indicators down by.
+    pub segments: Vec<(String, SegmentSource)>,
+    /// Problems found while compiling (unsupported constructs).
+    pub diagnostics: Vec<Diagnostic>,
+    /// The aggregate node compiled from the expression at a span (for the
+    /// explain trace).
+    pub by_span: HashMap<Span, NodeId>,
+}
+
+/// Where a segment's values come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentSource {
+    Column(usize),
+    Profile(usize),
+}
+
+impl Plan {
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id]
+    }
+}
+
+/// Where an expression is compiled.
+#[derive(Debug, Clone, Copy, Default)]
+struct Ctx {
+    table: Option<usize>,
+    indicator: Option<usize>,
+    score: bool,
+    target: bool,
+}
+
+struct Compiler<'a, 'd> {
+    decls: &'a Decls<'a>,
+    data: &'d Dataset,
+    strings: &'d Strings,
+    nodes: Vec<Node>,
+    diagnostics: Vec<Diagnostic>,
+    overrides: &'a HashMap<String, Value>,
+    by_span: HashMap<Span, NodeId>,
+}
+
+/// Compiles a checked rule set against a loaded dataset. `overrides` are
+/// `--set` values for params.
+pub fn compile(
+    decls: &Decls<'_>,
+    data: &Dataset,
+    strings: &Strings,
+    overrides: &HashMap<String, Value>,
+) -> Plan {
+    let mut c = Compiler {
+        decls,
+        data,
+        strings,
+        nodes: Vec::new(),
+        diagnostics: Vec::new(),
+        overrides,
+        by_span: HashMap::new(),
+    };
+    let mut top = HashMap::new();
+    for (i, p) in decls.params.iter().enumerate() {
+        let node = match overrides.get(&p.name.name) {
+            Some(v) => c.push(Node::Lit(v.clone())),
+            None => c.expr(&p.value, Ctx::default()),
+        };
+        top.insert(DeclId::Param(i), node);
+    }
+    for (i, l) in decls.lets.iter().enumerate() {
+        let node = c.expr(&l.value, Ctx::default());
+        top.insert(DeclId::Let(i), node);
+    }
+    let objective_index: HashMap<&str, usize> = decls
+        .objectives
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.id.name.as_str(), i))
+        .collect();
+    let mut indicators = Vec::new();
+    for (i, r) in decls.indicators.iter().enumerate() {
+        let ind = r.indicator;
+        let ctx = Ctx {
+            indicator: Some(i),
+            ..Ctx::default()
+        };
+        let value = match field(&ind.fields, "value") {
+            Some(f) => c.expr(&f.value, ctx),
+            None => c.push(Node::Lit(Value::Null)),
+        };
+        let target = field(&ind.fields, "target").map(|f| {
+            c.expr(
+                &f.value,
+                Ctx {
+                    target: true,
+                    ..ctx
+                },
+            )
+        });
+        let score =
+            field(&ind.fields, "score").map(|f| c.expr(&f.value, Ctx { score: true, ..ctx }));
+        let weight = field(&ind.fields, "weight").map_or(1.0, |w| c.constant(&w.value));
+        indicators.push(IndicatorPlan {
+            objective: objective_index
+                .get(r.objective.id.name.as_str())
+                .copied()
+                .unwrap_or(0),
+            id: ind.id.name.clone(),
+            value,
+            target,
+            score,
+            weight,
+            tables: Vec::new(),
+        });
+        top.insert(DeclId::Indicator(i), value);
+    }
+    let mut profiles = Vec::new();
+    for col in &decls.profile_columns {
+        let table = data
+            .tables
+            .get_index_of(&col.table.name)
+            .unwrap_or(usize::MAX);
+        let node = c.expr(
+            &col.field.value,
+            Ctx {
+                table: Some(table),
+                ..Ctx::default()
+            },
+        );
+        profiles.push(ProfilePlan {
+            table,
+            name: col.field.name.name.clone(),
+            node,
+        });
+    }
+    let objective_weights = decls
+        .objectives
+        .iter()
+        .map(|o| {
+            o.fields()
+                .find(|f| f.name.name == "weight")
+                .map_or(1.0, |w| c.constant(&w.value))
+        })
+        .collect();
+    let population = decls
+        .population()
+        .and_then(|p| data.tables.get_index_of(&p.name));
+    let segments = c.segments(population);
+    let mut plan = Plan {
+        nodes: c.nodes,
+        decls: top,
+        indicators,
+        profiles,
+        objective_weights,
+        population,
+        segments,
+        diagnostics: c.diagnostics,
+        by_span: c.by_span,
+    };
+    for i in 0..plan.indicators.len() {
+        let mut tables = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        tables_read(&plan, plan.indicators[i].value, &mut tables, &mut seen);
+        plan.indicators[i].tables = tables;
+    }
+    plan
+}
+
+/// The tables an expression aggregates, following declarations.
+fn tables_read(
+    plan: &Plan,
+    node: NodeId,
+    out: &mut Vec<usize>,
+    seen: &mut std::collections::HashSet<NodeId>,
+) {
+    if !seen.insert(node) {
+        return;
+    }
+    let mut visit = |n: NodeId, out: &mut Vec<usize>| tables_read(plan, n, out, seen);
+    match plan.node(node) {
+        Node::Decl(id) => {
+            if let Some(&n) = plan.decls.get(id) {
+                visit(n, out);
+            }
+            if let DeclId::ProfileColumn(p) = id {
+                visit(plan.profiles[*p].node, out);
+            }
+        }
+        Node::IndicatorValue(i) => visit(plan.indicators[*i].value, out),
+        Node::IndicatorTarget(_) | Node::Lit(_) | Node::Column { .. } | Node::Parent { .. } => {}
+        Node::Unsupported(..) => {}
+        Node::Profile { id, .. } => visit(plan.profiles[*id].node, out),
+        Node::Unary(_, a) | Node::Prior(a) | Node::Peers(a, _) => visit(*a, out),
+        Node::Binary(_, a, b) | Node::Linear(a, b, _) => {
+            visit(*a, out);
+            visit(*b, out);
+        }
+        Node::If(a, b, c) => {
+            visit(*a, out);
+            visit(*b, out);
+            visit(*c, out);
+        }
+        Node::Scalar(_, args) => args.clone().into_iter().for_each(|a| visit(a, out)),
+        Node::Bands(b, _) => b.clone().into_iter().for_each(|(t, s)| {
+            visit(t, out);
+            visit(s, out);
+        }),
+        Node::Agg {
+            table,
+            arg,
+            filter,
+            extra,
+            ..
+        } => {
+            if !out.contains(table) {
+                out.push(*table);
+            }
+            for n in [arg, filter, extra].into_iter().flatten() {
+                visit(*n, out);
+            }
+        }
+    }
+}
+
+impl Compiler<'_, '_> {
+    fn push(&mut self, node: Node) -> NodeId {
+        self.nodes.push(node);
+        self.nodes.len() - 1
+    }
+
+    /// A weight: a constant number, or a param's value.
+    fn constant(&mut self, e: &Expr) -> f64 {
+        if let Some(n) = crate::check::constant_number(e) {
+            return n;
+        }
+        if let ExprKind::Name(n) = &e.kind {
+            if let Some(v) = self.overrides.get(&n.name).and_then(Value::as_num) {
+                return v;
+            }
+            if let Some(DeclId::Param(i)) = self.decls.names.get(n.name.as_str()) {
+                if let Some(v) = crate::check::constant_number(&self.decls.params[*i].value) {
+                    return v;
+                }
+            }
+        }
+        self.diagnostics.push(
+            Diagnostic::error(
+                "eval::weight",
+                "a weight must be a number or a param holding one",
+            )
+            .at(e.span, "not a constant"),
+        );
+        0.0
+    }
+
+    fn segments(&mut self, population: Option<usize>) -> Vec<(String, SegmentSource)> {
+        let Some(pop) = population else {
+            return Vec::new();
+        };
+        let Some((s, _)) = self.decls.scorecards.first() else {
+            return Vec::new();
+        };
+        let Some(f) = field(&s.fields, "segments") else {
+            return Vec::new();
+        };
+        let ExprKind::List(items) = &f.value.kind else {
+            return Vec::new();
+        };
+        let pop_name = self
+            .data
+            .tables
+            .get_index(pop)
+            .map(|(n, _)| n.as_str())
+            .unwrap_or("");
+        items
+            .iter()
+            .filter_map(|item| {
+                let ExprKind::Name(n) = &item.kind else {
+                    return None;
+                };
+                if let Some(&p) = self.decls.profile_names.get(&(pop_name, n.name.as_str())) {
+                    return Some((n.name.clone(), SegmentSource::Profile(p)));
+                }
+                let col = self.data.tables[pop].column_index(&n.name)?;
+                Some((n.name.clone(), SegmentSource::Column(col)))
+            })
+            .collect()
+    }
+
+    fn path(&self, from: usize, to: usize) -> Option<Vec<Step>> {
+        super::columnar::path_to(self.data, from, to)
+    }
+
+    fn table_index(&self, name: &str) -> Option<usize> {
+        self.data.tables.get_index_of(name)
+    }
+
+    fn unsupported(&mut self, message: String, span: Span) -> NodeId {
+        self.push(Node::Unsupported(message, span))
+    }
+
+    /// A column (or profile column) of `table`, read from rows of `ctx`.
+    fn column_of(&mut self, table: usize, column: &str, ctx: usize, span: Span) -> NodeId {
+        let tname = self
+            .data
+            .tables
+            .get_index(table)
+            .map(|(n, _)| n.clone())
+            .unwrap_or_default();
+        let Some(path) = self.path(ctx, table) else {
+            return self.unsupported(format!("no relation leads to `{tname}`"), span);
+        };
+        if let Some(&id) = self.decls.profile_names.get(&(tname.as_str(), column)) {
+            return self.push(Node::Profile { id, path });
+        }
+        match self.data.tables[table].column_index(column) {
+            Some(col) if path.is_empty() => self.push(Node::Column { col }),
+            Some(col) => self.push(Node::Parent { path, col }),
+            None => self.unsupported(format!("`{tname}` has no column `{column}`"), span),
+        }
+    }
+
+    fn expr(&mut self, e: &Expr, ctx: Ctx) -> NodeId {
+        match &e.kind {
+            ExprKind::Number(n) => self.push(Node::Lit(Value::num(*n))),
+            ExprKind::Percent(n) => self.push(Node::Lit(Value::num(n / 100.0))),
+            ExprKind::String(s) => {
+                let id = self.strings.intern(s);
+                self.push(Node::Lit(Value::Str(id)))
+            }
+            ExprKind::Bool(b) => self.push(Node::Lit(Value::Bool(*b))),
+            ExprKind::Date(d) => {
+                use chrono::Datelike;
+                self.push(Node::Lit(Value::Date(d.num_days_from_ce())))
+            }
+            ExprKind::Null => self.push(Node::Lit(Value::Null)),
+            ExprKind::List(items) => {
+                let mut ids = Vec::new();
+                for item in items {
+                    match &item.kind {
+                        ExprKind::String(s) => ids.push(self.strings.intern(s)),
+                        ExprKind::Number(n) => ids.push(self.strings.intern(&format!("{n}"))),
+                        _ => {}
+                    }
+                }
+                self.push(Node::Lit(Value::List(ids.into())))
+            }
+            ExprKind::Period { .. } => self.push(Node::Lit(Value::Null)),
+            ExprKind::Name(n) => self.name(n, ctx),
+            ExprKind::Column { table, column } => {
+                let (Some(t), Some(row)) = (self.table_index(&table.name), ctx.table) else {
+                    return self.unsupported(
+                        format!("`{table}.{column}` outside the rows of a table"),
+                        e.span,
+                    );
+                };
+                self.column_of(t, &column.name, row, e.span)
+            }
+            ExprKind::Unary { op, operand } => {
+                let a = self.expr(operand, ctx);
+                self.push(Node::Unary(*op, a))
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                let a = self.expr(lhs, ctx);
+                let b = self.expr(rhs, ctx);
+                self.push(Node::Binary(*op, a, b))
+            }
+            ExprKind::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                let a = self.expr(cond, ctx);
+                let b = self.expr(then, ctx);
+                let c = self.expr(otherwise, ctx);
+                self.push(Node::If(a, b, c))
+            }
+            ExprKind::Call {
+                function,
+                args,
+                filter,
+            } => self.call(function, args, filter.as_deref(), e.span, ctx),
+            ExprKind::Bands(bands) => {
+                let pairs = bands
+                    .iter()
+                    .map(|b| (self.expr(&b.threshold, ctx), self.expr(&b.score, ctx)))
+                    .collect();
+                self.push(Node::Bands(pairs, ctx.indicator.unwrap_or(usize::MAX)))
+            }
+            ExprKind::Rhai(_) => self.unsupported(
+                "inline rhai scripts are not evaluated yet (the rhai issue brings them)".into(),
+                e.span,
+            ),
+        }
+    }
+
+    fn name(&mut self, n: &Ident, ctx: Ctx) -> NodeId {
+        let name = n.name.as_str();
+        if let Some(i) = ctx.indicator {
+            if (ctx.score || ctx.target) && name == "value" {
+                return self.push(Node::IndicatorValue(i));
+            }
+            if ctx.score && name == "target" {
+                return self.push(Node::IndicatorTarget(i));
+            }
+        }
+        if let Some(t) = ctx.table {
+            let tname = self
+                .data
+                .tables
+                .get_index(t)
+                .map(|(n, _)| n.clone())
+                .unwrap_or_default();
+            if let Some(&id) = self.decls.profile_names.get(&(tname.as_str(), name)) {
+                return self.push(Node::Profile {
+                    id,
+                    path: Vec::new(),
+                });
+            }
+            if let Some(col) = self.data.tables[t].column_index(name) {
+                return self.push(Node::Column { col });
+            }
+        }
+        match self.decls.names.get(name) {
+            Some(&id) => self.push(Node::Decl(id)),
+            None => self.unsupported(format!("unknown name `{name}`"), n.span),
+        }
+    }
+
+    fn call(
+        &mut self,
+        function: &Ident,
+        args: &[Expr],
+        filter: Option<&Expr>,
+        span: Span,
+        ctx: Ctx,
+    ) -> NodeId {
+        let name = function.name.as_str();
+        let Some(builtin) = functions::lookup(name, args.len()) else {
+            return self.unsupported(
+                format!(
+                    "plugin function `{name}` is not evaluated yet (the rhai issue brings plugins)"
+                ),
+                span,
+            );
+        };
+        match builtin.kind {
+            FnKind::Aggregate => self.aggregate(name, args, filter, span, ctx),
+            FnKind::Scoring => {
+                let a = self.expr(&args[0], ctx);
+                let b = self.expr(&args[1], ctx);
+                self.push(Node::Linear(a, b, ctx.indicator.unwrap_or(usize::MAX)))
+            }
+            FnKind::Peers => {
+                let p = self.expr(&args[0], ctx);
+                self.push(Node::Peers(p, ctx.indicator.unwrap_or(usize::MAX)))
+            }
+            FnKind::Prior => {
+                let a = self.expr(&args[0], ctx);
+                self.push(Node::Prior(a))
+            }
+            FnKind::Scalar => {
+                let f = match name {
+                    "round" => ScalarFn::Round,
+                    "abs" => ScalarFn::Abs,
+                    "min" => ScalarFn::Min,
+                    "max" => ScalarFn::Max,
+                    "log" => ScalarFn::Log,
+                    "sqrt" => ScalarFn::Sqrt,
+                    "coalesce" => ScalarFn::Coalesce,
+                    "year" => ScalarFn::Year,
+                    "month" => ScalarFn::Month,
+                    "days_between" => ScalarFn::DaysBetween,
+                    "lower" => ScalarFn::Lower,
+                    "upper" => ScalarFn::Upper,
+                    "len" => ScalarFn::Len,
+                    _ => ScalarFn::Contains,
+                };
+                let args = args.iter().map(|a| self.expr(a, ctx)).collect();
+                self.push(Node::Scalar(f, args))
+            }
+        }
+    }
+
+    fn aggregate(
+        &mut self,
+        name: &str,
+        args: &[Expr],
+        filter: Option<&Expr>,
+        span: Span,
+        ctx: Ctx,
+    ) -> NodeId {
+        let f = match name {
+            "count" => AggFn::Count,
+            "sum" => AggFn::Sum,
+            "avg" => AggFn::Avg,
+            "min" => AggFn::Min,
+            "max" => AggFn::Max,
+            "median" => AggFn::Median,
+            "percentile" => AggFn::Percentile,
+            "distinct" => AggFn::Distinct,
+            "any" => AggFn::Any,
+            "all" => AggFn::All,
+            _ => AggFn::Share,
+        };
+        let table_name = if functions::takes_table(name) {
+            match &args[0].kind {
+                ExprKind::Name(t) => Some(t.name.clone()),
+                _ => None,
+            }
+        } else {
+            let mut tables = Vec::new();
+            crate::check::expr::collect_tables(&args[0], &mut tables);
+            tables.retain(|t| !self.decls.names.contains_key(t.as_str()));
+            let indexes: Vec<usize> = tables.iter().filter_map(|t| self.table_index(t)).collect();
+            // The child-most table: every other is reachable from it.
+            indexes
+                .iter()
+                .find(|&&c| indexes.iter().all(|&o| o == c || self.path(c, o).is_some()))
+                .and_then(|&c| self.data.tables.get_index(c).map(|(n, _)| n.clone()))
+        };
+        let Some(table) = table_name.as_deref().and_then(|t| self.table_index(t)) else {
+            return self.unsupported(format!("`{name}` reads no table of the dataset"), span);
+        };
+        let inner = Ctx {
+            table: Some(table),
+            ..ctx
+        };
+        let arg = (!functions::takes_table(name)).then(|| self.expr(&args[0], inner));
+        let filter = filter.map(|f| self.expr(f, inner));
+        let extra = args.get(1).map(|p| self.expr(p, ctx));
+        let group = match ctx.table {
+            Some(row) if row != table => self.path(table, row),
+            _ => None,
+        };
+        let id = self.push(Node::Agg {
+            f,
+            table,
+            arg,
+            filter,
+            extra,
+            group,
+        });
+        self.by_span.insert(span, id);
+        id
+    }
+}

@@ -1,0 +1,180 @@
+//! The scored report: one model, rendered per format (JSON here; the report
+//! issue adds the others behind the same model).
+
+use indexmap::IndexMap;
+use serde::{Serialize, Serializer};
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::eval::PeerPosition;
+use crate::source::SourceMap;
+
+/// The version of the JSON layout.
+pub const FORMAT: &str = "alumni-kpi/report@1";
+
+/// Whole numbers as integers (`30`, not `30.0`); others as they are.
+fn num<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if x.fract() == 0.0 && x.abs() < 9.0e15 {
+        s.serialize_i64(*x as i64)
+    } else {
+        s.serialize_f64(*x)
+    }
+}
+
+fn opt_num<S: Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match x {
+        Some(x) => num(x, s),
+        None => s.serialize_none(),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub format: &'static str,
+    pub scorecard: String,
+    pub period: Option<PeriodOut>,
+    #[serde(serialize_with = "opt_num")]
+    pub score: Option<f64>,
+    /// Share of the weight whose score could be computed.
+    #[serde(serialize_with = "num")]
+    pub coverage: f64,
+    /// A hash of the rule set, parameters and period scored.
+    pub revision: String,
+    /// Rows loaded per table.
+    pub rows: IndexMap<String, usize>,
+    /// Rows skipped per table (`--skip-bad-rows`).
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub skipped_rows: IndexMap<String, usize>,
+    /// The value of every param used (after `--set`).
+    pub params: IndexMap<String, serde_json::Value>,
+    pub objectives: Vec<ObjectiveReport>,
+    pub diagnostics: Vec<ReportDiagnostic>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodOut {
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ObjectiveReport {
+    pub id: String,
+    pub title: Option<String>,
+    #[serde(serialize_with = "num")]
+    pub weight: f64,
+    #[serde(serialize_with = "opt_num")]
+    pub score: Option<f64>,
+    #[serde(serialize_with = "num")]
+    pub coverage: f64,
+    pub indicators: Vec<IndicatorReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorReport {
+    pub id: String,
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(serialize_with = "opt_num")]
+    pub value: Option<f64>,
+    #[serde(serialize_with = "opt_num")]
+    pub target: Option<f64>,
+    #[serde(serialize_with = "opt_num")]
+    pub score: Option<f64>,
+    #[serde(serialize_with = "num")]
+    pub weight: f64,
+    pub unit: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// `ok`, `no data` (a null value) or `failed` (could not be evaluated).
+    pub status: &'static str,
+    /// Segment column → segment value → figures.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub segments: IndexMap<String, IndexMap<String, SegmentCell>>,
+    /// Why there are no segment figures, when there are none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub segments_note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peers: Option<PeerPosition>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Explain>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentCell {
+    #[serde(serialize_with = "opt_num")]
+    pub value: Option<f64>,
+    #[serde(serialize_with = "opt_num")]
+    pub score: Option<f64>,
+}
+
+/// How an indicator's figures were reached (`--explain`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Explain {
+    /// The value's expression.
+    pub formula: String,
+    /// The same with each aggregate and name replaced by its value.
+    pub with_values: String,
+    pub aggregates: Vec<AggregateTrace>,
+    /// The scoring rule with its numbers.
+    pub scoring: String,
+    /// The indicator's weight over its objective's (covered) weight.
+    #[serde(serialize_with = "opt_num")]
+    pub share_of_objective: Option<f64>,
+    /// Points it adds to its objective's score.
+    #[serde(serialize_with = "opt_num")]
+    pub contribution: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AggregateTrace {
+    pub expression: String,
+    pub table: String,
+    /// Rows of the table in the period (and segment).
+    pub rows: usize,
+    /// Rows kept by the `where` filter.
+    pub kept: usize,
+    pub value: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportDiagnostic {
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+}
+
+impl ReportDiagnostic {
+    pub fn from(d: &Diagnostic, sources: &SourceMap) -> ReportDiagnostic {
+        let loc = d.location(sources);
+        ReportDiagnostic {
+            severity: d.severity,
+            code: d.code,
+            message: d.message.clone(),
+            file: loc.as_ref().map(|l| l.file.clone()),
+            line: loc.as_ref().map(|l| l.line),
+            column: loc.as_ref().map(|l| l.column),
+        }
+    }
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Json,
+}
+
+impl Report {
+    pub fn render(&self, format: ReportFormat) -> String {
+        match format {
+            // Plain data: serialising cannot fail.
+            ReportFormat::Json => serde_json::to_string_pretty(self).unwrap_or_default() + "\n",
+        }
+    }
+}
