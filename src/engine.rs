@@ -639,6 +639,97 @@ impl<'a> Scoring<'a> {
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
     }
 
+    /// Runs the reference evaluator over everything the report shows
+    /// (declarations, targets, scores, profile columns; overall and per
+    /// segment) and lists where the columnar evaluator disagrees.
+    pub fn differences_from_reference(&self) -> Vec<String> {
+        let inputs = self.inputs();
+        let mut out = Vec::new();
+        let mut contexts: Vec<(String, Option<(plan::SegmentSource, Value)>)> =
+            vec![("overall".into(), None)];
+        let base = Env::new(&inputs, self.period, None);
+        if let Some(pop) = self.plan.population {
+            for (name, source) in &self.plan.segments {
+                let len = self.data.tables[pop].len;
+                let col = match source {
+                    plan::SegmentSource::Column(c) => {
+                        let all: Vec<u32> = (0..len as u32).collect();
+                        crate::eval::columnar::gather(&self.data.tables[pop].columns[*c].data, &all)
+                    }
+                    plan::SegmentSource::Profile(p) => (*base.profile(*p)).clone(),
+                };
+                let mut seen = Vec::new();
+                for r in 0..len {
+                    let v = col.get(r);
+                    if !v.is_null() && !seen.contains(&v) {
+                        seen.push(v.clone());
+                        contexts.push((format!("{name}={}", self.label(&v)), Some((*source, v))));
+                    }
+                }
+            }
+        }
+        for (label, segment) in contexts {
+            let env = Env::new(&inputs, self.period, segment.clone());
+            let reference = crate::eval::reference::Reference {
+                input: &inputs,
+                period: self.period,
+                segment,
+                members_period: self.period,
+            };
+            let mut ids: Vec<DeclId> = self.plan.decls.keys().copied().collect();
+            ids.sort();
+            for id in ids {
+                let (fast, slow) = (env.decl(id), reference.decl(id));
+                if fast != slow {
+                    out.push(format!(
+                        "{label}: {id:?}: columnar {fast:?}, reference {slow:?}"
+                    ));
+                }
+            }
+            for (i, ind) in self.plan.indicators.iter().enumerate() {
+                let (fast, slow) = (env.target(i), reference.target(i));
+                if fast != slow {
+                    out.push(format!(
+                        "{label}: target of {}: columnar {fast:?}, reference {slow:?}",
+                        ind.id
+                    ));
+                }
+                if let Some(s) = ind.score {
+                    let (fast, slow) = (env.scalar(s), reference.scalar(s));
+                    if fast != slow {
+                        out.push(format!(
+                            "{label}: score of {}: columnar {fast:?}, reference {slow:?}",
+                            ind.id
+                        ));
+                    }
+                }
+            }
+            if label == "overall" {
+                for (p, profile) in self.plan.profiles.iter().enumerate() {
+                    let col = env.profile(p);
+                    for r in 0..self.data.tables[profile.table].len {
+                        let (fast, slow) = (col.get(r), reference.profile(p, r as u32));
+                        if fast != slow {
+                            out.push(format!(
+                                "profile {} row {r}: columnar {fast:?}, reference {slow:?}",
+                                profile.name
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The value of a param, let or indicator, as JSON.
+    pub fn value(&self, name: &str) -> Option<serde_json::Value> {
+        let &id = self.decls.names.get(name)?;
+        let inputs = self.inputs();
+        let env = Env::new(&inputs, self.period, None);
+        Some(self.json_value(&env.decl(id)))
+    }
+
     fn cell_text(&self, v: &Value) -> String {
         if v.is_null() {
             String::new()

@@ -439,6 +439,7 @@ impl Inference {
     fn add(&mut self, cell: &Cell<'_>) {
         match cell {
             Cell::Null => {}
+            Cell::Text(s) if s.trim().is_empty() => {}
             Cell::List(_) => self.list = true,
             Cell::Text(s) => {
                 let sh = shape(s);

@@ -160,11 +160,16 @@ impl<'a> Env<'a> {
         let (from, to) = self.period?;
         Some(self.prior.get_or_init(|| {
             let len = to - from + 1;
-            Box::new(Env::new(
+            let prior = Env::new(
                 self.input,
                 Some((from - len, from - 1)),
                 self.segment.clone(),
-            ))
+            );
+            // A segment keeps its members: the same people, a period before.
+            if self.segment.is_some() {
+                let _ = prior.members.set(self.members().clone());
+            }
+            Box::new(prior)
         }))
     }
 

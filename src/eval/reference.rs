@@ -17,6 +17,9 @@ pub struct Reference<'a> {
     pub input: &'a Inputs<'a>,
     pub period: Option<Period>,
     pub segment: Option<(SegmentSource, Value)>,
+    /// The period that decides who is in the segment (`prior` keeps the
+    /// same people).
+    pub members_period: Option<Period>,
 }
 
 /// The current row: a table and a row of it, or none (a scalar).
@@ -99,7 +102,13 @@ impl Reference<'_> {
         }
         let v = match source {
             SegmentSource::Column(c) => self.cell(pop, p, *c),
-            SegmentSource::Profile(id) => self.profile(*id, p),
+            SegmentSource::Profile(id) => Reference {
+                input: self.input,
+                period: self.members_period,
+                segment: None,
+                members_period: self.members_period,
+            }
+            .profile(*id, p),
         };
         v == *value
     }
@@ -224,6 +233,7 @@ impl Reference<'_> {
                         input: self.input,
                         period: Some((from - (to - from + 1), from - 1)),
                         segment: self.segment.clone(),
+                        members_period: self.members_period,
                     };
                     prior.eval(*a, None, seg)
                 }
