@@ -173,7 +173,7 @@ impl<'a> Scoring<'a> {
         );
         let total: f64 = per_objective.iter().map(|(w, _, _)| w).sum();
         let coverage = if total > 0.0 {
-            per_objective.iter().map(|(w, _, c)| w * c).sum::<f64>() / total
+            crate::score::tidy(per_objective.iter().map(|(w, _, c)| w * c).sum::<f64>() / total)
         } else {
             0.0
         };

@@ -3,6 +3,13 @@
 use crate::eval::ops;
 use crate::eval::value::Value;
 
+/// Scores are shown to 9 decimals: enough for any check by hand, and free of
+/// binary floating-point residue (`(0.4 − 0.2) / 0.4` is 0.5000000000000001).
+pub fn tidy(x: f64) -> f64 {
+    let r = (x * 1e9).round() / 1e9;
+    if r.is_finite() { r } else { x }
+}
+
 /// An indicator's score: its `score` expression's result (clamped to
 /// 0–100), or the default `linear(0, target)`. Null when the value is.
 pub fn indicator_score(value: &Value, target: &Value, custom: Option<Value>) -> Option<f64> {
@@ -11,7 +18,7 @@ pub fn indicator_score(value: &Value, target: &Value, custom: Option<Value>) -> 
         Some(s) => s,
         None => ops::linear(value, &Value::Num(0.0), target),
     };
-    score.as_num().map(|s| s.clamp(0.0, 100.0))
+    score.as_num().map(|s| tidy(s.clamp(0.0, 100.0)))
 }
 
 /// The weighted mean of the scores that exist, and the share of the weight
@@ -25,8 +32,8 @@ pub fn weighted_mean(items: &[(f64, Option<f64>)]) -> (Option<f64>, f64) {
         .map(|(w, _)| w)
         .sum();
     let sum: f64 = items.iter().filter_map(|(w, s)| s.map(|s| w * s)).sum();
-    let mean = (covered > 0.0).then(|| sum / covered);
-    let coverage = if total > 0.0 { covered / total } else { 0.0 };
+    let mean = (covered > 0.0).then(|| tidy(sum / covered));
+    let coverage = if total > 0.0 { tidy(covered / total) } else { 0.0 };
     (mean, coverage)
 }
 
