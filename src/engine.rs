@@ -484,9 +484,7 @@ impl<'a> Scoring<'a> {
             "{score_text} with value {} and target {} gives {}",
             self.label(&figures.value),
             self.label(&figures.target),
-            figures
-                .score
-                .map_or("null".to_string(), |s| syntax::number(s))
+            figures.score.map_or("null".to_string(), syntax::number)
         );
         Explain {
             formula,

@@ -4,23 +4,28 @@
 //!
 //! ```text
 //! rule files (.kpi, .yaml) ──syntax──▶ syntax tree ──check──▶ checked rule set
-//! dataset dir ──data──▶ schema (headers, manifest)
+//! dataset dir (csv, jsonl, dataset.yaml) ──data──▶ typed columns + relations
+//! checked rules + dataset ──eval::plan──▶ plan ──eval──▶ values ──score──▶ report
 //! ```
 //!
 //! ```
-//! use alumni_kpi::{rules::RuleSet, check};
+//! use alumni_kpi::{data::{Dataset, LoadOptions}, engine::{Scoring, ScoreOptions}, rules::RuleSet};
 //! use std::path::Path;
 //!
 //! let (rules, parse_errors) = RuleSet::from_texts(Path::new("rules"), &[(
 //!     "main.kpi",
 //!     r#"scorecard "Demo" { population = alumni }
 //!        objective reach {
-//!          indicator members { value = count(alumni where member) target = 100 }
+//!          indicator members { value = share(alumni where member) target = 80% }
 //!        }"#,
 //! )]);
 //! assert!(parse_errors.is_empty());
-//! let checked = check::check(&rules, None);
-//! assert!(!checked.diagnostics.has_errors());
+//! let data = Dataset::load(Path::new("tests/eval/hand/data"), &LoadOptions::default()).unwrap();
+//! let scoring = Scoring::new(&rules, &data, &ScoreOptions::default()).unwrap();
+//! let report = scoring.report();
+//! // 3 members of 6 alumni: 0.5, scored linear(0, 80%): 62.5
+//! assert_eq!(report.objectives[0].indicators[0].value, Some(0.5));
+//! assert_eq!(report.score, Some(62.5));
 //! ```
 
 // Library code never unwraps or panics on input; the few invariants that

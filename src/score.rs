@@ -33,7 +33,11 @@ pub fn weighted_mean(items: &[(f64, Option<f64>)]) -> (Option<f64>, f64) {
         .sum();
     let sum: f64 = items.iter().filter_map(|(w, s)| s.map(|s| w * s)).sum();
     let mean = (covered > 0.0).then(|| tidy(sum / covered));
-    let coverage = if total > 0.0 { tidy(covered / total) } else { 0.0 };
+    let coverage = if total > 0.0 {
+        tidy(covered / total)
+    } else {
+        0.0
+    };
     (mean, coverage)
 }
 

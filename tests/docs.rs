@@ -80,3 +80,8 @@ fn the_language_reference_examples_parse_and_check() {
 fn the_readme_examples_parse_and_check() {
     assert!(check_examples("README.md") >= 1);
 }
+
+#[test]
+fn the_scoring_guide_examples_parse() {
+    assert!(check_examples("docs/scoring.md") >= 1);
+}

@@ -110,11 +110,11 @@ pub fn run(args: Args, out: &Output) -> Exit {
     };
     let report = scoring.report();
     let text = report.render(args.format);
-    if let Some(path) = &args.profiles {
-        if let Err(d) = write(path, &scoring.profiles_csv()) {
-            out.diagnostics(&[*d], &rules.sources);
-            return Exit::Errors;
-        }
+    if let Some(path) = &args.profiles
+        && let Err(d) = write(path, &scoring.profiles_csv())
+    {
+        out.diagnostics(&[*d], &rules.sources);
+        return Exit::Errors;
     }
     match &args.output {
         Some(path) => {

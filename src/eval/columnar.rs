@@ -52,13 +52,16 @@ impl At<'_> {
     }
 }
 
+/// Row indexes of a table, shared by the caches.
+type Rows = Rc<Vec<u32>>;
+
 /// One evaluation: a period, maybe a segment, and the caches for them.
 pub struct Env<'a> {
     input: &'a Inputs<'a>,
     period: Option<Period>,
     /// Population rows of one segment value.
     segment: Option<(SegmentSource, Value)>,
-    base: RefCell<HashMap<(usize, bool), Rc<Vec<u32>>>>,
+    base: RefCell<HashMap<(usize, bool), Rows>>,
     members: OnceCell<Vec<bool>>,
     decls: RefCell<HashMap<(DeclId, bool), Value>>,
     targets: RefCell<HashMap<(usize, bool), Value>>,
@@ -193,7 +196,7 @@ impl<'a> Env<'a> {
 
     /// The rows of a table that count: in the period and, with `seg`, in
     /// the segment.
-    fn base(&self, table: usize, seg: bool) -> Rc<Vec<u32>> {
+    fn base(&self, table: usize, seg: bool) -> Rows {
         let seg = seg && self.segment.is_some();
         if let Some(b) = self.base.borrow().get(&(table, seg)) {
             return b.clone();
@@ -425,43 +428,21 @@ impl<'a> Env<'a> {
     /// An aggregate's table, its rows in the period (and segment), and the
     /// rows its filter keeps.
     pub fn aggregate_stats(&self, node: NodeId) -> (String, usize, usize) {
-        let Some((_, table, _, filter, _)) = self.agg_parts(node) else {
+        let Node::Agg { table, filter, .. } = self.plan().node(node) else {
             return (String::new(), 0, 0);
         };
-        let (base, kept) = self.selected(table, filter, true);
+        let (base, kept) = self.selected(*table, *filter, true);
         let name = self
             .data()
             .tables
-            .get_index(table)
+            .get_index(*table)
             .map(|(n, _)| n.clone())
             .unwrap_or_default();
         (name, base.len(), kept.len())
     }
 
-    fn agg_parts(
-        &self,
-        node: NodeId,
-    ) -> Option<(AggFn, usize, Option<NodeId>, Option<NodeId>, Option<NodeId>)> {
-        match self.plan().node(node) {
-            Node::Agg {
-                f,
-                table,
-                arg,
-                filter,
-                extra,
-                ..
-            } => Some((*f, *table, *arg, *filter, *extra)),
-            _ => None,
-        }
-    }
-
     /// The rows an aggregate keeps (base rows where `filter` is true).
-    fn selected(
-        &self,
-        table: usize,
-        filter: Option<NodeId>,
-        seg: bool,
-    ) -> (Rc<Vec<u32>>, Rc<Vec<u32>>) {
+    fn selected(&self, table: usize, filter: Option<NodeId>, seg: bool) -> (Rows, Rows) {
         let base = self.base(table, seg);
         let Some(filter) = filter else {
             return (base.clone(), base);
@@ -487,7 +468,15 @@ impl<'a> Env<'a> {
         if let Some(c) = self.aggs.borrow().get(&(node, seg)) {
             return c.get(0);
         }
-        let Some((f, table, arg, filter, extra)) = self.agg_parts(node) else {
+        let Node::Agg {
+            f,
+            table,
+            arg,
+            filter,
+            extra,
+            ..
+        } = *self.plan().node(node)
+        else {
             return Value::Null;
         };
         let (base, kept) = self.selected(table, filter, seg);
@@ -516,12 +505,14 @@ impl<'a> Env<'a> {
         if let Some(c) = self.aggs.borrow().get(&(node, at.seg)) {
             return c.clone();
         }
-        let (
-            Some((f, table, arg, filter, extra)),
-            Node::Agg {
-                group: Some(path), ..
-            },
-        ) = (self.agg_parts(node), self.plan().node(node))
+        let Node::Agg {
+            f,
+            table,
+            arg,
+            filter,
+            extra,
+            group: Some(ref path),
+        } = *self.plan().node(node)
         else {
             return Rc::new(Col::Const(Value::Null));
         };
@@ -679,10 +670,10 @@ fn reduce(
             let mut per: Vec<Vec<f64>> = vec![Vec::new(); n_groups];
             if let Some(v) = values {
                 for (i, &g) in groups.iter().enumerate() {
-                    if g != NO_ROW {
-                        if let Some(x) = v.get(i).as_num() {
-                            per[g as usize].push(x);
-                        }
+                    if g != NO_ROW
+                        && let Some(x) = v.get(i).as_num()
+                    {
+                        per[g as usize].push(x);
                     }
                 }
             }
@@ -700,10 +691,10 @@ fn reduce(
             let mut sets: Vec<HashSet<(u8, u64)>> = vec![HashSet::new(); n_groups];
             if let Some(v) = values {
                 for (i, &g) in groups.iter().enumerate() {
-                    if g != NO_ROW {
-                        if let Some(k) = ops::distinct_key(&v.get(i)) {
-                            sets[g as usize].insert(k);
-                        }
+                    if g != NO_ROW
+                        && let Some(k) = ops::distinct_key(&v.get(i))
+                    {
+                        sets[g as usize].insert(k);
                     }
                 }
             }

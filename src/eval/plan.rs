@@ -375,10 +375,10 @@ impl Compiler<'_, '_> {
             if let Some(v) = self.overrides.get(&n.name).and_then(Value::as_num) {
                 return v;
             }
-            if let Some(DeclId::Param(i)) = self.decls.names.get(n.name.as_str()) {
-                if let Some(v) = crate::check::constant_number(&self.decls.params[*i].value) {
-                    return v;
-                }
+            if let Some(DeclId::Param(i)) = self.decls.names.get(n.name.as_str())
+                && let Some(v) = crate::check::constant_number(&self.decls.params[*i].value)
+            {
+                return v;
             }
         }
         self.diagnostics.push(

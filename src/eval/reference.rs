@@ -80,12 +80,12 @@ impl Reference<'_> {
     fn counts(&self, table: usize, row: u32, seg: bool) -> bool {
         let data = self.input.data;
         let t = &data.tables[table];
-        if let (Some((from, to)), Some(d)) = (self.period, t.date) {
-            if let ColumnData::Date(v) = &t.columns[d].data {
-                let day = v[row as usize];
-                if day == NULL_DATE || day < from || day > to {
-                    return false;
-                }
+        if let (Some((from, to)), Some(d)) = (self.period, t.date)
+            && let ColumnData::Date(v) = &t.columns[d].data
+        {
+            let day = v[row as usize];
+            if day == NULL_DATE || day < from || day > to {
+                return false;
             }
         }
         let (true, Some((source, value)), Some(pop)) =
@@ -187,10 +187,10 @@ impl Reference<'_> {
                     if !self.counts(*table, r, seg) {
                         continue;
                     }
-                    if let (Some(path), Some((_, current))) = (group, row) {
-                        if follow_one(self.input.data, path, r) != current {
-                            continue;
-                        }
+                    if let (Some(path), Some((_, current))) = (group, row)
+                        && follow_one(self.input.data, path, r) != current
+                    {
+                        continue;
                     }
                     all += 1;
                     let here = Some((*table, r));

@@ -237,7 +237,14 @@ impl YamlPositions {
         let (line, _) = source.line_col(end);
         let line_end = source.line_start(line + 1).unwrap_or(source.text.len());
         let rest = source.text.get(end..line_end)?;
-        let skipped = rest.trim_start_matches(['"', '\'', ':', ' ', '\t']);
+        // After the scalar: its closing quote, a key's `:`, then at least
+        // one blank (YAML needs it before `#`), then the comment.
+        let after_quote = rest.strip_prefix(['"', '\'']).unwrap_or(rest);
+        let after_colon = after_quote.strip_prefix(':').unwrap_or(after_quote);
+        let skipped = after_colon.trim_start_matches([' ', '\t']);
+        if skipped.len() == after_colon.len() {
+            return None;
+        }
         let body = skipped.strip_prefix('#')?;
         let start = end + (rest.len() - skipped.len());
         self.used_comment_lines.borrow_mut().insert(line);
@@ -378,6 +385,27 @@ mod tests {
             .trailing(&f, FileId(0), b.map(16))
             .expect("trailing comment");
         assert_eq!(c.text, " note");
+    }
+
+    #[test]
+    fn a_hash_inside_a_quoted_value_is_not_a_comment() {
+        let text = "lets:\n  x:\n    - '\"#\"'\n  y: \"a # b\"  # real\n";
+        let (f, p) = positions(text);
+        let item = p.get("lets/x/0").expect("lets/x/0");
+        assert!(
+            p.trailing(&f, FileId(0), item.span(FileId(0)).end)
+                .is_none()
+        );
+        let list = p.get("lets/x").expect("lets/x");
+        assert!(
+            p.trailing(&f, FileId(0), list.span(FileId(0)).end)
+                .is_none()
+        );
+        let y = p.get("lets/y").expect("lets/y");
+        let c = p
+            .trailing(&f, FileId(0), y.span(FileId(0)).end)
+            .expect("a comment");
+        assert_eq!(c.text, " real");
     }
 
     #[test]
