@@ -258,8 +258,28 @@ proptest! {
             .unwrap_or_else(|e| panic!("{e:?}\n{text}"));
         let differences = scoring.differences_from_reference();
         prop_assert!(differences.is_empty(), "{differences:#?}\n{text}");
-        // The report is built without panicking, every number finite.
+        // The report is built without panicking, and every score is null or
+        // within 0–100.
         let json = scoring.report().render(alumni_kpi::report::ReportFormat::Json);
-        prop_assert!(!json.contains("NaN") && !json.contains("inf"));
+        let report: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+        let mut scores = Vec::new();
+        collect_scores(&report, &mut scores);
+        prop_assert!(scores.iter().all(|s| (0.0..=100.0).contains(s)), "{scores:?}");
+    }
+}
+
+/// Every number under a `score` key.
+fn collect_scores(v: &serde_json::Value, out: &mut Vec<f64>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, x) in map {
+                if k == "score" {
+                    out.extend(x.as_f64());
+                }
+                collect_scores(x, out);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|x| collect_scores(x, out)),
+        _ => {}
     }
 }
