@@ -819,3 +819,103 @@ fn read_jsonl(
     }
     rows
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dataset(files: &[(&str, &str)]) -> (tempfile::TempDir, Result<Dataset, Diagnostics>) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).expect("write");
+        }
+        let result = Dataset::load(dir.path(), &LoadOptions::default());
+        (dir, result)
+    }
+
+    #[test]
+    fn types_are_inferred_from_every_non_empty_cell() {
+        let (_dir, data) = dataset(&[(
+            "t.csv",
+            "id,n,b,d,s,mixed\n1,1.5,true,2025-01-02,x,1\n2,,FALSE,,y,two\n3,-2,,2025-03-04,,\n",
+        )]);
+        let data = data.expect("loads");
+        let t = data.table("t").expect("table t");
+        let ty = |c: &str| t.column(c).map(|c| c.data.column_type());
+        assert_eq!(ty("n"), Some(ColumnType::Number));
+        assert_eq!(ty("b"), Some(ColumnType::Bool));
+        assert_eq!(ty("d"), Some(ColumnType::Date));
+        assert_eq!(ty("s"), Some(ColumnType::String));
+        assert_eq!(ty("mixed"), Some(ColumnType::String));
+        let Some(ColumnData::Number(n)) = t.column("n").map(|c| &c.data) else {
+            panic!("numbers")
+        };
+        assert_eq!(n[0], 1.5);
+        assert!(n[1].is_nan(), "an empty cell is null");
+        let Some(ColumnData::Bool(b)) = t.column("b").map(|c| &c.data) else {
+            panic!("bools")
+        };
+        assert_eq!(b, &vec![1, 0, NULL_BOOL]);
+    }
+
+    #[test]
+    fn jsonl_tables_and_list_columns_load() {
+        let (_dir, data) = dataset(&[
+            (
+                "people.jsonl",
+                "{\"id\": 1, \"tags\": [\"a\", \"b\"], \"ok\": true}\n{\"id\": 2, \"tags\": [], \"ok\": null}\n",
+            ),
+            ("notes.csv", "id,people_id,words\n1,2,x; y\n"),
+            (
+                "dataset.yaml",
+                "tables:\n  notes:\n    columns: { words: list }\n",
+            ),
+        ]);
+        let data = data.expect("loads");
+        let people = data.table("people").expect("people");
+        let Some(ColumnData::List { offsets, values }) = people.column("tags").map(|c| &c.data)
+        else {
+            panic!("a list column")
+        };
+        assert_eq!(offsets, &vec![0, 2, 2]);
+        assert_eq!(data.pool.text(values[1]), "b");
+        let notes = data.table("notes").expect("notes");
+        // `people_id` refers to `people` by convention: row 1 (id 2).
+        assert_eq!(
+            notes.relation_to("people").map(|r| r.rows.clone()),
+            Some(vec![1])
+        );
+        let Some(ColumnData::List { values, .. }) = notes.column("words").map(|c| &c.data) else {
+            panic!("a list column")
+        };
+        assert_eq!(data.pool.text(values[1]), "y");
+    }
+
+    #[test]
+    fn a_manifest_table_without_a_file_is_an_error() {
+        let (_dir, data) = dataset(&[("a.csv", "id\n1\n"), ("dataset.yaml", "tables:\n  b: {}\n")]);
+        let errors = data.expect_err("b has no file");
+        assert!(
+            errors.0[0]
+                .message
+                .contains("`b` is declared in the manifest but has no file")
+        );
+    }
+
+    #[test]
+    fn a_bad_declared_value_names_line_and_column() {
+        let (_dir, data) = dataset(&[
+            ("a.csv", "id,when\n1,2025-01-01\n2,soon\n3,later\n"),
+            (
+                "dataset.yaml",
+                "tables:\n  a:\n    columns: { when: date }\n",
+            ),
+        ]);
+        let errors = data.expect_err("not dates");
+        // Every bad value of the file, not only the first.
+        assert_eq!(errors.0.len(), 2);
+        let loc = errors.0[0].location.clone().expect("a location");
+        assert_eq!((loc.line, loc.column), (3, 2));
+        assert_eq!(errors.0[0].message, "`soon` is not a date (column `when`)");
+    }
+}
