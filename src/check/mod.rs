@@ -24,7 +24,7 @@ use crate::rules::RuleSet;
 use crate::source::Span;
 use crate::syntax::ast::*;
 use crate::syntax::fields::{Block, FieldKind};
-use suggest::did_you_mean;
+use suggest::{backticked, did_you_mean};
 pub use types::Ty;
 
 /// A named thing expressions can refer to.
@@ -464,14 +464,6 @@ fn keyword(item: Span, word: &str) -> Span {
         item.start,
         (item.start + word.len()).min(item.end),
     )
-}
-
-fn backticked(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// A number written as a literal (`2`, `-1`, `50%`), if the expression is one.

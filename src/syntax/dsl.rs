@@ -492,15 +492,12 @@ impl Builder<'_, '_> {
                 let mut title = None;
                 let mut fields = Vec::new();
                 for p in inner {
+                    if self.brace(&p, &mut trivia) {
+                        continue;
+                    }
                     match p.as_rule() {
                         Rule::string => title = Some(self.exprs.text(p)),
-                        Rule::lbrace => {
-                            trivia.trailing = self.comments.open_block(self.exprs.span(&p))
-                        }
                         Rule::scorecard_field => fields.push(self.field(p)),
-                        Rule::rbrace => {
-                            trivia.dangling = self.comments.close_block(self.exprs.span(&p))
-                        }
                         _ => {}
                     }
                 }
@@ -511,14 +508,11 @@ impl Builder<'_, '_> {
                 let table = self.exprs.ident(next(&mut inner));
                 let mut columns = Vec::new();
                 for p in inner {
+                    if self.brace(&p, &mut trivia) {
+                        continue;
+                    }
                     match p.as_rule() {
-                        Rule::lbrace => {
-                            trivia.trailing = self.comments.open_block(self.exprs.span(&p))
-                        }
                         Rule::field => columns.push(self.field(p)),
-                        Rule::rbrace => {
-                            trivia.dangling = self.comments.close_block(self.exprs.span(&p))
-                        }
                         _ => {}
                     }
                 }
@@ -530,16 +524,13 @@ impl Builder<'_, '_> {
                 let mut title = None;
                 let mut members = Vec::new();
                 for p in inner {
+                    if self.brace(&p, &mut trivia) {
+                        continue;
+                    }
                     match p.as_rule() {
                         Rule::string => title = Some(self.exprs.text(p)),
-                        Rule::lbrace => {
-                            trivia.trailing = self.comments.open_block(self.exprs.span(&p))
-                        }
                         Rule::field => members.push(Member::Field(self.field(p))),
                         Rule::indicator => members.push(Member::Indicator(self.indicator(p))),
-                        Rule::rbrace => {
-                            trivia.dangling = self.comments.close_block(self.exprs.span(&p))
-                        }
                         _ => {}
                     }
                 }
@@ -554,6 +545,17 @@ impl Builder<'_, '_> {
         Item { kind, span, trivia }
     }
 
+    /// Handles a block's `{` and `}` (the comments after the one, before
+    /// the other); false for anything else.
+    fn brace(&mut self, p: &Pair<'_, Rule>, trivia: &mut Trivia) -> bool {
+        match p.as_rule() {
+            Rule::lbrace => trivia.trailing = self.comments.open_block(self.exprs.span(p)),
+            Rule::rbrace => trivia.dangling = self.comments.close_block(self.exprs.span(p)),
+            _ => return false,
+        }
+        true
+    }
+
     fn indicator(&mut self, pair: Pair<'_, Rule>) -> Indicator {
         let span = self.exprs.span(&pair);
         let mut trivia = self.comments.before(span.start);
@@ -563,11 +565,12 @@ impl Builder<'_, '_> {
         let mut title = None;
         let mut fields = Vec::new();
         for p in inner {
+            if self.brace(&p, &mut trivia) {
+                continue;
+            }
             match p.as_rule() {
                 Rule::string => title = Some(self.exprs.text(p)),
-                Rule::lbrace => trivia.trailing = self.comments.open_block(self.exprs.span(&p)),
                 Rule::field => fields.push(self.field(p)),
-                Rule::rbrace => trivia.dangling = self.comments.close_block(self.exprs.span(&p)),
                 _ => {}
             }
         }

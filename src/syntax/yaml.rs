@@ -11,7 +11,7 @@ use super::ast::*;
 use super::dsl;
 use super::fields::{Block, FieldKind};
 use super::yaml_pos::{NodePos, YamlPositions};
-use crate::check::suggest::did_you_mean;
+use crate::check::suggest::{backticked, did_you_mean};
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, SourceFile, Span};
 use crate::yaml_io::{self, Value};
@@ -146,14 +146,6 @@ fn yaml_error(file: FileId, source: &SourceFile, e: yaml_io::YamlError) -> Diagn
         }
         _ => d.in_file(&source.name, 1, 1),
     }
-}
-
-fn backticked(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 struct Reader<'a> {
