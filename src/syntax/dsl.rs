@@ -511,9 +511,8 @@ impl Builder<'_, '_> {
                     if self.brace(&p, &mut trivia) {
                         continue;
                     }
-                    match p.as_rule() {
-                        Rule::field => columns.push(self.field(p)),
-                        _ => {}
+                    if p.as_rule() == Rule::field {
+                        columns.push(self.field(p));
                     }
                 }
                 (ItemKind::Profile(Profile { table, columns }), trivia)
