@@ -75,7 +75,7 @@ impl<'a> Scoring<'a> {
         let strings = Strings::new(data.pool.clone());
         let overrides = parse_overrides(&decls, &checked.types, &strings, &options.set)?;
         let override_map: HashMap<String, Value> = overrides.iter().cloned().collect();
-        let plan = plan::compile(&decls, data, &strings, &override_map);
+        let plan = plan::compile(rules, &decls, data, &strings, &override_map);
         let period = match options.period {
             Some((from, to)) => Some((from.num_days_from_ce(), to.num_days_from_ce())),
             None => scorecard_period(&decls),
@@ -116,12 +116,13 @@ impl<'a> Scoring<'a> {
     }
 
     fn inputs(&self) -> Inputs<'_> {
-        Inputs {
-            plan: &self.plan,
-            data: self.data,
-            strings: &self.strings,
-            peers: &self.peers,
-        }
+        Inputs::new(
+            &self.plan,
+            self.data,
+            &self.strings,
+            &self.peers,
+            &self.rules.sources,
+        )
     }
 
     /// Scores everything: overall, per objective, per indicator, per segment.
@@ -179,7 +180,7 @@ impl<'a> Scoring<'a> {
         };
 
         let mut diagnostics: Vec<Diagnostic> = self.notes.clone();
-        diagnostics.extend(env.problems.borrow().iter().cloned());
+        diagnostics.extend(inputs.problems.borrow().iter().cloned());
         for (i, f) in figures.iter().enumerate() {
             if f.value.is_null() && !f.failed {
                 let ind = &self.plan.indicators[i];
@@ -246,7 +247,7 @@ impl<'a> Scoring<'a> {
         let value = env.decl(DeclId::Indicator(i));
         let target = env.target(i);
         let custom = ind.score.map(|s| env.scalar(s));
-        let failed = self.reads_unsupported(ind.value);
+        let failed = self.reads_failed(env, ind.value);
         Figures {
             score: indicator_score(&value, &target, custom),
             value,
@@ -255,7 +256,10 @@ impl<'a> Scoring<'a> {
         }
     }
 
-    fn reads_unsupported(&self, node: NodeId) -> bool {
+    /// The value uses something that could not be evaluated (an
+    /// unsupported construct, a script that failed).
+    fn reads_failed(&self, env: &Env<'_>, node: NodeId) -> bool {
+        let failed = env.input().failed.borrow();
         let mut stack = vec![node];
         let mut seen = std::collections::HashSet::new();
         while let Some(n) = stack.pop() {
@@ -264,6 +268,12 @@ impl<'a> Scoring<'a> {
             }
             match self.plan.node(n) {
                 Node::Unsupported(..) => return true,
+                Node::Plugin { .. } | Node::Script { .. } if failed.contains(&n) => return true,
+                Node::Plugin { args, .. } => stack.extend(args),
+                Node::Script { names, .. } => {
+                    stack.extend(names.iter().filter_map(|(_, id)| self.plan.decls.get(id)))
+                }
+                Node::IndicatorValue(i) => stack.push(self.plan.indicators[*i].value),
                 Node::Decl(id) => stack.extend(self.plan.decls.get(id)),
                 Node::Unary(_, a) | Node::Prior(a) | Node::Peers(a, _) => stack.push(*a),
                 Node::Binary(_, a, b) | Node::Linear(a, b, _) => stack.extend([*a, *b]),
@@ -404,7 +414,7 @@ impl<'a> Scoring<'a> {
                 .collect();
             (cells, None)
         };
-        let lower_is_better = self.lower_is_better(i);
+        let lower_is_better = self.lower_is_better(env, i);
         let peers = self
             .peers
             .position(&ind.id, figures.value.as_num(), lower_is_better);
@@ -436,7 +446,7 @@ impl<'a> Scoring<'a> {
     }
 
     /// A `linear(from, to)` score with from > to, or descending bands.
-    fn lower_is_better(&self, i: usize) -> bool {
+    fn lower_is_better(&self, env: &Env<'_>, i: usize) -> bool {
         let Some(score) = field(&self.decls.indicators[i].indicator.fields, "score") else {
             return false;
         };
@@ -444,8 +454,6 @@ impl<'a> Scoring<'a> {
             ExprKind::Call { function, args, .. }
                 if function.name == "linear" && args.len() == 2 =>
             {
-                let env_inputs = self.inputs();
-                let env = Env::new(&env_inputs, self.period, None);
                 let target = env.target(i).as_num();
                 let num = |e: &Expr| match &e.kind {
                     ExprKind::Name(n) if n.name == "target" => target,

@@ -393,6 +393,12 @@ impl<'c, 'a> Walker<'c, 'a> {
             }
             ExprKind::Rhai(body) => {
                 self.rhai_block(body, e.span);
+                // The script reads the params, lets and indicators it names.
+                for word in crate::eval::script::identifiers(body) {
+                    if let Some(&id) = self.decls.names.get(word.as_str()) {
+                        self.use_decl(id, e.span);
+                    }
+                }
                 Ty::Any
             }
         }
@@ -404,9 +410,8 @@ impl<'c, 'a> Walker<'c, 'a> {
             return;
         }
         let Some(sources) = self.sources else { return };
-        if let Err(err) = plugins::parser_engine().compile(body) {
-            // The body ends just before the closing `}` of the block.
-            let base = span.end.saturating_sub(1 + body.len());
+        if let Err(err) = crate::eval::script::engine().compile(body) {
+            let base = crate::eval::script::body_start(sources, span);
             self.diags
                 .push(plugins::script_error(sources, span.file, base, &err));
         }

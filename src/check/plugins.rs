@@ -37,16 +37,9 @@ pub(super) fn check_path(root: &Path, path: &Text, diags: &mut Diagnostics) {
     }
 }
 
-/// A rhai engine that only parses.
-pub(crate) fn parser_engine() -> rhai::Engine {
-    let mut engine = rhai::Engine::new_raw();
-    engine.set_max_expr_depths(64, 32);
-    engine
-}
-
 /// Compiles each used plugin and lists its functions.
 pub(super) fn load(rules: &RuleSet, decls: &Decls<'_>, diags: &mut Diagnostics) -> PluginFns {
-    let engine = parser_engine();
+    let engine = crate::eval::script::engine();
     let mut fns = PluginFns::new();
     for u in &decls.uses {
         let Some(file) = rules.plugin(&u.value) else {
@@ -77,28 +70,15 @@ pub(crate) fn script_error(
     base: usize,
     e: &rhai::ParseError,
 ) -> Diagnostic {
-    let message = format!("rhai: {}", e.err_type());
-    let d = Diagnostic::error("check::rhai", message);
-    let Some(src) = sources.get(file) else {
-        return d;
-    };
-    let script = &src.text[base.min(src.text.len())..];
-    let offset = match (e.position().line(), e.position().position()) {
-        (Some(line), col) => {
-            let line_start: usize = script
-                .split_inclusive('\n')
-                .take(line - 1)
-                .map(str::len)
-                .sum();
-            let rest = &script[line_start.min(script.len())..];
-            let col_bytes: usize = rest
-                .chars()
-                .take(col.unwrap_or(1).saturating_sub(1))
-                .map(char::len_utf8)
-                .sum();
-            base + line_start + col_bytes
+    let d = Diagnostic::error("check::rhai", format!("rhai: {}", e.err_type()));
+    let at = match (sources.get(file), e.position().line()) {
+        (Some(src), Some(line)) => {
+            crate::eval::script::offset_in(&src.text, base, line, e.position().position())
         }
-        _ => base,
+        _ => None,
     };
-    d.at(Span::new(file, offset, offset + 1), "here")
+    match at {
+        Some(offset) => d.at(Span::new(file, offset, offset + 1), "here"),
+        None => d,
+    }
 }

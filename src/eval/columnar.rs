@@ -9,10 +9,10 @@ use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use super::ops;
 use super::plan::{AggFn, Node, NodeId, Plan, SegmentSource, Step};
 use super::value::{Col, Strings, Value};
 use super::{Peers, Period};
+use super::{ops, script};
 use crate::check::DeclId;
 use crate::data::column::*;
 use crate::data::{ColumnData, Dataset};
@@ -25,6 +25,34 @@ pub struct Inputs<'a> {
     pub data: &'a Dataset,
     pub strings: &'a Strings,
     pub peers: &'a Peers,
+    /// The rule files and plugins, to place script errors.
+    pub sources: &'a crate::source::SourceMap,
+    /// Problems met while evaluating (unsupported constructs, failed
+    /// scripts), shared by every environment of a run.
+    pub problems: RefCell<Vec<Diagnostic>>,
+    /// Nodes that failed: they are not run again (in another segment, say),
+    /// and what reads them is marked failed.
+    pub failed: RefCell<HashSet<NodeId>>,
+}
+
+impl<'a> Inputs<'a> {
+    pub fn new(
+        plan: &'a Plan,
+        data: &'a Dataset,
+        strings: &'a Strings,
+        peers: &'a Peers,
+        sources: &'a crate::source::SourceMap,
+    ) -> Inputs<'a> {
+        Inputs {
+            plan,
+            data,
+            strings,
+            peers,
+            sources,
+            problems: RefCell::default(),
+            failed: RefCell::default(),
+        }
+    }
 }
 
 /// Where a node is evaluated: the rows of a table, or one scalar.
@@ -68,8 +96,6 @@ pub struct Env<'a> {
     aggs: RefCell<HashMap<(NodeId, bool), Rc<Col>>>,
     profiles: RefCell<HashMap<usize, Rc<Col>>>,
     prior: OnceCell<Box<Env<'a>>>,
-    /// Problems met while evaluating (unsupported constructs).
-    pub problems: RefCell<Vec<Diagnostic>>,
 }
 
 impl<'a> Env<'a> {
@@ -89,8 +115,11 @@ impl<'a> Env<'a> {
             aggs: RefCell::default(),
             profiles: RefCell::default(),
             prior: OnceCell::new(),
-            problems: RefCell::default(),
         }
+    }
+
+    pub fn input(&self) -> &'a Inputs<'a> {
+        self.input
     }
 
     fn plan(&self) -> &'a Plan {
@@ -237,8 +266,26 @@ impl<'a> Env<'a> {
         rows
     }
 
+    /// Records a script failure once per node; the node yields null from
+    /// then on.
+    fn script_failed(
+        &self,
+        node: NodeId,
+        e: &script::ScriptError,
+        plugin: Option<(usize, &str)>,
+        span: crate::source::Span,
+    ) {
+        if self.input.failed.borrow_mut().insert(node) {
+            let d = self
+                .plan()
+                .scripts
+                .diagnostic(e, self.input.sources, plugin, span);
+            self.input.problems.borrow_mut().push(d);
+        }
+    }
+
     fn problem(&self, message: &str, span: crate::source::Span) {
-        let mut p = self.problems.borrow_mut();
+        let mut p = self.input.problems.borrow_mut();
         if !p
             .iter()
             .any(|d| d.primary.as_ref().is_some_and(|l| l.span == span))
@@ -364,6 +411,79 @@ impl<'a> Env<'a> {
             Node::Unsupported(message, span) => {
                 self.problem(message, *span);
                 Col::Const(Value::Null)
+            }
+            Node::Script { index, names, span } => {
+                if let Some(c) = self.aggs.borrow().get(&(node, at.seg)) {
+                    return (**c).clone();
+                }
+                let values = names
+                    .iter()
+                    .map(|(n, id)| {
+                        (
+                            n.clone(),
+                            script::to_dynamic(&self.decl_at(*id, at.seg), self.input.strings),
+                        )
+                    })
+                    .collect();
+                let plan = self.plan();
+                let result = plan.scripts.run_inline(*index, values).and_then(|d| {
+                    script::from_dynamic(d, self.input.strings).map_err(script::ScriptError::plain)
+                });
+                let v = match result {
+                    Ok(v) => v,
+                    Err(e) => {
+                        self.script_failed(node, &e, None, *span);
+                        Value::Null
+                    }
+                };
+                self.aggs
+                    .borrow_mut()
+                    .insert((node, at.seg), Rc::new(Col::Const(v.clone())));
+                Col::Const(v)
+            }
+            Node::Plugin {
+                plugin,
+                name,
+                args,
+                span,
+            } => {
+                let cols: Vec<Col> = args.iter().map(|a| self.eval(*a, at)).collect();
+                let rows = if cols.iter().all(|c| matches!(c, Col::Const(_))) {
+                    1
+                } else {
+                    n
+                };
+                let mut out = Vec::with_capacity(rows);
+                for i in 0..rows {
+                    if self.input.failed.borrow().contains(&node) {
+                        out.push(Value::Null);
+                        continue;
+                    }
+                    let call_args = cols
+                        .iter()
+                        .map(|c| script::to_dynamic(&c.get(i), self.input.strings))
+                        .collect();
+                    let result = self
+                        .plan()
+                        .scripts
+                        .call(*plugin, name, call_args)
+                        .and_then(|d| {
+                            script::from_dynamic(d, self.input.strings)
+                                .map_err(script::ScriptError::plain)
+                        });
+                    match result {
+                        Ok(v) => out.push(v),
+                        Err(e) => {
+                            self.script_failed(node, &e, Some((*plugin, name.as_str())), *span);
+                            out.push(Value::Null);
+                        }
+                    }
+                }
+                if rows == 1 {
+                    Col::Const(out.pop().unwrap_or(Value::Null))
+                } else {
+                    Col::from_values(out)
+                }
             }
         }
     }

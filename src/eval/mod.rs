@@ -6,12 +6,14 @@
 //! | `columnar`  | the fast evaluator: whole columns, selection vectors   |
 //! | `reference` | the simple row-at-a-time evaluator the fast one must match |
 //! | `ops`       | operators and functions on single values (null rules)  |
+//! | `script`    | rhai plugins and inline blocks, sandboxed             |
 //! | `value`     | values, columns of values, strings                     |
 
 pub mod columnar;
 pub mod ops;
 pub mod plan;
 pub mod reference;
+pub mod script;
 pub mod value;
 
 use std::collections::HashMap;

@@ -102,7 +102,21 @@ pub enum Node {
     Peers(NodeId, usize),
     /// Over the previous period.
     Prior(NodeId),
-    /// Something the evaluator cannot run (yet): null, with this message.
+    /// A plugin function, called once per row (or once, on scalars).
+    Plugin {
+        plugin: usize,
+        name: String,
+        args: Vec<NodeId>,
+        span: Span,
+    },
+    /// An inline `rhai { .. }` block (a scalar), with the declarations it
+    /// reads in its scope.
+    Script {
+        index: usize,
+        names: Vec<(String, DeclId)>,
+        span: Span,
+    },
+    /// Something the evaluator cannot run: null, with this message.
     Unsupported(String, Span),
 }
 
@@ -129,7 +143,7 @@ pub struct ProfilePlan {
 }
 
 /// The whole rule set, compiled against one dataset.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Plan {
     pub nodes: Vec<Node>,
     /// Top-level declarations: params, lets (scalar).
@@ -146,6 +160,8 @@ pub struct Plan {
     /// The aggregate node compiled from the expression at a span (for the
     /// explain trace).
     pub by_span: HashMap<Span, NodeId>,
+    /// rhai plugins and inline blocks, compiled.
+    pub scripts: super::script::Scripts,
 }
 
 /// Where a segment's values come from.
@@ -178,16 +194,29 @@ struct Compiler<'a, 'd> {
     diagnostics: Vec<Diagnostic>,
     overrides: &'a HashMap<String, Value>,
     by_span: HashMap<Span, NodeId>,
+    scripts: super::script::Scripts,
+    sources: &'a crate::source::SourceMap,
 }
 
 /// Compiles a checked rule set against a loaded dataset. `overrides` are
 /// `--set` values for params.
 pub fn compile(
+    rules: &crate::rules::RuleSet,
     decls: &Decls<'_>,
     data: &Dataset,
     strings: &Strings,
     overrides: &HashMap<String, Value>,
 ) -> Plan {
+    let mut scripts = super::script::Scripts::default();
+    for u in &decls.uses {
+        let Some(file) = rules.plugin(&u.value) else {
+            continue;
+        };
+        if let Some(src) = rules.sources.get(file) {
+            // Compile errors were reported by the checker.
+            let _ = scripts.add_plugin(file, &src.text);
+        }
+    }
     let mut c = Compiler {
         decls,
         data,
@@ -196,6 +225,8 @@ pub fn compile(
         diagnostics: Vec::new(),
         overrides,
         by_span: HashMap::new(),
+        scripts,
+        sources: &rules.sources,
     };
     let mut top = HashMap::new();
     for (i, p) in decls.params.iter().enumerate() {
@@ -294,6 +325,7 @@ pub fn compile(
         segments,
         diagnostics: c.diagnostics,
         by_span: c.by_span,
+        scripts: c.scripts,
     };
     for i in 0..plan.indicators.len() {
         let mut tables = Vec::new();
@@ -327,6 +359,14 @@ fn tables_read(
         Node::IndicatorValue(i) => visit(plan.indicators[*i].value, out),
         Node::IndicatorTarget(_) | Node::Lit(_) | Node::Column { .. } | Node::Parent { .. } => {}
         Node::Unsupported(..) => {}
+        Node::Plugin { args, .. } => args.clone().into_iter().for_each(|a| visit(a, out)),
+        Node::Script { names, .. } => {
+            for (_, id) in names.clone() {
+                if let Some(&n) = plan.decls.get(&id) {
+                    visit(n, out);
+                }
+            }
+        }
         Node::Profile { id, .. } => visit(plan.profiles[*id].node, out),
         Node::Unary(_, a) | Node::Prior(a) | Node::Peers(a, _) => visit(*a, out),
         Node::Binary(_, a, b) | Node::Linear(a, b, _) => {
@@ -525,10 +565,29 @@ impl Compiler<'_, '_> {
                     .collect();
                 self.push(Node::Bands(pairs, ctx.indicator.unwrap_or(usize::MAX)))
             }
-            ExprKind::Rhai(_) => self.unsupported(
-                "inline rhai scripts are not evaluated yet (the rhai issue brings them)".into(),
-                e.span,
-            ),
+            ExprKind::Rhai(body) => {
+                let names = &self.decls.names;
+                match self
+                    .scripts
+                    .add_inline(body, e.span, self.sources, &|n| names.contains_key(n))
+                {
+                    Ok(index) => {
+                        let names = self.scripts.inline[index]
+                            .names
+                            .iter()
+                            .filter_map(|n| {
+                                self.decls.names.get(n.as_str()).map(|id| (n.clone(), *id))
+                            })
+                            .collect();
+                        self.push(Node::Script {
+                            index,
+                            names,
+                            span: e.span,
+                        })
+                    }
+                    Err(err) => self.unsupported(format!("rhai: {}", err.err_type()), e.span),
+                }
+            }
         }
     }
 
@@ -574,13 +633,17 @@ impl Compiler<'_, '_> {
         ctx: Ctx,
     ) -> NodeId {
         let name = function.name.as_str();
-        let Some(builtin) = functions::lookup(name, args.len()) else {
-            return self.unsupported(
-                format!(
-                    "plugin function `{name}` is not evaluated yet (the rhai issue brings plugins)"
-                ),
+        if let Some((plugin, _)) = self.scripts.functions.get(name).cloned() {
+            let args = args.iter().map(|a| self.expr(a, ctx)).collect();
+            return self.push(Node::Plugin {
+                plugin,
+                name: name.to_string(),
+                args,
                 span,
-            );
+            });
+        }
+        let Some(builtin) = functions::lookup(name, args.len()) else {
+            return self.unsupported(format!("unknown function `{name}`"), span);
         };
         match builtin.kind {
             FnKind::Aggregate => self.aggregate(name, args, filter, span, ctx),

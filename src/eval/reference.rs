@@ -5,9 +5,9 @@
 
 use super::Period;
 use super::columnar::{Inputs, follow_one, path_to};
-use super::ops;
 use super::plan::{AggFn, Node, NodeId, SegmentSource};
 use super::value::Value;
+use super::{ops, script};
 use crate::check::DeclId;
 use crate::data::ColumnData;
 use crate::data::column::*;
@@ -240,6 +240,35 @@ impl Reference<'_> {
                 None => Value::Null,
             },
             Node::Unsupported(..) => Value::Null,
+            Node::Script { index, names, .. } => {
+                let values = names
+                    .iter()
+                    .map(|(n, id)| {
+                        (
+                            n.clone(),
+                            script::to_dynamic(&self.decl_at(*id, seg), strings),
+                        )
+                    })
+                    .collect();
+                plan.scripts
+                    .run_inline(*index, values)
+                    .ok()
+                    .and_then(|d| script::from_dynamic(d, strings).ok())
+                    .unwrap_or(Value::Null)
+            }
+            Node::Plugin {
+                plugin, name, args, ..
+            } => {
+                let args = args
+                    .iter()
+                    .map(|a| script::to_dynamic(&self.eval(*a, row, seg), strings))
+                    .collect();
+                plan.scripts
+                    .call(*plugin, name, args)
+                    .ok()
+                    .and_then(|d| script::from_dynamic(d, strings).ok())
+                    .unwrap_or(Value::Null)
+            }
         }
     }
 }
