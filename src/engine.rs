@@ -65,8 +65,18 @@ impl<'a> Scoring<'a> {
         data: &'a Dataset,
         options: &ScoreOptions,
     ) -> Result<Scoring<'a>, Diagnostics> {
+        Scoring::with_functions(rules, data, options, &[])
+    }
+
+    /// The same, with Rust functions the rules may call.
+    pub fn with_functions(
+        rules: &'a RuleSet,
+        data: &'a Dataset,
+        options: &ScoreOptions,
+        natives: &[crate::native::NativeFunction],
+    ) -> Result<Scoring<'a>, Diagnostics> {
         let schema = data.schema();
-        let checked = check::check(rules, Some(&schema));
+        let checked = check::check_with(rules, Some(&schema), natives);
         if checked.diagnostics.has_errors() {
             return Err(checked.diagnostics);
         }
@@ -75,7 +85,7 @@ impl<'a> Scoring<'a> {
         let strings = Strings::new(data.pool.clone());
         let overrides = parse_overrides(&decls, &checked.types, &strings, &options.set)?;
         let override_map: HashMap<String, Value> = overrides.iter().cloned().collect();
-        let plan = plan::compile(rules, &decls, data, &strings, &override_map);
+        let plan = plan::compile(rules, &decls, data, &strings, &override_map, natives);
         let period = match options.period {
             Some((from, to)) => Some((from.num_days_from_ce(), to.num_days_from_ce())),
             None => scorecard_period(&decls),
@@ -269,7 +279,7 @@ impl<'a> Scoring<'a> {
             match self.plan.node(n) {
                 Node::Unsupported(..) => return true,
                 Node::Plugin { .. } | Node::Script { .. } if failed.contains(&n) => return true,
-                Node::Plugin { args, .. } => stack.extend(args),
+                Node::Plugin { args, .. } | Node::Native { args, .. } => stack.extend(args),
                 Node::Script { names, .. } => {
                     stack.extend(names.iter().filter_map(|(_, id)| self.plan.decls.get(id)))
                 }

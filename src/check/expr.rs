@@ -40,6 +40,7 @@ pub(super) struct Walker<'c, 'a> {
     schema: Option<&'c Schema>,
     types: &'c HashMap<DeclId, Ty>,
     plugins: &'c PluginFns,
+    natives: &'c [crate::native::NativeFunction],
     sources: Option<&'c SourceMap>,
     report: bool,
     pub diags: Vec<Diagnostic>,
@@ -52,6 +53,7 @@ impl<'c, 'a> Walker<'c, 'a> {
         schema: Option<&'c Schema>,
         types: &'c HashMap<DeclId, Ty>,
         plugins: &'c PluginFns,
+        natives: &'c [crate::native::NativeFunction],
         sources: Option<&'c SourceMap>,
         report: bool,
     ) -> Self {
@@ -60,6 +62,7 @@ impl<'c, 'a> Walker<'c, 'a> {
             schema,
             types,
             plugins,
+            natives,
             sources,
             report,
             diags: Vec::new(),
@@ -687,8 +690,26 @@ impl<'c, 'a> Walker<'c, 'a> {
             }
             return Ty::Any;
         }
+        if let Some(native) = self.natives.iter().find(|f| f.name == name) {
+            self.no_filter(name, filter);
+            if native.params.len() != args.len() {
+                self.error(
+                    Diagnostic::error(
+                        "check::arity",
+                        format!("`{name}` takes {} argument(s), not {}", native.params.len(), args.len()),
+                    )
+                    .at(span, "wrong number of arguments"),
+                );
+            }
+            for (a, want) in args.iter().zip(native.params.iter().chain(std::iter::repeat(&Ty::Any))) {
+                let ty = self.walk(a, cx);
+                self.expect(ty, *want, a.span, &format!("`{name}`"));
+            }
+            return native.returns;
+        }
         let Some(builtin) = functions::lookup(name, args.len()) else {
             let mut names: Vec<&str> = functions::names().collect();
+            names.extend(self.natives.iter().map(|f| f.name.as_str()));
             names.extend(self.plugins.keys().map(String::as_str));
             self.error(
                 Diagnostic::error(

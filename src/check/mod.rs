@@ -120,6 +120,12 @@ pub struct CheckOutput {
 
 /// Checks a parsed rule set, with the dataset's schema when there is one.
 pub fn check(rules: &RuleSet, schema: Option<&Schema>) -> CheckOutput {
+    check_with(rules, schema, &[])
+}
+
+/// Checks with functions an embedder added (their argument and return
+/// types are checked like built-ins').
+pub fn check_with(rules: &RuleSet, schema: Option<&Schema>, natives: &[crate::native::NativeFunction]) -> CheckOutput {
     let mut diags = Diagnostics::new();
     let decls = collect(rules, &mut diags);
     check_structure(rules, &decls, schema, &mut diags);
@@ -129,7 +135,7 @@ pub fn check(rules: &RuleSet, schema: Option<&Schema>) -> CheckOutput {
     let mut deps: HashMap<DeclId, Vec<(DeclId, Span)>> = HashMap::new();
     let no_types = HashMap::new();
     for id in all_ids(&decls) {
-        let mut w = expr::Walker::new(&decls, schema, &no_types, &plugins, None, false);
+        let mut w = expr::Walker::new(&decls, schema, &no_types, &plugins, natives, None, false);
         w.decl(id);
         deps.insert(id, w.deps);
     }
@@ -138,12 +144,12 @@ pub fn check(rules: &RuleSet, schema: Option<&Schema>) -> CheckOutput {
     // Pass 3: names and types, in dependency order.
     let mut types = HashMap::new();
     for &id in &order {
-        let mut w = expr::Walker::new(&decls, schema, &types, &plugins, Some(&rules.sources), true);
+        let mut w = expr::Walker::new(&decls, schema, &types, &plugins, natives, Some(&rules.sources), true);
         let ty = w.decl(id);
         diags.extend(w.diags);
         types.insert(id, ty);
     }
-    let mut w = expr::Walker::new(&decls, schema, &types, &plugins, Some(&rules.sources), true);
+    let mut w = expr::Walker::new(&decls, schema, &types, &plugins, natives, Some(&rules.sources), true);
     w.scorecard();
     diags.extend(w.diags);
     diags.sort();

@@ -441,6 +441,20 @@ impl<'a> Env<'a> {
                     .insert((node, at.seg), Rc::new(Col::Const(v.clone())));
                 Col::Const(v)
             }
+            Node::Native { index, args } => {
+                let f = &self.plan().natives[*index];
+                let cols: Vec<Col> = args.iter().map(|a| self.eval(*a, at)).collect();
+                let strings = self.input.strings;
+                if cols.iter().all(|c| matches!(c, Col::Const(_))) {
+                    let vals: Vec<Value> = cols.iter().map(|c| c.get(0)).collect();
+                    return Col::Const(f.apply(&vals, strings));
+                }
+                Col::from_values(
+                    (0..n)
+                        .map(|i| f.apply(&cols.iter().map(|c| c.get(i)).collect::<Vec<_>>(), strings))
+                        .collect(),
+                )
+            }
             Node::Plugin {
                 plugin,
                 name,

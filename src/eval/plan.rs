@@ -109,6 +109,8 @@ pub enum Node {
         args: Vec<NodeId>,
         span: Span,
     },
+    /// An embedder's Rust function (`Plan::natives[index]`).
+    Native { index: usize, args: Vec<NodeId> },
     /// An inline `rhai { .. }` block (a scalar), with the declarations it
     /// reads in its scope.
     Script {
@@ -162,6 +164,8 @@ pub struct Plan {
     pub by_span: HashMap<Span, NodeId>,
     /// rhai plugins and inline blocks, compiled.
     pub scripts: super::script::Scripts,
+    /// Functions the embedder added.
+    pub natives: Vec<crate::native::NativeFunction>,
 }
 
 /// Where a segment's values come from.
@@ -196,6 +200,7 @@ struct Compiler<'a, 'd> {
     by_span: HashMap<Span, NodeId>,
     scripts: super::script::Scripts,
     sources: &'a crate::source::SourceMap,
+    natives: &'a [crate::native::NativeFunction],
 }
 
 /// Compiles a checked rule set against a loaded dataset. `overrides` are
@@ -206,6 +211,7 @@ pub fn compile(
     data: &Dataset,
     strings: &Strings,
     overrides: &HashMap<String, Value>,
+    natives: &[crate::native::NativeFunction],
 ) -> Plan {
     let mut scripts = super::script::Scripts::default();
     for u in &decls.uses {
@@ -227,6 +233,7 @@ pub fn compile(
         by_span: HashMap::new(),
         scripts,
         sources: &rules.sources,
+        natives,
     };
     let mut top = HashMap::new();
     for (i, p) in decls.params.iter().enumerate() {
@@ -326,6 +333,7 @@ pub fn compile(
         diagnostics: c.diagnostics,
         by_span: c.by_span,
         scripts: c.scripts,
+        natives: natives.to_vec(),
     };
     for i in 0..plan.indicators.len() {
         let mut tables = Vec::new();
@@ -359,7 +367,7 @@ fn tables_read(
         Node::IndicatorValue(i) => visit(plan.indicators[*i].value, out),
         Node::IndicatorTarget(_) | Node::Lit(_) | Node::Column { .. } | Node::Parent { .. } => {}
         Node::Unsupported(..) => {}
-        Node::Plugin { args, .. } => args.clone().into_iter().for_each(|a| visit(a, out)),
+        Node::Plugin { args, .. } | Node::Native { args, .. } => args.clone().into_iter().for_each(|a| visit(a, out)),
         Node::Script { names, .. } => {
             for (_, id) in names.clone() {
                 if let Some(&n) = plan.decls.get(&id) {
@@ -641,6 +649,10 @@ impl Compiler<'_, '_> {
                 args,
                 span,
             });
+        }
+        if let Some(index) = self.natives.iter().position(|f| f.name == name) {
+            let args = args.iter().map(|a| self.expr(a, ctx)).collect();
+            return self.push(Node::Native { index, args });
         }
         let Some(builtin) = functions::lookup(name, args.len()) else {
             return self.unsupported(format!("unknown function `{name}`"), span);

@@ -256,6 +256,10 @@ impl Reference<'_> {
                     .and_then(|d| script::from_dynamic(d, strings).ok())
                     .unwrap_or(Value::Null)
             }
+            Node::Native { index, args } => {
+                let vals: Vec<Value> = args.iter().map(|a| self.eval(*a, row, seg)).collect();
+                plan.natives[*index].apply(&vals, strings)
+            }
             Node::Plugin {
                 plugin, name, args, ..
             } => {
