@@ -33,14 +33,20 @@ objective giving {
 "#;
     let (rules, errors) = RuleSet::from_texts(Path::new("."), &[("fiscal.kpi", rules_text)]);
     assert!(errors.is_empty(), "{errors:?}");
-    let data = Dataset::load(Path::new("tests/eval/hand/data"), &LoadOptions {
-        exclude: vec!["peers.csv".into()],
-        ..LoadOptions::default()
-    })
+    let data = Dataset::load(
+        Path::new("tests/eval/hand/data"),
+        &LoadOptions {
+            exclude: vec!["peers.csv".into()],
+            ..LoadOptions::default()
+        },
+    )
     .expect("the hand dataset");
     let scoring = Scoring::with_functions(&rules, &data, &ScoreOptions::default(), &[fiscal_year])
         .expect("the rules check, fiscal_year included");
     let report = scoring.report();
     let indicator = &report.objectives[0].indicators[0];
-    println!("{}: {:?} (score {:?})", indicator.id, indicator.value, indicator.score);
+    println!(
+        "{}: {:?} (score {:?})",
+        indicator.id, indicator.value, indicator.score
+    );
 }

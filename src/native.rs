@@ -81,7 +81,9 @@ impl NativeFunction {
         let result = from_scalar((self.call)(&scalars), strings);
         let fits = match (&result, self.returns) {
             (Value::Null, _) | (_, Ty::Any) => true,
-            (Value::Num(_), Ty::Number) | (Value::Str(_), Ty::Text) | (Value::Bool(_), Ty::Bool) => true,
+            (Value::Num(_), Ty::Number)
+            | (Value::Str(_), Ty::Text)
+            | (Value::Bool(_), Ty::Bool) => true,
             (Value::Date(_), Ty::Date) | (Value::List(_), Ty::List) => true,
             _ => false,
         };
@@ -96,7 +98,9 @@ fn to_scalar(v: &Value, strings: &Strings) -> Scalar {
         Value::Bool(b) => Scalar::Bool(*b),
         Value::Str(s) => Scalar::Text(strings.text(*s).to_string()),
         Value::Date(d) => date_of(*d).map_or(Scalar::Null, Scalar::Date),
-        Value::List(items) => Scalar::List(items.iter().map(|s| strings.text(*s).to_string()).collect()),
+        Value::List(items) => {
+            Scalar::List(items.iter().map(|s| strings.text(*s).to_string()).collect())
+        }
     }
 }
 
@@ -107,6 +111,12 @@ fn from_scalar(s: Scalar, strings: &Strings) -> Value {
         Scalar::Bool(b) => Value::Bool(b),
         Scalar::Text(t) => Value::Str(strings.intern(&t)),
         Scalar::Date(d) => Value::Date(d.num_days_from_ce()),
-        Scalar::List(items) => Value::List(items.iter().map(|s| strings.intern(s)).collect::<Vec<u32>>().into()),
+        Scalar::List(items) => Value::List(
+            items
+                .iter()
+                .map(|s| strings.intern(s))
+                .collect::<Vec<u32>>()
+                .into(),
+        ),
     }
 }

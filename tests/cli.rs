@@ -36,7 +36,7 @@ fn rules_dir(files: &[&str]) -> tempfile::TempDir {
 fn check_passes_on_the_shipped_rules() {
     let out = kpi().arg("check").output().expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stderr(&out).contains("3 file(s) ok"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("4 file(s) ok"), "{}", stderr(&out));
 }
 
 #[test]

@@ -46,7 +46,11 @@ let c = fiscl_year(2026-01-01)
     assert!(found.contains(&("check::arity", 2)), "{found:?}");
     assert!(found.contains(&("check::type", 3)), "{found:?}");
     assert!(found.contains(&("check::unknown-function", 4)), "{found:?}");
-    let hint = out.diagnostics.iter().find(|d| d.code == "check::unknown-function").and_then(|d| d.help.clone());
+    let hint = out
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "check::unknown-function")
+        .and_then(|d| d.help.clone());
     assert_eq!(hint.as_deref(), Some("did you mean `fiscal_year`?"));
 }
 
@@ -60,13 +64,17 @@ objective o {
 }
 "#;
     let (rules, _) = RuleSet::from_texts(Path::new("."), &[("n.kpi", text)]);
-    let data = Dataset::load(&root().join("tests/eval/hand/data"), &LoadOptions {
-        exclude: vec!["peers.csv".into()],
-        ..LoadOptions::default()
-    })
+    let data = Dataset::load(
+        &root().join("tests/eval/hand/data"),
+        &LoadOptions {
+            exclude: vec!["peers.csv".into()],
+            ..LoadOptions::default()
+        },
+    )
     .expect("hand data");
     let natives = [fiscal_year(), initials()];
-    let scoring = Scoring::with_functions(&rules, &data, &ScoreOptions::default(), &natives).expect("checks");
+    let scoring =
+        Scoring::with_functions(&rules, &data, &ScoreOptions::default(), &natives).expect("checks");
     assert_eq!(scoring.differences_from_reference(), Vec::<String>::new());
     // Money gifts 2026-01-10 and 2026-02-01 fall in fiscal 2026 (July 2025 –
     // June 2026); the 2025-05-01 one in fiscal 2025.

@@ -696,12 +696,19 @@ impl<'c, 'a> Walker<'c, 'a> {
                 self.error(
                     Diagnostic::error(
                         "check::arity",
-                        format!("`{name}` takes {} argument(s), not {}", native.params.len(), args.len()),
+                        format!(
+                            "`{name}` takes {} argument(s), not {}",
+                            native.params.len(),
+                            args.len()
+                        ),
                     )
                     .at(span, "wrong number of arguments"),
                 );
             }
-            for (a, want) in args.iter().zip(native.params.iter().chain(std::iter::repeat(&Ty::Any))) {
+            for (a, want) in args
+                .iter()
+                .zip(native.params.iter().chain(std::iter::repeat(&Ty::Any)))
+            {
                 let ty = self.walk(a, cx);
                 self.expect(ty, *want, a.span, &format!("`{name}`"));
             }

@@ -125,7 +125,11 @@ pub fn check(rules: &RuleSet, schema: Option<&Schema>) -> CheckOutput {
 
 /// Checks with functions an embedder added (their argument and return
 /// types are checked like built-ins').
-pub fn check_with(rules: &RuleSet, schema: Option<&Schema>, natives: &[crate::native::NativeFunction]) -> CheckOutput {
+pub fn check_with(
+    rules: &RuleSet,
+    schema: Option<&Schema>,
+    natives: &[crate::native::NativeFunction],
+) -> CheckOutput {
     let mut diags = Diagnostics::new();
     let decls = collect(rules, &mut diags);
     check_structure(rules, &decls, schema, &mut diags);
@@ -144,12 +148,28 @@ pub fn check_with(rules: &RuleSet, schema: Option<&Schema>, natives: &[crate::na
     // Pass 3: names and types, in dependency order.
     let mut types = HashMap::new();
     for &id in &order {
-        let mut w = expr::Walker::new(&decls, schema, &types, &plugins, natives, Some(&rules.sources), true);
+        let mut w = expr::Walker::new(
+            &decls,
+            schema,
+            &types,
+            &plugins,
+            natives,
+            Some(&rules.sources),
+            true,
+        );
         let ty = w.decl(id);
         diags.extend(w.diags);
         types.insert(id, ty);
     }
-    let mut w = expr::Walker::new(&decls, schema, &types, &plugins, natives, Some(&rules.sources), true);
+    let mut w = expr::Walker::new(
+        &decls,
+        schema,
+        &types,
+        &plugins,
+        natives,
+        Some(&rules.sources),
+        true,
+    );
     w.scorecard();
     diags.extend(w.diags);
     diags.sort();

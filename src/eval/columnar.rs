@@ -451,7 +451,9 @@ impl<'a> Env<'a> {
                 }
                 Col::from_values(
                     (0..n)
-                        .map(|i| f.apply(&cols.iter().map(|c| c.get(i)).collect::<Vec<_>>(), strings))
+                        .map(|i| {
+                            f.apply(&cols.iter().map(|c| c.get(i)).collect::<Vec<_>>(), strings)
+                        })
                         .collect(),
                 )
             }

@@ -110,7 +110,10 @@ pub enum Node {
         span: Span,
     },
     /// An embedder's Rust function (`Plan::natives[index]`).
-    Native { index: usize, args: Vec<NodeId> },
+    Native {
+        index: usize,
+        args: Vec<NodeId>,
+    },
     /// An inline `rhai { .. }` block (a scalar), with the declarations it
     /// reads in its scope.
     Script {
@@ -367,7 +370,9 @@ fn tables_read(
         Node::IndicatorValue(i) => visit(plan.indicators[*i].value, out),
         Node::IndicatorTarget(_) | Node::Lit(_) | Node::Column { .. } | Node::Parent { .. } => {}
         Node::Unsupported(..) => {}
-        Node::Plugin { args, .. } | Node::Native { args, .. } => args.clone().into_iter().for_each(|a| visit(a, out)),
+        Node::Plugin { args, .. } | Node::Native { args, .. } => {
+            args.clone().into_iter().for_each(|a| visit(a, out))
+        }
         Node::Script { names, .. } => {
             for (_, id) in names.clone() {
                 if let Some(&n) = plan.decls.get(&id) {
