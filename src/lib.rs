@@ -38,6 +38,7 @@ pub mod data;
 pub mod diagnostic;
 pub mod engine;
 pub mod eval;
+pub mod generate;
 pub mod native;
 pub mod report;
 pub mod rules;

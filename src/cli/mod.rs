@@ -3,6 +3,7 @@
 mod check;
 mod convert;
 mod fmt;
+mod generate;
 mod score;
 
 use std::io::IsTerminal;
@@ -57,6 +58,8 @@ enum Command {
     Convert(convert::Args),
     /// Score the rules against a dataset and write the report.
     Score(score::Args),
+    /// Write a realistic synthetic alumni dataset.
+    Generate(generate::Args),
 }
 
 pub fn run(cli: Cli) -> Exit {
@@ -69,6 +72,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Fmt(args) => fmt::run(args, &out),
         Command::Convert(args) => convert::run(args, &out),
         Command::Score(args) => score::run(args, &out),
+        Command::Generate(args) => generate::run(args, &out),
     }
 }
 
