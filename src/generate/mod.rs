@@ -264,8 +264,8 @@ fn events(dir: &Path, o: &GenerateOptions, written: &mut Written) -> std::io::Re
         "events",
         "id,date,kind,objectives,scope,target_attendance,cost_university,cost_partners,staff_hours,volunteer_hours,partners,media_national,media_international",
     )?;
-    // About one event for every 80 alumni a year.
-    let count = (o.alumni / 40).max(12);
+    // About one event a year for every 300 alumni (at least twelve a year).
+    let count = (o.alumni / 150).max(24);
     let kind_weights: Vec<f64> = EVENT_KINDS.iter().map(|k| k.1).collect();
     let mut out = Vec::with_capacity(count);
     for id in 1..=count {
@@ -319,24 +319,32 @@ fn participations(
         "participations",
         "id,alumni_id,event_id,date,invited,responded,positive,attended,satisfaction,role",
     )?;
-    // Invitations go to contactable alumni; each event invites three times
-    // its target.
+    // Invitations go to contactable alumni, keen ones more often (offices
+    // target those who came before); each event invites three times its
+    // target.
     let contactable: Vec<usize> = (0..people.len()).filter(|&i| people[i].contactable).collect();
     if contactable.is_empty() {
         return t.finish(written);
+    }
+    let mut cumulative = Vec::with_capacity(contactable.len());
+    let mut total = 0.0;
+    for &i in &contactable {
+        total += people[i].propensity.powf(0.7);
+        cumulative.push(total);
     }
     let mut id = 0usize;
     for (e, event) in events.iter().enumerate() {
         let invitations = (event.target * 3).min(contactable.len());
         let mut seen = std::collections::HashSet::with_capacity(invitations);
         for _ in 0..invitations {
-            let p = contactable[r.random_range(0..contactable.len())];
+            let x = r.random::<f64>() * total;
+            let p = contactable[cumulative.partition_point(|&c| c < x).min(contactable.len() - 1)];
             if !seen.insert(p) {
                 continue;
             }
             let person = &people[p];
             let keen = person.propensity * if person.member { 1.6 } else { 1.0 };
-            let responded = r.random::<f64>() < (0.3 + 0.2 * keen).min(0.95);
+            let responded = r.random::<f64>() < (0.15 + 0.2 * keen).min(0.95);
             let positive = responded && r.random::<f64>() < (0.45 + 0.15 * keen).min(0.95);
             let attended = positive && r.random::<f64>() < 0.82 || !positive && r.random::<f64>() < 0.01;
             let satisfaction = if attended {

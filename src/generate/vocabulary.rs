@@ -103,7 +103,7 @@ pub const PEER_FIGURES: &[(&str, f64, f64)] = &[
     ("positive_response_rate", 0.5, 0.1),
     ("attendance_rate", 0.78, 0.06),
     ("satisfaction", 3.9, 0.2),
-    ("cost_per_engaged", 330.0, 60.0),
+    ("cost_per_engaged", 80.0, 20.0),
     ("time_given_per_engaged", 4.5, 1.5),
     ("lasting_connections", 0.45, 0.08),
     ("engaged_rate", 0.18, 0.05),
