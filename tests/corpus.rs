@@ -87,7 +87,8 @@ fn good_rule_files_check_clean_against_the_corpus_dataset() {
 fn the_shipped_rules_check_clean_with_and_without_data() {
     let (rules, diags) = alumni_kpi::rules::RuleSet::load_dir(&root().join("rules"));
     assert!(diags.is_empty(), "{}", short(&rules, &diags));
-    let (sample, diags) = alumni_kpi::data::Schema::read(&root().join("data/sample"), &["peers.csv"]);
+    let (sample, diags) =
+        alumni_kpi::data::Schema::read(&root().join("data/sample"), &["peers.csv"]);
     assert!(diags.is_empty(), "{diags:?}");
     for schema in [None, Some(sample)] {
         let out = check::check(&rules, schema.as_ref());

@@ -204,7 +204,9 @@ fn alumni(dir: &Path, o: &GenerateOptions, written: &mut Written) -> std::io::Re
         };
         let join = if member {
             let from = NaiveDate::from_ymd_opt(graduation_year, 9, 1).unwrap_or_else(first_day);
-            let span = (NaiveDate::from_ymd_opt(2026, 6, 30).unwrap_or_default() - from).num_days().max(1);
+            let span = (NaiveDate::from_ymd_opt(2026, 6, 30).unwrap_or_default() - from)
+                .num_days()
+                .max(1);
             (from + chrono::Duration::days(r.random_range(0..span))).to_string()
         } else {
             String::new()
@@ -278,14 +280,17 @@ fn events(dir: &Path, o: &GenerateOptions, written: &mut Written) -> std::io::Re
             "national" => 1.5,
             _ => 1.0,
         };
-        let target = ((size * scale) * (0.6 + r.random::<f64>() * 0.8)).round().max(5.0) as usize;
+        let target = ((size * scale) * (0.6 + r.random::<f64>() * 0.8))
+            .round()
+            .max(5.0) as usize;
         let cost_university = (cost * scale * (0.5 + r.random::<f64>())).round();
         let partners = poisson(&mut r, 0.8 * scale);
         let cost_partners = (cost_university * 0.4 * partners as f64 * r.random::<f64>()).round();
         let staff_hours = (4.0 + target as f64 * 0.15 * (0.5 + r.random::<f64>())).round();
         let volunteer_hours = (target as f64 * 0.1 * r.random::<f64>() * 2.0).round();
         let media_national = poisson(&mut r, if scope == "local" { 0.2 } else { 1.2 });
-        let media_international = poisson(&mut r, if scope == "international" { 1.0 } else { 0.05 });
+        let media_international =
+            poisson(&mut r, if scope == "international" { 1.0 } else { 0.05 });
         let mut objs: Vec<usize> = objectives.to_vec();
         if r.random::<f64>() < 0.3 {
             let extra = r.random_range(0..OBJECTIVES.len());
@@ -322,7 +327,9 @@ fn participations(
     // Invitations go to contactable alumni, keen ones more often (offices
     // target those who came before); each event invites three times its
     // target.
-    let contactable: Vec<usize> = (0..people.len()).filter(|&i| people[i].contactable).collect();
+    let contactable: Vec<usize> = (0..people.len())
+        .filter(|&i| people[i].contactable)
+        .collect();
     if contactable.is_empty() {
         return t.finish(written);
     }
@@ -338,7 +345,9 @@ fn participations(
         let mut seen = std::collections::HashSet::with_capacity(invitations);
         for _ in 0..invitations {
             let x = r.random::<f64>() * total;
-            let p = contactable[cumulative.partition_point(|&c| c < x).min(contactable.len() - 1)];
+            let p = contactable[cumulative
+                .partition_point(|&c| c < x)
+                .min(contactable.len() - 1)];
             if !seen.insert(p) {
                 continue;
             }
@@ -346,14 +355,19 @@ fn participations(
             let keen = person.propensity * if person.member { 1.6 } else { 1.0 };
             let responded = r.random::<f64>() < (0.15 + 0.2 * keen).min(0.95);
             let positive = responded && r.random::<f64>() < (0.45 + 0.15 * keen).min(0.95);
-            let attended = positive && r.random::<f64>() < 0.82 || !positive && r.random::<f64>() < 0.01;
+            let attended =
+                positive && r.random::<f64>() < 0.82 || !positive && r.random::<f64>() < 0.01;
             let satisfaction = if attended {
                 (1 + weighted(&mut r, &[0.04, 0.08, 0.2, 0.4, 0.28])).to_string()
             } else {
                 String::new()
             };
             let role = if attended && person.leader && r.random::<f64>() < 0.35 {
-                if r.random::<f64>() < 0.5 { "speaker" } else { "organiser" }
+                if r.random::<f64>() < 0.5 {
+                    "speaker"
+                } else {
+                    "organiser"
+                }
             } else {
                 "participant"
             };
@@ -371,29 +385,54 @@ fn participations(
     t.finish(written)
 }
 
-fn contributions(dir: &Path, o: &GenerateOptions, people: &[Person], written: &mut Written) -> std::io::Result<()> {
+fn contributions(
+    dir: &Path,
+    o: &GenerateOptions,
+    people: &[Person],
+    written: &mut Written,
+) -> std::io::Result<()> {
     let mut r = rng(o.seed, 4);
     let mut t = Table::create(dir, "contributions", "id,alumni_id,date,kind,amount,hours")?;
     let mut id = 0usize;
     for (p, person) in people.iter().enumerate() {
-        let n = poisson(&mut r, 0.12 * person.propensity * if person.member { 2.0 } else { 1.0 });
+        let n = poisson(
+            &mut r,
+            0.12 * person.propensity * if person.member { 2.0 } else { 1.0 },
+        );
         for _ in 0..n {
             id += 1;
             let kind = CONTRIBUTION_KINDS[weighted(&mut r, &[0.4, 0.3, 0.18, 0.12])];
             let (amount, hours) = match kind {
-                "money" => (format!("{:.0}", (normal(&mut r) * 1.1 + 4.3).exp().round().max(5.0)), String::new()),
+                "money" => (
+                    format!("{:.0}", (normal(&mut r) * 1.1 + 4.3).exp().round().max(5.0)),
+                    String::new(),
+                ),
                 _ => (String::new(), format!("{}", 1 + poisson(&mut r, 6.0))),
             };
-            let _ = write!(t.line, "{id},{},{},{kind},{amount},{hours}", p + 1, academic_day(&mut r));
+            let _ = write!(
+                t.line,
+                "{id},{},{},{kind},{amount},{hours}",
+                p + 1,
+                academic_day(&mut r)
+            );
             t.row()?;
         }
     }
     t.finish(written)
 }
 
-fn learning(dir: &Path, o: &GenerateOptions, people: &[Person], written: &mut Written) -> std::io::Result<()> {
+fn learning(
+    dir: &Path,
+    o: &GenerateOptions,
+    people: &[Person],
+    written: &mut Written,
+) -> std::io::Result<()> {
     let mut r = rng(o.seed, 5);
-    let mut t = Table::create(dir, "learning", "id,alumni_id,programme,skill,date,completed,completion_date,progress")?;
+    let mut t = Table::create(
+        dir,
+        "learning",
+        "id,alumni_id,programme,skill,date,completed,completion_date,progress",
+    )?;
     let mut id = 0usize;
     for (p, person) in people.iter().enumerate() {
         if r.random::<f64>() >= (0.04 + 0.03 * person.propensity).min(0.4) {
@@ -420,12 +459,25 @@ fn learning(dir: &Path, o: &GenerateOptions, people: &[Person], written: &mut Wr
     t.finish(written)
 }
 
-fn mentoring(dir: &Path, o: &GenerateOptions, people: &[Person], written: &mut Written) -> std::io::Result<()> {
+fn mentoring(
+    dir: &Path,
+    o: &GenerateOptions,
+    people: &[Person],
+    written: &mut Written,
+) -> std::io::Result<()> {
     let mut r = rng(o.seed, 6);
-    let mut t = Table::create(dir, "mentoring", "id,mentor_id,mentee_kind,mentee_id,date,hours")?;
+    let mut t = Table::create(
+        dir,
+        "mentoring",
+        "id,mentor_id,mentee_kind,mentee_id,date,hours",
+    )?;
     let mut id = 0usize;
     for (p, person) in people.iter().enumerate() {
-        let rate = if person.leader { 0.6 } else { 0.03 * person.propensity };
+        let rate = if person.leader {
+            0.6
+        } else {
+            0.03 * person.propensity
+        };
         for _ in 0..poisson(&mut r, rate.min(2.0)) {
             id += 1;
             let student = r.random::<f64>() < 0.6;
@@ -448,9 +500,18 @@ fn mentoring(dir: &Path, o: &GenerateOptions, people: &[Person], written: &mut W
     t.finish(written)
 }
 
-fn connections(dir: &Path, o: &GenerateOptions, people: &[Person], written: &mut Written) -> std::io::Result<()> {
+fn connections(
+    dir: &Path,
+    o: &GenerateOptions,
+    people: &[Person],
+    written: &mut Written,
+) -> std::io::Result<()> {
     let mut r = rng(o.seed, 7);
-    let mut t = Table::create(dir, "connections", "id,alumni_id,other_id,kind,date,active_12m")?;
+    let mut t = Table::create(
+        dir,
+        "connections",
+        "id,alumni_id,other_id,kind,date,active_12m",
+    )?;
     let mut by_faculty: Vec<Vec<usize>> = vec![Vec::new(); FACULTIES.len()];
     for (p, person) in people.iter().enumerate() {
         by_faculty[person.faculty].push(p);
@@ -468,16 +529,31 @@ fn connections(dir: &Path, o: &GenerateOptions, people: &[Person], written: &mut
             };
             let kind = CONNECTION_KINDS[weighted(&mut r, &[0.45, 0.2, 0.15, 0.2])];
             let lasting = r.random::<f64>() < (0.35 + 0.1 * person.propensity).min(0.9);
-            let _ = write!(t.line, "{id},{},{},{kind},{},{lasting}", p + 1, other + 1, academic_day(&mut r));
+            let _ = write!(
+                t.line,
+                "{id},{},{},{kind},{},{lasting}",
+                p + 1,
+                other + 1,
+                academic_day(&mut r)
+            );
             t.row()?;
         }
     }
     t.finish(written)
 }
 
-fn survey(dir: &Path, o: &GenerateOptions, people: &[Person], written: &mut Written) -> std::io::Result<()> {
+fn survey(
+    dir: &Path,
+    o: &GenerateOptions,
+    people: &[Person],
+    written: &mut Written,
+) -> std::io::Result<()> {
     let mut r = rng(o.seed, 8);
-    let mut t = Table::create(dir, "survey", "id,alumni_id,date,question,kind,answer,text,language")?;
+    let mut t = Table::create(
+        dir,
+        "survey",
+        "id,alumni_id,date,question,kind,answer,text,language",
+    )?;
     let mut id = 0usize;
     for (p, person) in people.iter().enumerate() {
         if !person.contactable || r.random::<f64>() >= (0.06 + 0.05 * person.propensity).min(0.6) {
@@ -489,15 +565,39 @@ fn survey(dir: &Path, o: &GenerateOptions, people: &[Person], written: &mut Writ
         for (question, kind) in QUESTIONS {
             id += 1;
             let (answer, text, language) = match *kind {
-                "binary" => (u8::from(r.random::<f64>() < 0.4 + 0.2 * mood).to_string(), String::new(), ""),
-                "quantitative" => (poisson(&mut r, (2.0 + 3.0 * person.propensity).min(25.0)).to_string(), String::new(), ""),
-                "qualitative" => ((3.0 + 1.5 * mood + normal(&mut r) * 0.6).round().clamp(1.0, 5.0).to_string(), String::new(), ""),
+                "binary" => (
+                    u8::from(r.random::<f64>() < 0.4 + 0.2 * mood).to_string(),
+                    String::new(),
+                    "",
+                ),
+                "quantitative" => (
+                    poisson(&mut r, (2.0 + 3.0 * person.propensity).min(25.0)).to_string(),
+                    String::new(),
+                    "",
+                ),
+                "qualitative" => (
+                    (3.0 + 1.5 * mood + normal(&mut r) * 0.6)
+                        .round()
+                        .clamp(1.0, 5.0)
+                        .to_string(),
+                    String::new(),
+                    "",
+                ),
                 _ => {
                     let french = r.random::<f64>() < 0.7;
-                    (String::new(), vocabulary::comment(&mut r, mood, french), if french { "fr" } else { "en" })
+                    (
+                        String::new(),
+                        vocabulary::comment(&mut r, mood, french),
+                        if french { "fr" } else { "en" },
+                    )
                 }
             };
-            let _ = write!(t.line, "{id},{},{date},{question},{kind},{answer},{},{language}", p + 1, field(&text));
+            let _ = write!(
+                t.line,
+                "{id},{},{date},{question},{kind},{answer},{},{language}",
+                p + 1,
+                field(&text)
+            );
             t.row()?;
         }
     }
@@ -571,16 +671,33 @@ mod tests {
     fn the_same_seed_gives_the_same_bytes() {
         let a = tempfile::tempdir().expect("temp dir");
         let b = tempfile::tempdir().expect("temp dir");
-        let options = GenerateOptions { alumni: 300, seed: 7 };
+        let options = GenerateOptions {
+            alumni: 300,
+            seed: 7,
+        };
         generate(a.path(), &options).expect("generates");
         generate(b.path(), &options).expect("generates");
-        for table in ["alumni", "events", "participations", "contributions", "survey", "peers"] {
+        for table in [
+            "alumni",
+            "events",
+            "participations",
+            "contributions",
+            "survey",
+            "peers",
+        ] {
             let x = std::fs::read(a.path().join(format!("{table}.csv"))).expect("read");
             let y = std::fs::read(b.path().join(format!("{table}.csv"))).expect("read");
             assert_eq!(x, y, "{table}");
         }
         let c = tempfile::tempdir().expect("temp dir");
-        generate(c.path(), &GenerateOptions { alumni: 300, seed: 8 }).expect("generates");
+        generate(
+            c.path(),
+            &GenerateOptions {
+                alumni: 300,
+                seed: 8,
+            },
+        )
+        .expect("generates");
         let x = std::fs::read(a.path().join("alumni.csv")).expect("read");
         let z = std::fs::read(c.path().join("alumni.csv")).expect("read");
         assert_ne!(x, z, "another seed, another dataset");

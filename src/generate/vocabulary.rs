@@ -19,19 +19,47 @@ pub const FACULTIES: &[(&str, f64, f64, [f64; 6])] = &[
 
 /// The fifteen reasons alumni join a network (LERU webinar), by family.
 pub const REASONS: &[(&str, &[&str])] = &[
-    ("bond", &["bond_community", "bond_university", "bond_students"]),
-    ("learn", &["learn_university", "learn_personal", "learn_skills"]),
+    (
+        "bond",
+        &["bond_community", "bond_university", "bond_students"],
+    ),
+    (
+        "learn",
+        &["learn_university", "learn_personal", "learn_skills"],
+    ),
     ("career", &["career_startup", "career_training"]),
     ("network", &["network_alumni"]),
-    ("support", &["support_university", "support_gifts", "support_reputation"]),
-    ("serve", &["serve_community", "serve_university_community", "serve_world"]),
+    (
+        "support",
+        &["support_university", "support_gifts", "support_reputation"],
+    ),
+    (
+        "serve",
+        &[
+            "serve_community",
+            "serve_university_community",
+            "serve_world",
+        ],
+    ),
 ];
 
 pub const FRENCH_CITIES: &[&str] = &[
-    "Paris", "Lyon", "Marseille", "Toulouse", "Lille", "Bordeaux", "Nantes", "Strasbourg", "Rennes", "Grenoble",
-    "Montpellier", "Nice",
+    "Paris",
+    "Lyon",
+    "Marseille",
+    "Toulouse",
+    "Lille",
+    "Bordeaux",
+    "Nantes",
+    "Strasbourg",
+    "Rennes",
+    "Grenoble",
+    "Montpellier",
+    "Nice",
 ];
-pub const FRENCH_CITY_WEIGHTS: [f64; 12] = [0.3, 0.12, 0.08, 0.08, 0.07, 0.07, 0.06, 0.07, 0.05, 0.04, 0.03, 0.03];
+pub const FRENCH_CITY_WEIGHTS: [f64; 12] = [
+    0.3, 0.12, 0.08, 0.08, 0.07, 0.07, 0.06, 0.07, 0.05, 0.04, 0.03, 0.03,
+];
 
 pub const ABROAD: &[(&str, &[&str])] = &[
     ("DE", &["Berlin", "Munich", "Hamburg"]),
@@ -51,17 +79,39 @@ pub const ABROAD: &[(&str, &[&str])] = &[
 pub const DEGREES: &[&str] = &["Licence", "Master", "Doctorat", "DU"];
 
 pub const INTERESTS: &[&str] = &[
-    "mentoring", "entrepreneurship", "research", "arts", "sport", "international", "careers", "volunteering",
-    "fundraising", "sustainability",
+    "mentoring",
+    "entrepreneurship",
+    "research",
+    "arts",
+    "sport",
+    "international",
+    "careers",
+    "volunteering",
+    "fundraising",
+    "sustainability",
 ];
 
 pub const SKILLS: &[&str] = &[
-    "finance", "law", "data", "management", "health", "engineering", "teaching", "communication", "marketing",
+    "finance",
+    "law",
+    "data",
+    "management",
+    "health",
+    "engineering",
+    "teaching",
+    "communication",
+    "marketing",
     "languages",
 ];
 
 /// The five impact objectives of the framework.
-pub const OBJECTIVES: &[&str] = &["learning", "giving", "leadership", "networking", "promotion"];
+pub const OBJECTIVES: &[&str] = &[
+    "learning",
+    "giving",
+    "leadership",
+    "networking",
+    "promotion",
+];
 
 /// Kind, share of events, typical attendance, typical university cost, and
 /// the objectives it serves (indexes into [`OBJECTIVES`]).
@@ -92,8 +142,14 @@ pub const QUESTIONS: &[(&str, &str)] = &[
 pub const SEASON: [f64; 12] = [0.6, 0.7, 1.0, 0.9, 0.9, 0.8, 0.3, 0.05, 0.6, 1.0, 1.0, 0.4];
 
 pub const PEERS: &[&str] = &[
-    "Université du Nord", "Université Atlantique", "Université Rhône-Alpes", "Université de l'Est",
-    "Université Méditerranée", "Université Centre", "Université Occitanie", "Université Capitale",
+    "Université du Nord",
+    "Université Atlantique",
+    "Université Rhône-Alpes",
+    "Université de l'Est",
+    "Université Méditerranée",
+    "Université Centre",
+    "Université Occitanie",
+    "Université Capitale",
 ];
 
 /// Indicator, mean and spread of the peers' figures.
@@ -122,13 +178,20 @@ const NEGATIVE_FR: &[&str] = &[
     "Trop cher et mal organisé.",
     "Je suis déçu, aucun échange utile.",
 ];
-const NEUTRAL_FR: &[&str] = &["Je cherche surtout des contacts dans ma région.", "Nous étions nombreux."];
+const NEUTRAL_FR: &[&str] = &[
+    "Je cherche surtout des contacts dans ma région.",
+    "Nous étions nombreux.",
+];
 const POSITIVE_EN: &[&str] = &[
     "Great event, really useful contacts.",
     "I enjoyed the talks, very inspiring.",
     "Friendly people and a valuable network.",
 ];
-const NEGATIVE_EN: &[&str] = &["Boring talks, a waste of time.", "The venue was poor and the food was bad.", "Not useful for my career."];
+const NEGATIVE_EN: &[&str] = &[
+    "Boring talks, a waste of time.",
+    "The venue was poor and the food was bad.",
+    "Not useful for my career.",
+];
 const NEUTRAL_EN: &[&str] = &["I would like more events abroad.", "We were about forty."];
 
 /// A free-text answer whose tone follows `mood` (-1 to 1).
