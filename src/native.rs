@@ -79,14 +79,16 @@ impl NativeFunction {
     pub(crate) fn apply(&self, args: &[Value], strings: &Strings) -> Value {
         let scalars: Vec<Scalar> = args.iter().map(|v| to_scalar(v, strings)).collect();
         let result = from_scalar((self.call)(&scalars), strings);
-        let fits = match (&result, self.returns) {
-            (Value::Null, _) | (_, Ty::Any) => true,
-            (Value::Num(_), Ty::Number)
-            | (Value::Str(_), Ty::Text)
-            | (Value::Bool(_), Ty::Bool) => true,
-            (Value::Date(_), Ty::Date) | (Value::List(_), Ty::List) => true,
-            _ => false,
-        };
+        let fits = matches!(
+            (&result, self.returns),
+            (Value::Null, _)
+                | (_, Ty::Any)
+                | (Value::Num(_), Ty::Number)
+                | (Value::Str(_), Ty::Text)
+                | (Value::Bool(_), Ty::Bool)
+                | (Value::Date(_), Ty::Date)
+                | (Value::List(_), Ty::List)
+        );
         if fits { result } else { Value::Null }
     }
 }
