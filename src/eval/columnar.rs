@@ -33,7 +33,17 @@ pub struct Inputs<'a> {
     /// Nodes that failed: they are not run again (in another segment, say),
     /// and what reads them is marked failed.
     pub failed: RefCell<HashSet<NodeId>>,
+    /// Profile columns per period: they do not depend on the segment, so
+    /// every environment of a period shares them.
+    profiles: RefCell<HashMap<(usize, Option<Period>), Rc<Col>>>,
+    /// Plugin results by arguments: scripts are pure functions of their
+    /// arguments, so a value computed once is reused (across rows with the
+    /// same arguments, and across segments).
+    memo: RefCell<HashMap<(NodeId, Vec<(u8, u64)>), Value>>,
 }
+
+/// Plugin results kept at most (the memo is cleared past this).
+const MEMO_LIMIT: usize = 200_000;
 
 impl<'a> Inputs<'a> {
     pub fn new(
@@ -51,6 +61,8 @@ impl<'a> Inputs<'a> {
             sources,
             problems: RefCell::default(),
             failed: RefCell::default(),
+            profiles: RefCell::default(),
+            memo: RefCell::default(),
         }
     }
 }
@@ -94,7 +106,6 @@ pub struct Env<'a> {
     decls: RefCell<HashMap<(DeclId, bool), Value>>,
     targets: RefCell<HashMap<(usize, bool), Value>>,
     aggs: RefCell<HashMap<(NodeId, bool), Rc<Col>>>,
-    profiles: RefCell<HashMap<usize, Rc<Col>>>,
     prior: OnceCell<Box<Env<'a>>>,
 }
 
@@ -113,7 +124,6 @@ impl<'a> Env<'a> {
             decls: RefCell::default(),
             targets: RefCell::default(),
             aggs: RefCell::default(),
-            profiles: RefCell::default(),
             prior: OnceCell::new(),
         }
     }
@@ -171,7 +181,8 @@ impl<'a> Env<'a> {
 
     /// A profile column over every row of its table.
     pub fn profile(&self, id: usize) -> Rc<Col> {
-        if let Some(c) = self.profiles.borrow().get(&id) {
+        let key = (id, self.period);
+        if let Some(c) = self.input.profiles.borrow().get(&key) {
             return c.clone();
         }
         let p = &self.plan().profiles[id];
@@ -184,7 +195,7 @@ impl<'a> Env<'a> {
                 seg: false,
             },
         ));
-        self.profiles.borrow_mut().insert(id, col.clone());
+        self.input.profiles.borrow_mut().insert(key, col.clone());
         col
     }
 
@@ -475,9 +486,19 @@ impl<'a> Env<'a> {
                         out.push(Value::Null);
                         continue;
                     }
-                    let call_args = cols
+                    let values: Vec<Value> = cols.iter().map(|c| c.get(i)).collect();
+                    let key: Vec<(u8, u64)> = values
                         .iter()
-                        .map(|c| script::to_dynamic(&c.get(i), self.input.strings))
+                        .map(|v| ops::distinct_key(v).unwrap_or((u8::MAX, 0)))
+                        .collect();
+                    let key = (node, key);
+                    if let Some(v) = self.input.memo.borrow().get(&key) {
+                        out.push(v.clone());
+                        continue;
+                    }
+                    let call_args = values
+                        .iter()
+                        .map(|v| script::to_dynamic(v, self.input.strings))
                         .collect();
                     let result = self
                         .plan()
@@ -488,7 +509,14 @@ impl<'a> Env<'a> {
                                 .map_err(script::ScriptError::plain)
                         });
                     match result {
-                        Ok(v) => out.push(v),
+                        Ok(v) => {
+                            let mut memo = self.input.memo.borrow_mut();
+                            if memo.len() >= MEMO_LIMIT {
+                                memo.clear();
+                            }
+                            memo.insert(key, v.clone());
+                            out.push(v);
+                        }
                         Err(e) => {
                             self.script_failed(node, &e, Some((*plugin, name.as_str())), *span);
                             out.push(Value::Null);
