@@ -39,6 +39,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod eval;
 pub mod generate;
+pub mod live;
 pub mod native;
 pub mod report;
 pub mod rules;

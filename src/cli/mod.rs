@@ -5,6 +5,7 @@ mod convert;
 mod fmt;
 mod generate;
 mod score;
+mod watch;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -60,6 +61,8 @@ enum Command {
     Score(score::Args),
     /// Write a realistic synthetic alumni dataset.
     Generate(generate::Args),
+    /// Re-score on every save of a rule file, plugin or table.
+    Watch(watch::Args),
 }
 
 pub fn run(cli: Cli) -> Exit {
@@ -73,6 +76,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Convert(args) => convert::run(args, &out),
         Command::Score(args) => score::run(args, &out),
         Command::Generate(args) => generate::run(args, &out),
+        Command::Watch(args) => watch::run(args, &out),
     }
 }
 

@@ -47,7 +47,7 @@ pub struct Args {
     skip_bad_rows: bool,
 }
 
-fn parse_set(s: &str) -> Result<(String, String), String> {
+pub fn parse_set(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((name, value)) if !name.trim().is_empty() => {
             Ok((name.trim().to_string(), value.to_string()))

@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 
@@ -43,11 +44,14 @@ pub struct Table {
     pub name: String,
     pub file: PathBuf,
     pub len: usize,
-    pub columns: Vec<Column>,
+    /// Shared: a reload that keeps this table copies no column.
+    pub columns: Arc<Vec<Column>>,
     pub key: Option<usize>,
     /// The column `period` filters on.
     pub date: Option<usize>,
     pub relations: Vec<Relation>,
+    /// The file line of each row, for messages.
+    pub lines: Arc<Vec<u32>>,
 }
 
 impl Table {
@@ -126,6 +130,26 @@ impl Dataset {
 
     /// Loads every table of `dir`.
     pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset, Diagnostics> {
+        Dataset::load_reusing(dir, options, None).map(|(data, _)| data)
+    }
+
+    /// Loads the dataset again after `changed` files changed: the other
+    /// tables are kept as they are, without reading their files (a changed
+    /// `dataset.yaml` reloads every table). Relations are resolved anew.
+    /// Returns the new dataset and the tables read again.
+    pub fn reload(
+        &self,
+        changed: &[PathBuf],
+        options: &LoadOptions,
+    ) -> Result<(Dataset, Vec<String>), Diagnostics> {
+        Dataset::load_reusing(&self.dir, options, Some((self, changed)))
+    }
+
+    fn load_reusing(
+        dir: &Path,
+        options: &LoadOptions,
+        previous: Option<(&Dataset, &[PathBuf])>,
+    ) -> Result<(Dataset, Vec<String>), Diagnostics> {
         let exclude: Vec<&str> = options.exclude.iter().map(String::as_str).collect();
         let (schema, mut errors) = Schema::read(dir, &exclude);
         if errors.has_errors() {
@@ -136,8 +160,34 @@ impl Dataset {
             ..Dataset::default()
         };
         let mut lines: HashMap<String, Vec<u32>> = HashMap::new();
-        let mut pool = StringPool::default();
+        let mut pool = previous
+            .map(|(old, _)| (*old.pool).clone())
+            .unwrap_or_default();
+        let file_name = |p: &Path| p.file_name().map(|n| n.to_os_string());
+        let manifest_changed = previous.is_some_and(|(_, changed)| {
+            changed
+                .iter()
+                .any(|c| c.file_name().is_some_and(|n| n == "dataset.yaml"))
+        });
+        let mut reloaded = Vec::new();
         for ts in schema.tables.values() {
+            let kept = previous
+                .filter(|_| !manifest_changed)
+                .and_then(|(old, changed)| {
+                    let table = old.tables.get(&ts.name).filter(|t| t.file == ts.file)?;
+                    let touched = changed.iter().any(|c| file_name(c) == file_name(&ts.file));
+                    (!touched).then_some((table, old))
+                });
+            if let Some((table, old)) = kept {
+                let mut table = table.clone();
+                table.relations = Vec::new();
+                lines.insert(ts.name.clone(), table.lines.to_vec());
+                data.skipped
+                    .extend(old.skipped.iter().filter(|s| s.table == ts.name).cloned());
+                data.tables.insert(ts.name.clone(), table);
+                continue;
+            }
+            reloaded.push(ts.name.clone());
             match load_table(ts, &mut pool, options.skip_bad_rows) {
                 Ok((table, skipped, table_lines)) => {
                     if skipped > 0 {
@@ -161,7 +211,12 @@ impl Dataset {
             return Err(errors);
         }
         data.resolve_relations(&schema, &lines);
-        Ok(data)
+        for (name, table_lines) in lines {
+            if let Some(t) = data.tables.get_mut(&name) {
+                t.lines = Arc::new(table_lines);
+            }
+        }
+        Ok((data, reloaded))
     }
 
     /// Key indexes; duplicate keys are errors (or skipped rows).
@@ -191,7 +246,7 @@ impl Dataset {
                 let keep: Vec<u32> = (0..table.len as u32)
                     .filter(|r| !drop.contains(r))
                     .collect();
-                for c in &mut table.columns {
+                for c in Arc::make_mut(&mut table.columns) {
                     c.data.retain_rows(&keep);
                 }
                 *table_lines = keep.iter().map(|&r| table_lines[r as usize]).collect();
@@ -690,10 +745,11 @@ fn load_table(
             name: ts.name.clone(),
             file: ts.file.clone(),
             len: lines.len(),
-            columns,
+            columns: Arc::new(columns),
             key: None,
             date: None,
             relations: Vec::new(),
+            lines: Arc::new(Vec::new()),
         },
         skipped,
         lines,
