@@ -55,14 +55,11 @@ fn save_to_report(c: &mut Criterion) {
                 let text = original.replace("target = 4.2", &format!("target = {target:.3}"));
                 let saved = Instant::now();
                 std::fs::write(&file, text).expect("save");
-                loop {
-                    match events
-                        .recv_timeout(Duration::from_secs(10))
-                        .expect("a reload")
-                    {
-                        Event::Scored { .. } => break,
-                        Event::Failed { diagnostics, .. } => panic!("{diagnostics:?}"),
-                    }
+                let event = events
+                    .recv_timeout(Duration::from_secs(10))
+                    .expect("a reload");
+                if let Event::Failed { diagnostics, .. } = event {
+                    panic!("{diagnostics:?}");
                 }
                 total += saved.elapsed();
             }

@@ -35,12 +35,17 @@ pub struct Inputs<'a> {
     pub failed: RefCell<HashSet<NodeId>>,
     /// Profile columns per period: they do not depend on the segment, so
     /// every environment of a period shares them.
-    profiles: RefCell<HashMap<(usize, Option<Period>), Rc<Col>>>,
+    profiles: RefCell<HashMap<ProfileKey, Rc<Col>>>,
     /// Plugin results by arguments: scripts are pure functions of their
     /// arguments, so a value computed once is reused (across rows with the
     /// same arguments, and across segments).
-    memo: RefCell<HashMap<(NodeId, Vec<(u8, u64)>), Value>>,
+    memo: RefCell<HashMap<MemoKey, Value>>,
 }
+
+/// A profile column in a period.
+type ProfileKey = (usize, Option<Period>);
+/// A plugin call: the node and its arguments' keys.
+type MemoKey = (NodeId, Vec<(u8, u64)>);
 
 /// Plugin results kept at most (the memo is cleared past this).
 const MEMO_LIMIT: usize = 200_000;
