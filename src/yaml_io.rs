@@ -60,6 +60,11 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     })
 }
 
+/// Serialises a value as a YAML document.
+pub fn to_string<T: serde::Serialize>(value: &T) -> Result<String, String> {
+    serde_yaml::to_string(value).map_err(|e| e.to_string())
+}
+
 /// A string written as a YAML scalar (quoted only when it must be).
 pub fn scalar(s: &str) -> String {
     serde_yaml::to_string(s)

@@ -26,7 +26,10 @@ const HAND: [&str; 4] = [
 
 #[test]
 fn the_readme_main_command_scores_the_shipped_sample() {
-    let out = kpi().arg("score").output().expect("runs");
+    let out = kpi()
+        .args(["score", "--format", "json"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     assert_eq!(report["format"], "alumni-kpi/report@1");
@@ -40,7 +43,11 @@ fn the_readme_main_command_scores_the_shipped_sample() {
 
 #[test]
 fn the_report_follows_the_json_contract() {
-    let out = kpi().arg("score").args(HAND).output().expect("runs");
+    let out = kpi()
+        .args(["score", "--format", "json"])
+        .args(HAND)
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(r["score"], 80.15625);
@@ -103,7 +110,7 @@ fn output_file_set_period_explain_and_profiles() {
     let out = kpi()
         .arg("score")
         .args(HAND)
-        .args(["--period", "2024-09-01..2025-08-31"])
+        .args(["--period", "2024-09-01..2025-08-31", "--format", "json"])
         .output()
         .expect("runs");
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
@@ -155,8 +162,16 @@ fn bad_options_are_usage_or_rule_errors() {
 
 #[test]
 fn scoring_twice_writes_identical_bytes() {
-    let a = kpi().arg("score").args(HAND).output().expect("runs");
-    let b = kpi().arg("score").args(HAND).output().expect("runs");
+    let a = kpi()
+        .args(["score", "--format", "json"])
+        .args(HAND)
+        .output()
+        .expect("runs");
+    let b = kpi()
+        .args(["score", "--format", "json"])
+        .args(HAND)
+        .output()
+        .expect("runs");
     assert_eq!(a.stdout, b.stdout);
 }
 
@@ -176,6 +191,8 @@ fn score_with(data: &Path, extra: &[&str]) -> std::process::Output {
     kpi()
         .args([
             "score",
+            "--format",
+            "json",
             "--rules",
             "tests/eval/hand/rules",
             "--error-format",
@@ -288,5 +305,78 @@ fn a_missing_dataset_directory_is_an_error() {
         text(&out.stderr).contains("cannot read the dataset directory `no/such/data`"),
         "{}",
         text(&out.stderr)
+    );
+}
+
+#[test]
+fn without_an_output_file_a_summary_is_printed_and_quiet_silences_it() {
+    let out = kpi().arg("score").args(HAND).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let summary = text(&out.stdout);
+    assert!(
+        summary.starts_with("Hand-computed\nOverall score: 80.2   Coverage: 85 %\n"),
+        "{summary}"
+    );
+    assert!(summary.contains("Response rate"), "{summary}");
+    assert!(
+        !summary.contains('\u{1b}'),
+        "no colour when not on a terminal"
+    );
+    let out = kpi()
+        .arg("score")
+        .args(HAND)
+        .args(["--lang", "fr"])
+        .output()
+        .expect("runs");
+    assert!(
+        text(&out.stdout).contains("Score global: 80,2"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = kpi()
+        .arg("score")
+        .args(HAND)
+        .arg("-q")
+        .output()
+        .expect("runs");
+    assert!(out.stdout.is_empty() && out.stderr.is_empty());
+}
+
+#[test]
+fn the_output_extension_chooses_the_format() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, starts) in [
+        ("r.md", "# Hand-computed"),
+        ("r.csv", "objective,objective_title"),
+        ("r.yaml", "format: alumni-kpi/report@1"),
+        ("r.html", "<!doctype html>"),
+    ] {
+        let path = dir.path().join(name);
+        let out = kpi()
+            .arg("score")
+            .args(HAND)
+            .arg("-o")
+            .arg(&path)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let written = std::fs::read_to_string(&path).expect("written");
+        assert!(
+            written.starts_with(starts),
+            "{name}: {}",
+            &written[..written.len().min(80)]
+        );
+    }
+    let out = kpi()
+        .arg("score")
+        .args(HAND)
+        .arg("-o")
+        .arg(dir.path().join("r.txt"))
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown extension is a usage error"
     );
 }

@@ -6,7 +6,7 @@ use alumni_kpi::check;
 use alumni_kpi::data::{Dataset, LoadOptions};
 use alumni_kpi::diagnostic::Diagnostic;
 use alumni_kpi::engine::{ScoreOptions, Scoring};
-use alumni_kpi::report::ReportFormat;
+use alumni_kpi::report::{Lang, RenderOptions, ReportFormat};
 use alumni_kpi::rules::RuleSet;
 use alumni_kpi::source::SourceMap;
 use alumni_kpi::syntax::{self, ast::ExprKind};
@@ -21,12 +21,22 @@ pub struct Args {
     /// The dataset directory (CSV / JSONL tables, optional dataset.yaml).
     #[arg(long, default_value = "data/sample")]
     data: PathBuf,
-    /// The report's format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
-    format: ReportFormat,
+    /// The report's format (default: from the `-o` file's extension; without
+    /// `-o`, a summary for the terminal).
+    #[arg(long, value_enum)]
+    format: Option<ReportFormat>,
     /// Write the report here (atomically) instead of standard output.
     #[arg(short, long)]
     output: Option<PathBuf>,
+    /// The language of the report's headings and labels.
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    lang: Lang,
+    /// An HTML template (minijinja) replacing the shipped one.
+    #[arg(long, value_name = "FILE")]
+    template: Option<PathBuf>,
+    /// No summary or notes on the terminal.
+    #[arg(short, long)]
+    quiet: bool,
     /// Override a param: `--set staff_hour_cost=50` (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
     set: Vec<(String, String)>,
@@ -89,7 +99,10 @@ pub fn run(args: Args, out: &Output) -> Exit {
         skip_bad_rows: args.skip_bad_rows,
         exclude: check::benchmark_file(&rules).into_iter().collect(),
     };
-    let data = match Dataset::load(&args.data, &options) {
+    let spinner = loading(&args.data);
+    let loaded = Dataset::load(&args.data, &options);
+    spinner.finish_and_clear();
+    let data = match loaded {
         Ok(d) => d,
         Err(errors) => {
             out.diagnostics(&errors.0, &rules.sources);
@@ -109,7 +122,45 @@ pub fn run(args: Args, out: &Output) -> Exit {
         }
     };
     let report = scoring.report();
-    let text = report.render(args.format);
+    let template = match &args.template {
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                eprintln!("error: cannot read the template `{}`: {e}", path.display());
+                return Exit::Usage;
+            }
+        },
+        None => None,
+    };
+    let render = RenderOptions {
+        lang: args.lang,
+        template,
+    };
+    let format = args
+        .format
+        .or_else(|| args.output.as_deref().and_then(ReportFormat::of_path));
+    let text = match format {
+        Some(f) => match report.render_with(f, &render) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::Errors;
+            }
+        },
+        None if args.output.is_some() => {
+            eprintln!("error: cannot tell the format of `-o` from its extension: pass --format");
+            return Exit::Usage;
+        }
+        // No file and no format: a summary for people.
+        None => {
+            if !args.quiet {
+                use std::io::IsTerminal;
+                let color = std::io::stdout().is_terminal();
+                print!("{}", alumni_kpi::report::summary(&report, args.lang, color));
+            }
+            return Exit::Ok;
+        }
+    };
     if let Some(path) = &args.profiles
         && let Err(d) = write(path, &scoring.profiles_csv())
     {
@@ -122,22 +173,36 @@ pub fn run(args: Args, out: &Output) -> Exit {
                 out.diagnostics(&[*d], &rules.sources);
                 return Exit::Errors;
             }
-            let score = report
-                .score
-                .map_or("null".to_string(), |s| format!("{s:.1}"));
-            out.note(&format!(
-                "{}: score {score}, coverage {:.0}%",
-                path.display(),
-                report.coverage * 100.0
-            ));
+            if !args.quiet {
+                let score = report
+                    .score
+                    .map_or("null".to_string(), |s| format!("{s:.1}"));
+                out.note(&format!(
+                    "{}: score {score}, coverage {:.0}%",
+                    path.display(),
+                    report.coverage * 100.0
+                ));
+            }
         }
         None => print!("{text}"),
     }
     let warnings = report.diagnostics.len();
-    if warnings > 0 {
+    if warnings > 0 && !args.quiet {
         out.note(&format!("{warnings} note(s) in the report's diagnostics"));
     }
     Exit::Ok
+}
+
+/// A spinner while the dataset loads, on a terminal only.
+fn loading(dir: &std::path::Path) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message(format!("loading {}", dir.display()));
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
 }
 
 fn write(path: &std::path::Path, text: &str) -> Result<(), Box<Diagnostic>> {

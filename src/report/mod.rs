@@ -1,5 +1,22 @@
-//! The scored report: one model, rendered per format (JSON here; the report
-//! issue adds the others behind the same model).
+//! The scored report: one model, one renderer per format.
+//!
+//! | format | renderer |
+//! |--------|----------|
+//! | `json` | serde_json, the contract of DESIGN §6 |
+//! | `yaml` | the same content as YAML |
+//! | `md`   | Markdown tables, for wikis and e-mails (`text.rs`) |
+//! | `csv`  | one row per indicator and segment value (`csv.rs`) |
+//! | `html` | one self-contained page with charts (`html.rs`, minijinja + plotters) |
+
+mod csv;
+pub mod format;
+mod html;
+pub mod labels;
+mod text;
+
+pub use html::TEMPLATE as HTML_TEMPLATE;
+pub use labels::Lang;
+pub use text::summary;
 
 use indexmap::IndexMap;
 use serde::{Serialize, Serializer};
@@ -168,13 +185,111 @@ impl ReportDiagnostic {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
     Json,
+    Yaml,
+    Md,
+    Html,
+    Csv,
+}
+
+impl ReportFormat {
+    /// The format a file name asks for (`report.html`).
+    pub fn of_path(path: &std::path::Path) -> Option<ReportFormat> {
+        match path.extension()?.to_str()? {
+            "json" => Some(ReportFormat::Json),
+            "yaml" | "yml" => Some(ReportFormat::Yaml),
+            "md" | "markdown" => Some(ReportFormat::Md),
+            "html" | "htm" => Some(ReportFormat::Html),
+            "csv" => Some(ReportFormat::Csv),
+            _ => None,
+        }
+    }
+
+    fn renderer(self) -> &'static dyn Renderer {
+        match self {
+            ReportFormat::Json => &Json,
+            ReportFormat::Yaml => &Yaml,
+            ReportFormat::Md => &Markdown,
+            ReportFormat::Html => &Html,
+            ReportFormat::Csv => &Csv,
+        }
+    }
+}
+
+/// How to render: the language of labels, and a template for HTML.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    pub lang: Lang,
+    /// Replaces the shipped HTML template (`--template FILE`).
+    pub template: Option<String>,
+}
+
+/// Why a report could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    Html(#[from] html::HtmlError),
+    #[error("cannot write YAML: {0}")]
+    Yaml(String),
+}
+
+/// One report format.
+trait Renderer {
+    fn render(&self, report: &Report, options: &RenderOptions) -> Result<String, RenderError>;
+}
+
+struct Json;
+struct Yaml;
+struct Markdown;
+struct Html;
+struct Csv;
+
+impl Renderer for Json {
+    fn render(&self, report: &Report, _: &RenderOptions) -> Result<String, RenderError> {
+        // Plain data: serialising cannot fail.
+        Ok(serde_json::to_string_pretty(report).unwrap_or_default() + "\n")
+    }
+}
+
+impl Renderer for Yaml {
+    fn render(&self, report: &Report, _: &RenderOptions) -> Result<String, RenderError> {
+        crate::yaml_io::to_string(report).map_err(RenderError::Yaml)
+    }
+}
+
+impl Renderer for Markdown {
+    fn render(&self, report: &Report, options: &RenderOptions) -> Result<String, RenderError> {
+        Ok(text::markdown(report, options.lang))
+    }
+}
+
+impl Renderer for Html {
+    fn render(&self, report: &Report, options: &RenderOptions) -> Result<String, RenderError> {
+        Ok(html::html(
+            report,
+            options.lang,
+            options.template.as_deref(),
+        )?)
+    }
+}
+
+impl Renderer for Csv {
+    fn render(&self, report: &Report, _: &RenderOptions) -> Result<String, RenderError> {
+        Ok(csv::csv(report))
+    }
 }
 
 impl Report {
+    /// Renders with the default options (English, shipped template).
     pub fn render(&self, format: ReportFormat) -> String {
-        match format {
-            // Plain data: serialising cannot fail.
-            ReportFormat::Json => serde_json::to_string_pretty(self).unwrap_or_default() + "\n",
-        }
+        self.render_with(format, &RenderOptions::default())
+            .unwrap_or_else(|e| format!("{e}\n"))
+    }
+
+    pub fn render_with(
+        &self,
+        format: ReportFormat,
+        options: &RenderOptions,
+    ) -> Result<String, RenderError> {
+        format.renderer().render(self, options)
     }
 }

@@ -1,0 +1,87 @@
+//! Numbers and words as reports show them.
+
+use super::labels::{Labels, Lang};
+
+/// A value in its unit: `%` values as percentages, others with up to two
+/// decimals; French uses a decimal comma.
+pub fn value(v: Option<f64>, unit: Option<&str>, lang: Lang, labels: &Labels) -> String {
+    let Some(v) = v else {
+        return labels.no_data.to_string();
+    };
+    let text = match unit {
+        Some("%") => format!("{} %", trim(v * 100.0, 1)),
+        Some(u) => format!("{} {u}", trim(v, 2)),
+        None => trim(v, 2),
+    };
+    localise(text, lang)
+}
+
+/// A score (0–100) with one decimal.
+pub fn score(s: Option<f64>, lang: Lang, labels: &Labels) -> String {
+    match s {
+        Some(s) => localise(trim(s, 1), lang),
+        None => labels.no_data.to_string(),
+    }
+}
+
+/// A share as a percentage.
+pub fn percent(x: f64, lang: Lang) -> String {
+    localise(format!("{} %", trim(x * 100.0, 0)), lang)
+}
+
+/// `decimals` at most, without trailing zeros.
+fn trim(x: f64, decimals: usize) -> String {
+    // Halves round up (86.25 → 86.3), as people round by hand.
+    let factor = 10f64.powi(decimals as i32);
+    let rounded = (x * factor).round() / factor;
+    let s = format!("{rounded:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+fn localise(text: String, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => text.replace('.', ","),
+        Lang::En => text,
+    }
+}
+
+/// `label: value`, with French typography's space before the colon.
+pub fn colon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => ": ",
+        Lang::Fr => " : ",
+    }
+}
+
+/// The colour band of a score: `good` (≥ 75), `fair` (≥ 50), `poor`, or
+/// `none`.
+pub fn band(s: Option<f64>) -> &'static str {
+    match s {
+        Some(s) if s >= 75.0 => "good",
+        Some(s) if s >= 50.0 => "fair",
+        Some(_) => "poor",
+        None => "none",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::labels::EN;
+
+    #[test]
+    fn values_follow_their_unit_and_language() {
+        assert_eq!(value(Some(0.7142857), Some("%"), Lang::En, &EN), "71.4 %");
+        assert_eq!(value(Some(0.7142857), Some("%"), Lang::Fr, &EN), "71,4 %");
+        assert_eq!(value(Some(620.0), Some("EUR"), Lang::En, &EN), "620 EUR");
+        assert_eq!(value(Some(3.6), None, Lang::En, &EN), "3.6");
+        assert_eq!(value(None, None, Lang::En, &EN), "no data");
+        assert_eq!(score(Some(78.125), Lang::En, &EN), "78.1");
+        assert_eq!(score(Some(86.25), Lang::En, &EN), "86.3");
+        assert_eq!(band(Some(80.0)), "good");
+    }
+}

@@ -1,0 +1,169 @@
+//! HTML: one self-contained page (no network, no external fonts or
+//! scripts) rendered from a minijinja template, with SVG charts drawn by
+//! plotters.
+
+use minijinja::value::Serde;
+use minijinja::{Environment, Value, context};
+use plotters::prelude::*;
+
+use super::Report;
+use super::format::{band, percent, score, value};
+use super::labels::Lang;
+
+/// The shipped template (`--template FILE` replaces it).
+pub const TEMPLATE: &str = include_str!("templates/report.html");
+
+/// Why a page could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum HtmlError {
+    #[error("the template does not render: {0}")]
+    Template(#[from] minijinja::Error),
+    #[error("a chart could not be drawn: {0}")]
+    Chart(String),
+}
+
+/// The objectives as horizontal bars of their score, coloured by band.
+fn objectives_chart(report: &Report, lang: Lang) -> Result<String, HtmlError> {
+    let names: Vec<String> = report
+        .objectives
+        .iter()
+        .map(|o| {
+            let t = o.title.clone().unwrap_or_else(|| o.id.clone());
+            if t.chars().count() > 34 {
+                format!("{}…", t.chars().take(33).collect::<String>())
+            } else {
+                t
+            }
+        })
+        .collect();
+    let n = names.len().max(1);
+    let height = 60 + 34 * n as u32;
+    let mut svg = String::new();
+    {
+        let area = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
+        let chart_err = |e: &dyn std::fmt::Display| HtmlError::Chart(e.to_string());
+        area.fill(&WHITE).map_err(|e| chart_err(&e))?;
+        let mut chart = ChartBuilder::on(&area)
+            .margin(12)
+            .x_label_area_size(28)
+            .y_label_area_size(12)
+            .build_cartesian_2d(0f64..100f64, 0f64..n as f64)
+            .map_err(|e| chart_err(&e))?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_desc(lang.labels().score)
+            .label_style(("sans-serif", 13))
+            .draw()
+            .map_err(|e| chart_err(&e))?;
+        for (i, o) in report.objectives.iter().enumerate() {
+            let y = (n - 1 - i) as f64;
+            // Light shades: the label is written over the bar.
+            let color = match band(o.score) {
+                "good" => RGBColor(163, 214, 182),
+                "fair" => RGBColor(246, 214, 153),
+                "poor" => RGBColor(240, 170, 170),
+                _ => RGBColor(220, 220, 220),
+            };
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, y + 0.18), (o.score.unwrap_or(0.0), y + 0.82)],
+                    color.filled(),
+                )))
+                .map_err(|e| chart_err(&e))?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!("{}  {}", names[i], score(o.score, lang, lang.labels())),
+                    (1.0, y + 0.62),
+                    ("sans-serif", 13).into_font().color(&BLACK),
+                )))
+                .map_err(|e| chart_err(&e))?;
+        }
+        area.present().map_err(|e| chart_err(&e))?;
+    }
+    Ok(svg)
+}
+
+/// Renders the page; `template` replaces the shipped one.
+pub fn html(report: &Report, lang: Lang, template: Option<&str>) -> Result<String, HtmlError> {
+    let mut env = Environment::new();
+    env.add_template("report.html", template.unwrap_or(TEMPLATE))?;
+    let l = lang.labels();
+    // Figures formatted for the page, beside the raw report.
+    let objectives: Vec<Value> = report
+        .objectives
+        .iter()
+        .map(|o| {
+            let indicators: Vec<Value> = o
+                .indicators
+                .iter()
+                .map(|i| {
+                    let unit = i.unit.as_deref();
+                    let segments: Vec<Value> = i
+                        .segments
+                        .iter()
+                        .map(|(column, cells)| {
+                            let cells: Vec<Value> = cells
+                                .iter()
+                                .map(|(label, c)| {
+                                    context! {
+                                        label => label,
+                                        value => value(c.value, unit, lang, l),
+                                        score => score(c.score, lang, l),
+                                        band => band(c.score),
+                                    }
+                                })
+                                .collect();
+                            context! { column => column, cells => cells }
+                        })
+                        .collect();
+                    let peers = i.peers.as_ref().map(|p| {
+                        context! {
+                            n => p.n,
+                            rank => p.rank,
+                            median => value(p.median, unit, lang, l),
+                        }
+                    });
+                    context! {
+                        id => i.id.clone(),
+                        title => i.title.clone().unwrap_or_else(|| i.id.clone()),
+                        description => i.description.clone(),
+                        value => value(i.value, unit, lang, l),
+                        target => value(i.target, unit, lang, l),
+                        score => score(i.score, lang, l),
+                        score_width => i.score.unwrap_or(0.0),
+                        band => band(i.score),
+                        status => i.status,
+                        weight => i.weight,
+                        segments => segments,
+                        segments_note => i.segments_note.clone(),
+                        peers => peers,
+                        explain => Serde(&i.explain),
+                    }
+                })
+                .collect();
+            context! {
+                id => o.id.clone(),
+                title => o.title.clone().unwrap_or_else(|| o.id.clone()),
+                weight => o.weight,
+                score => score(o.score, lang, l),
+                band => band(o.score),
+                coverage => percent(o.coverage, lang),
+                indicators => indicators,
+            }
+        })
+        .collect();
+    let chart = objectives_chart(report, lang)?;
+    let page = env.get_template("report.html")?.render(context! {
+        lang => match lang { Lang::En => "en", Lang::Fr => "fr" },
+        labels => Serde(l),
+        report => Serde(report),
+        score => score(report.score, lang, l),
+        band => band(report.score),
+        coverage => percent(report.coverage, lang),
+        objectives => objectives,
+        objectives_chart => Value::from_safe_string(chart),
+    })?;
+    Ok(page)
+}

@@ -1,0 +1,229 @@
+//! Markdown (for wikis and e-mails) and the terminal summary.
+
+use std::fmt::Write as _;
+
+use super::format::{band, colon, percent, score, value};
+use super::labels::Lang;
+use super::{IndicatorReport, Report};
+
+/// A Markdown table cell (pipes escaped, one line).
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn status_or(i: &IndicatorReport, text: String, lang: Lang) -> String {
+    if i.status == "failed" {
+        lang.labels().failed.to_string()
+    } else {
+        text
+    }
+}
+
+pub fn markdown(report: &Report, lang: Lang) -> String {
+    let l = lang.labels();
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}\n", cell(&report.scorecard));
+    let mut facts = vec![
+        format!("**{}: {}**", l.overall, score(report.score, lang, l)),
+        format!("{} {}", l.coverage, percent(report.coverage, lang)),
+    ];
+    if let Some(p) = &report.period {
+        facts.push(format!("{} {} – {}", l.period, p.from, p.to));
+    }
+    facts.push(format!("{} `{}`", l.revision, report.revision));
+    let _ = writeln!(out, "{}\n", facts.join(" · "));
+
+    let _ = writeln!(out, "## {}\n", l.objectives);
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} |",
+        l.objective, l.weight, l.score, l.coverage
+    );
+    out.push_str("|---|---:|---:|---:|\n");
+    for o in &report.objectives {
+        let title = o.title.clone().unwrap_or_else(|| o.id.clone());
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            cell(&title),
+            o.weight,
+            score(o.score, lang, l),
+            percent(o.coverage, lang)
+        );
+    }
+    for o in &report.objectives {
+        let title = o.title.clone().unwrap_or_else(|| o.id.clone());
+        let _ = writeln!(out, "\n## {} — {}\n", cell(&title), score(o.score, lang, l));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            l.indicator, l.value, l.target, l.score, l.weight, l.peers
+        );
+        out.push_str("|---|---:|---:|---:|---:|---|\n");
+        for i in &o.indicators {
+            let unit = i.unit.as_deref();
+            let peers = i.peers.as_ref().map_or(String::new(), |p| {
+                let rank = p.rank.map_or(String::new(), |r| {
+                    format!("{} {r} {} {}", l.rank, l.of, p.n + 1)
+                });
+                format!("{rank}, {} {}", l.median, value(p.median, unit, lang, l))
+            });
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                cell(i.title.as_deref().unwrap_or(&i.id)),
+                status_or(i, value(i.value, unit, lang, l), lang),
+                value(i.target, unit, lang, l),
+                status_or(i, score(i.score, lang, l), lang),
+                i.weight,
+                cell(&peers)
+            );
+        }
+        // One table per segment column: indicators down, segment values across.
+        let columns: Vec<&String> =
+            o.indicators
+                .iter()
+                .flat_map(|i| i.segments.keys())
+                .fold(Vec::new(), |mut acc, k| {
+                    if !acc.contains(&k) {
+                        acc.push(k);
+                    }
+                    acc
+                });
+        for column in columns {
+            let values: Vec<&String> = o
+                .indicators
+                .iter()
+                .filter_map(|i| i.segments.get(column))
+                .flat_map(|m| m.keys())
+                .fold(Vec::new(), |mut acc, k| {
+                    if !acc.contains(&k) {
+                        acc.push(k);
+                    }
+                    acc
+                });
+            let _ = writeln!(out, "\n### {}{}{}\n", l.segments, colon(lang), cell(column));
+            let _ = writeln!(
+                out,
+                "| {} | {} |",
+                l.indicator,
+                values
+                    .iter()
+                    .map(|v| cell(v))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            );
+            let _ = writeln!(out, "|---|{}", "---:|".repeat(values.len()));
+            for i in &o.indicators {
+                let Some(per) = i.segments.get(column) else {
+                    continue;
+                };
+                let cells: Vec<String> = values
+                    .iter()
+                    .map(|v| {
+                        per.get(*v)
+                            .map_or(String::new(), |c| score(c.score, lang, l))
+                    })
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "| {} | {} |",
+                    cell(i.title.as_deref().unwrap_or(&i.id)),
+                    cells.join(" | ")
+                );
+            }
+        }
+        let unsegmented: Vec<&str> = o
+            .indicators
+            .iter()
+            .filter(|i| i.segments_note.is_some())
+            .map(|i| i.title.as_deref().unwrap_or(&i.id))
+            .collect();
+        if !unsegmented.is_empty() {
+            let _ = writeln!(out, "\n{}: {}", l.not_segmented, unsegmented.join(", "));
+        }
+    }
+    if !report.diagnostics.is_empty() || !report.skipped_rows.is_empty() {
+        let _ = writeln!(out, "\n## {}\n", l.diagnostics);
+        for (table, n) in &report.skipped_rows {
+            let _ = writeln!(out, "- {table}: {n} {}", l.skipped);
+        }
+        for d in &report.diagnostics {
+            let place = match (&d.file, d.line) {
+                (Some(f), Some(line)) => format!(" ({f}:{line})"),
+                _ => String::new(),
+            };
+            let _ = writeln!(out, "- {}: {}{place}", d.severity, cell(&d.message));
+        }
+    }
+    out
+}
+
+/// The summary `kpi score` prints when no output file is given.
+pub fn summary(report: &Report, lang: Lang, color: bool) -> String {
+    use owo_colors::OwoColorize;
+    let l = lang.labels();
+    let paint = |text: String, s: Option<f64>| -> String {
+        if !color {
+            return text;
+        }
+        match band(s) {
+            "good" => text.green().to_string(),
+            "fair" => text.yellow().to_string(),
+            "poor" => text.red().to_string(),
+            _ => text.dimmed().to_string(),
+        }
+    };
+    let mut out = String::new();
+    let title = if color {
+        report.scorecard.bold().to_string()
+    } else {
+        report.scorecard.clone()
+    };
+    let _ = writeln!(
+        out,
+        "{title}\n{}: {}   {}: {}",
+        l.overall,
+        paint(score(report.score, lang, l), report.score),
+        l.coverage,
+        percent(report.coverage, lang)
+    );
+    for o in &report.objectives {
+        let title = o.title.clone().unwrap_or_else(|| o.id.clone());
+        let _ = writeln!(
+            out,
+            "\n  {:<44} {:>6}",
+            title,
+            paint(score(o.score, lang, l), o.score)
+        );
+        for i in &o.indicators {
+            let unit = i.unit.as_deref();
+            let figures = format!(
+                "{} / {}",
+                value(i.value, unit, lang, l),
+                value(i.target, unit, lang, l)
+            );
+            let _ = writeln!(
+                out,
+                "    {:<40} {:>24} {:>6}",
+                i.title.as_deref().unwrap_or(&i.id),
+                figures,
+                paint(status_or(i, score(i.score, lang, l), lang), i.score)
+            );
+        }
+    }
+    let missing: Vec<&str> = report
+        .objectives
+        .iter()
+        .flat_map(|o| &o.indicators)
+        .filter(|i| i.status != "ok")
+        .map(|i| i.id.as_str())
+        .collect();
+    if !missing.is_empty() {
+        let _ = writeln!(out, "\n{}: {}", l.no_data, missing.join(", "));
+    }
+    if !report.diagnostics.is_empty() {
+        let _ = writeln!(out, "{}: {}", l.diagnostics, report.diagnostics.len());
+    }
+    out
+}
