@@ -191,3 +191,65 @@ fn the_html_page_opens_in_headless_chromium_without_console_errors() {
         png.len()
     );
 }
+
+#[test]
+fn every_format_renders_the_shipped_pack_on_the_sample() {
+    let (rules, diags) = RuleSet::load_dir(&root().join("rules"));
+    assert!(diags.is_empty());
+    let data = Dataset::load(
+        &root().join("data/sample"),
+        &LoadOptions {
+            exclude: vec!["peers.csv".into()],
+            ..LoadOptions::default()
+        },
+    )
+    .expect("sample");
+    let report = Scoring::new(
+        &rules,
+        &data,
+        &ScoreOptions {
+            explain: true,
+            ..ScoreOptions::default()
+        },
+    )
+    .expect("checks")
+    .report();
+    let indicators = report
+        .objectives
+        .iter()
+        .map(|o| o.indicators.len())
+        .sum::<usize>();
+    for format in [
+        ReportFormat::Json,
+        ReportFormat::Yaml,
+        ReportFormat::Md,
+        ReportFormat::Html,
+        ReportFormat::Csv,
+    ] {
+        for lang in [Lang::En, Lang::Fr] {
+            let text = render(&report, format, lang);
+            assert!(text.len() > 1000, "{format:?} {lang:?}");
+            for o in &report.objectives {
+                for i in &o.indicators {
+                    let name = match format {
+                        ReportFormat::Md | ReportFormat::Html => {
+                            i.title.clone().unwrap_or_default()
+                        }
+                        _ => i.id.clone(),
+                    };
+                    // Titles are HTML-escaped in the page.
+                    let name = if format == ReportFormat::Html {
+                        name.replace('&', "&amp;")
+                            .replace('\'', "&#x27;")
+                            .replace('/', "&#x2f;")
+                            .replace('"', "&quot;")
+                    } else {
+                        name
+                    };
+                    assert!(text.contains(&name), "{format:?} lacks {name}");
+                }
+            }
+        }
+    }
+    assert!(indicators > 40);
+}
