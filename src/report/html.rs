@@ -135,7 +135,7 @@ pub fn html(report: &Report, lang: Lang, template: Option<&str>) -> Result<Strin
                         score_width => i.score.unwrap_or(0.0),
                         band => band(i.score),
                         status => i.status,
-                        weight => i.weight,
+                        weight => crate::syntax::number(i.weight),
                         segments => segments,
                         segments_note => i.segments_note.clone(),
                         peers => peers,
@@ -146,7 +146,7 @@ pub fn html(report: &Report, lang: Lang, template: Option<&str>) -> Result<Strin
             context! {
                 id => o.id.clone(),
                 title => o.title.clone().unwrap_or_else(|| o.id.clone()),
-                weight => o.weight,
+                weight => crate::syntax::number(o.weight),
                 score => score(o.score, lang, l),
                 band => band(o.score),
                 coverage => percent(o.coverage, lang),
