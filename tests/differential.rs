@@ -24,6 +24,8 @@ const CONDITIONS: &[&str] = &[
     "events.turnout >= 2",
     "satisfaction in [\"3\", \"4\"]",
     "coalesce(satisfaction, 0) < 4",
+    "alumni.faculty in [\"Law\", \"Arts\"] or events.kind != \"gala\"",
+    "not (attended or alumni.member)",
 ];
 
 const AGGREGATES: &[&str] = &[

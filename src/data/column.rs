@@ -129,14 +129,19 @@ impl StringPool {
 /// Date text (`2026-08-31`, or the date part of an ISO date-time) to days.
 pub fn parse_date(s: &str) -> Option<i32> {
     use chrono::Datelike;
-    let day = s.get(..10)?;
-    let rest = &s[10..];
-    if !(rest.is_empty() || rest.starts_with('T') || rest.starts_with(' ')) {
+    let b = s.as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
-        .ok()
-        .map(|d| d.num_days_from_ce())
+    if !(b.len() == 10 || b[10] == b'T' || b[10] == b' ') {
+        return None;
+    }
+    // Digits read directly: chrono's format parser costs more than the load.
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+    chrono::NaiveDate::from_ymd_opt(y as i32, m, d).map(|date| date.num_days_from_ce())
 }
 
 /// Days back to a date.
@@ -145,4 +150,20 @@ pub fn date_of(days: i32) -> Option<chrono::NaiveDate> {
         return None;
     }
     chrono::NaiveDate::from_num_days_from_ce_opt(days)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_strictly() {
+        let d = parse_date("2026-02-28").expect("a date");
+        assert_eq!(date_of(d).map(|d| d.to_string()).as_deref(), Some("2026-02-28"));
+        assert!(parse_date("2026-02-30").is_none(), "no such day");
+        assert!(parse_date("2026-2-28").is_none());
+        assert!(parse_date("2026-02-28T10:00:00").is_some());
+        assert!(parse_date("2026-02-28x").is_none());
+        assert!(parse_date("20a6-02-28").is_none());
+    }
 }

@@ -587,6 +587,9 @@ impl<'a> Env<'a> {
                 _ => {}
             }
         }
+        if let Some(col) = typed_binary(op, a, b, n) {
+            return col;
+        }
         Col::from_values(
             (0..n)
                 .map(|i| ops::binary(op, &a.get(i), &b.get(i), self.input.strings))
@@ -879,6 +882,94 @@ impl Col {
             Col::Const(Value::Null) => Col::Num(vec![f64::NAN; n]),
             other => other,
         }
+    }
+}
+
+/// A column or constant read by index, as `u8` codes (bools: 0, 1,
+/// [`NULL_BOOL`]; strings: ids, [`NULL_STR`]).
+enum View<'c, T: Copy> {
+    Vec(&'c [T]),
+    Const(T),
+}
+
+impl<T: Copy> View<'_, T> {
+    fn at(&self, i: usize) -> T {
+        match self {
+            View::Vec(v) => v[i],
+            View::Const(c) => *c,
+        }
+    }
+}
+
+fn bool_view(c: &Col, n: usize) -> Option<View<'_, u8>> {
+    match c {
+        Col::Bool(v) if v.len() == n => Some(View::Vec(v)),
+        Col::Const(Value::Bool(b)) => Some(View::Const(u8::from(*b))),
+        Col::Const(Value::Null) => Some(View::Const(NULL_BOOL)),
+        _ => None,
+    }
+}
+
+fn str_view(c: &Col, n: usize) -> Option<View<'_, u32>> {
+    match c {
+        Col::Str(v) if v.len() == n => Some(View::Vec(v)),
+        Col::Const(Value::Str(s)) => Some(View::Const(*s)),
+        Col::Const(Value::Null) => Some(View::Const(NULL_STR)),
+        _ => None,
+    }
+}
+
+/// Typed loops for the operators filters use most: `and`/`or` on yes/no
+/// values (Kleene logic), `==`/`!=` on texts, text `in` a literal list.
+/// They must agree with [`ops::binary`] (the differential test checks).
+fn typed_binary(op: BinaryOp, a: &Col, b: &Col, n: usize) -> Option<Col> {
+    use BinaryOp::*;
+    match op {
+        And | Or => {
+            let (x, y) = (bool_view(a, n)?, bool_view(b, n)?);
+            Some(Col::Bool(
+                (0..n)
+                    .map(|i| {
+                        let (p, q) = (x.at(i), y.at(i));
+                        match op {
+                            And if p == 0 || q == 0 => 0,
+                            And if p == 1 && q == 1 => 1,
+                            Or if p == 1 || q == 1 => 1,
+                            Or if p == 0 && q == 0 => 0,
+                            _ => NULL_BOOL,
+                        }
+                    })
+                    .collect(),
+            ))
+        }
+        Eq | Ne => {
+            let (x, y) = (str_view(a, n)?, str_view(b, n)?);
+            Some(Col::Bool(
+                (0..n)
+                    .map(|i| {
+                        let (p, q) = (x.at(i), y.at(i));
+                        if p == NULL_STR || q == NULL_STR {
+                            NULL_BOOL
+                        } else {
+                            u8::from((p == q) == (op == Eq))
+                        }
+                    })
+                    .collect(),
+            ))
+        }
+        In => {
+            let x = str_view(a, n)?;
+            let Col::Const(Value::List(items)) = b else { return None };
+            Some(Col::Bool(
+                (0..n)
+                    .map(|i| {
+                        let p = x.at(i);
+                        if p == NULL_STR { NULL_BOOL } else { u8::from(items.contains(&p)) }
+                    })
+                    .collect(),
+            ))
+        }
+        _ => None,
     }
 }
 
