@@ -17,10 +17,13 @@ fn root() -> &'static Path {
 }
 
 fn load(dir: &Path) -> Dataset {
-    Dataset::load(dir, &LoadOptions {
-        exclude: vec!["peers.csv".into()],
-        ..LoadOptions::default()
-    })
+    Dataset::load(
+        dir,
+        &LoadOptions {
+            exclude: vec!["peers.csv".into()],
+            ..LoadOptions::default()
+        },
+    )
     .expect("loads")
 }
 
@@ -49,7 +52,10 @@ fn bench(c: &mut Criterion) {
     });
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let options = alumni_kpi::generate::GenerateOptions { alumni: 100_000, seed: 1 };
+    let options = alumni_kpi::generate::GenerateOptions {
+        alumni: 100_000,
+        seed: 1,
+    };
     alumni_kpi::generate::generate(dir.path(), &options).expect("generates");
     let mut group = c.benchmark_group("100k alumni");
     group.sample_size(10);
@@ -59,20 +65,36 @@ fn bench(c: &mut Criterion) {
     let (pack, diags) = RuleSet::load_dir(&root().join("rules"));
     assert!(diags.is_empty());
     group.bench_function("score the shipped pack (4 segment columns)", |b| {
-        b.iter(|| Scoring::new(&pack, &data, &ScoreOptions::default()).expect("checks").report())
+        b.iter(|| {
+            Scoring::new(&pack, &data, &ScoreOptions::default())
+                .expect("checks")
+                .report()
+        })
     });
     let profiles = rules(PROFILES_ONLY);
     group.bench_function("profiles only (3 correlated columns)", |b| {
-        b.iter(|| Scoring::new(&profiles, &data, &ScoreOptions::default()).expect("checks").report())
+        b.iter(|| {
+            Scoring::new(&profiles, &data, &ScoreOptions::default())
+                .expect("checks")
+                .report()
+        })
     });
-    let compare = std::fs::read_to_string(root().join("benches/compare/rules/compare.kpi")).expect("compare pack");
+    let compare = std::fs::read_to_string(root().join("benches/compare/rules/compare.kpi"))
+        .expect("compare pack");
     for (name, text) in [
-        ("ten indicators, no segment", compare.replace("segments = [faculty]", "")),
+        (
+            "ten indicators, no segment",
+            compare.replace("segments = [faculty]", ""),
+        ),
         ("ten indicators by faculty (8 values)", compare.clone()),
     ] {
         let r = rules(&text);
         group.bench_function(name, |b| {
-            b.iter(|| Scoring::new(&r, &data, &ScoreOptions::default()).expect("checks").report())
+            b.iter(|| {
+                Scoring::new(&r, &data, &ScoreOptions::default())
+                    .expect("checks")
+                    .report()
+            })
         });
     }
     group.finish();

@@ -6,23 +6,16 @@
 
 mod common;
 
-use alumni_kpi::data::{Dataset, LoadOptions};
+use alumni_kpi::data::Dataset;
 use alumni_kpi::engine::{ScoreOptions, Scoring};
-use alumni_kpi::report::{IndicatorReport, Report};
+use alumni_kpi::report::Report;
 use alumni_kpi::rules::RuleSet;
-use common::root;
+use common::{hand_data, indicator, root};
 
 fn score(options: &ScoreOptions) -> (RuleSet, Dataset, Report, Vec<String>, String) {
     let (rules, diags) = RuleSet::load_dir(&root().join("tests/eval/hand/rules"));
     assert!(diags.is_empty(), "{diags:?}");
-    let data = Dataset::load(
-        &root().join("tests/eval/hand/data"),
-        &LoadOptions {
-            exclude: vec!["peers.csv".into()],
-            ..LoadOptions::default()
-        },
-    )
-    .expect("the hand dataset loads");
+    let data = hand_data();
     let (report, differences, profiles) = {
         let scoring = Scoring::new(&rules, &data, options).expect("the hand rules check");
         (
@@ -32,15 +25,6 @@ fn score(options: &ScoreOptions) -> (RuleSet, Dataset, Report, Vec<String>, Stri
         )
     };
     (rules, data, report, differences, profiles)
-}
-
-fn indicator<'r>(report: &'r Report, id: &str) -> &'r IndicatorReport {
-    report
-        .objectives
-        .iter()
-        .flat_map(|o| &o.indicators)
-        .find(|i| i.id == id)
-        .unwrap_or_else(|| panic!("no indicator {id}"))
 }
 
 fn close(a: Option<f64>, b: f64) -> bool {

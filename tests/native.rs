@@ -6,11 +6,10 @@ mod common;
 use std::path::Path;
 
 use alumni_kpi::check::{self, Ty};
-use alumni_kpi::data::{Dataset, LoadOptions};
 use alumni_kpi::engine::{ScoreOptions, Scoring};
 use alumni_kpi::native::{NativeFunction, Scalar};
 use alumni_kpi::rules::RuleSet;
-use common::root;
+use common::hand_data;
 
 fn fiscal_year() -> NativeFunction {
     NativeFunction::new("fiscal_year", &[Ty::Date], Ty::Number, |args| {
@@ -64,14 +63,7 @@ objective o {
 }
 "#;
     let (rules, _) = RuleSet::from_texts(Path::new("."), &[("n.kpi", text)]);
-    let data = Dataset::load(
-        &root().join("tests/eval/hand/data"),
-        &LoadOptions {
-            exclude: vec!["peers.csv".into()],
-            ..LoadOptions::default()
-        },
-    )
-    .expect("hand data");
+    let data = hand_data();
     let natives = [fiscal_year(), initials()];
     let scoring =
         Scoring::with_functions(&rules, &data, &ScoreOptions::default(), &natives).expect("checks");

@@ -5,37 +5,15 @@ mod common;
 use std::time::{Duration, Instant};
 
 use alumni_kpi::check;
-use alumni_kpi::data::{Dataset, LoadOptions};
 use alumni_kpi::engine::{ScoreOptions, Scoring};
 use alumni_kpi::eval::script;
-use alumni_kpi::report::{IndicatorReport, Report};
 use alumni_kpi::rules::RuleSet;
-use common::root;
-
-fn hand_data() -> Dataset {
-    Dataset::load(
-        &root().join("tests/eval/hand/data"),
-        &LoadOptions {
-            exclude: vec!["peers.csv".into()],
-            ..LoadOptions::default()
-        },
-    )
-    .expect("hand data")
-}
+use common::{hand_data, indicator, root};
 
 fn load(dir: &str) -> RuleSet {
     let (rules, diags) = RuleSet::load_dir(&root().join(dir));
     assert!(diags.is_empty(), "{diags:?}");
     rules
-}
-
-fn indicator<'r>(report: &'r Report, id: &str) -> &'r IndicatorReport {
-    report
-        .objectives
-        .iter()
-        .flat_map(|o| &o.indicators)
-        .find(|i| i.id == id)
-        .expect("indicator")
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 use alumni_kpi::live::{Event, Live, LiveOptions};
-use common::root;
+use common::{indicator, root};
 
 const RULES: &str = r#"scorecard "Live" { population = alumni }
 objective o {
@@ -43,23 +43,11 @@ fn next(events: &Receiver<Event>) -> Event {
 }
 
 fn value(live: &Live, id: &str) -> Option<f64> {
-    live.current()
-        .report
-        .objectives
-        .iter()
-        .flat_map(|o| &o.indicators)
-        .find(|i| i.id == id)
-        .and_then(|i| i.value)
+    indicator(&live.current().report, id).value
 }
 
 fn target(live: &Live, id: &str) -> Option<f64> {
-    live.current()
-        .report
-        .objectives
-        .iter()
-        .flat_map(|o| &o.indicators)
-        .find(|i| i.id == id)
-        .and_then(|i| i.target)
+    indicator(&live.current().report, id).target
 }
 
 #[test]

@@ -146,30 +146,15 @@ pub fn check_with(
     let order = cycles::order(&decls, &deps, &mut diags);
 
     // Pass 3: names and types, in dependency order.
+    let sources = Some(&rules.sources);
     let mut types = HashMap::new();
     for &id in &order {
-        let mut w = expr::Walker::new(
-            &decls,
-            schema,
-            &types,
-            &plugins,
-            natives,
-            Some(&rules.sources),
-            true,
-        );
+        let mut w = expr::Walker::new(&decls, schema, &types, &plugins, natives, sources, true);
         let ty = w.decl(id);
         diags.extend(w.diags);
         types.insert(id, ty);
     }
-    let mut w = expr::Walker::new(
-        &decls,
-        schema,
-        &types,
-        &plugins,
-        natives,
-        Some(&rules.sources),
-        true,
-    );
+    let mut w = expr::Walker::new(&decls, schema, &types, &plugins, natives, sources, true);
     w.scorecard();
     diags.extend(w.diags);
     diags.sort();

@@ -138,7 +138,9 @@ pub fn parse_date(s: &str) -> Option<i32> {
     }
     // Digits read directly: chrono's format parser costs more than the load.
     let digits = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+        b[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
     };
     let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
     chrono::NaiveDate::from_ymd_opt(y as i32, m, d).map(|date| date.num_days_from_ce())
@@ -159,7 +161,10 @@ mod tests {
     #[test]
     fn dates_parse_strictly() {
         let d = parse_date("2026-02-28").expect("a date");
-        assert_eq!(date_of(d).map(|d| d.to_string()).as_deref(), Some("2026-02-28"));
+        assert_eq!(
+            date_of(d).map(|d| d.to_string()).as_deref(),
+            Some("2026-02-28")
+        );
         assert!(parse_date("2026-02-30").is_none(), "no such day");
         assert!(parse_date("2026-2-28").is_none());
         assert!(parse_date("2026-02-28T10:00:00").is_some());

@@ -959,12 +959,18 @@ fn typed_binary(op: BinaryOp, a: &Col, b: &Col, n: usize) -> Option<Col> {
         }
         In => {
             let x = str_view(a, n)?;
-            let Col::Const(Value::List(items)) = b else { return None };
+            let Col::Const(Value::List(items)) = b else {
+                return None;
+            };
             Some(Col::Bool(
                 (0..n)
                     .map(|i| {
                         let p = x.at(i);
-                        if p == NULL_STR { NULL_BOOL } else { u8::from(items.contains(&p)) }
+                        if p == NULL_STR {
+                            NULL_BOOL
+                        } else {
+                            u8::from(items.contains(&p))
+                        }
                     })
                     .collect(),
             ))

@@ -58,3 +58,29 @@ pub fn short(rules: &RuleSet, diags: &Diagnostics) -> String {
 pub fn human(rules: &RuleSet, diags: &Diagnostics) -> String {
     render(&diags.0, &rules.sources, ErrorFormat::Human, false)
 }
+
+/// The hand-computed dataset (tests/eval/hand/data), its benchmark file
+/// excluded.
+pub fn hand_data() -> alumni_kpi::data::Dataset {
+    alumni_kpi::data::Dataset::load(
+        &root().join("tests/eval/hand/data"),
+        &alumni_kpi::data::LoadOptions {
+            exclude: vec!["peers.csv".into()],
+            ..alumni_kpi::data::LoadOptions::default()
+        },
+    )
+    .expect("the hand dataset loads")
+}
+
+/// An indicator of a report, by id.
+pub fn indicator<'r>(
+    report: &'r alumni_kpi::report::Report,
+    id: &str,
+) -> &'r alumni_kpi::report::IndicatorReport {
+    report
+        .objectives
+        .iter()
+        .flat_map(|o| &o.indicators)
+        .find(|i| i.id == id)
+        .unwrap_or_else(|| panic!("no indicator {id}"))
+}
