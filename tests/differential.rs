@@ -26,6 +26,7 @@ const CONDITIONS: &[&str] = &[
     "coalesce(satisfaction, 0) < 4",
     "alumni.faculty in [\"Law\", \"Arts\"] or events.kind != \"gala\"",
     "not (attended or alumni.member)",
+    "\"a\" in alumni.tags or contains(alumni.tags, \"c\")",
 ];
 
 const AGGREGATES: &[&str] = &[
@@ -45,6 +46,8 @@ const AGGREGATES: &[&str] = &[
     "avg(events.turnout)",
     "sum(participations.satisfaction * events.cost where {c})",
     "count(contributions where alumni.band == \"low\")",
+    "count(alumni where \"b\" in tags)",
+    "count(participations where \"a\" in alumni.tags and attended)",
 ];
 
 const VALUES: &[&str] = &[
@@ -161,8 +164,9 @@ fn date(days: u16) -> String {
 fn write_dataset(dir: &Path, d: &Data) {
     let faculties = ["Law", "Science", "Arts", ""];
     let bools = ["true", "false", ""];
-    let mut alumni = String::from("id,faculty,member,score\n");
-    for (i, (f, m, s, _)) in d.alumni.iter().enumerate() {
+    let tags = ["", "a", "a;b", "c"];
+    let mut alumni = String::from("id,faculty,member,score,tags\n");
+    for (i, (f, m, s, t)) in d.alumni.iter().enumerate() {
         let score = if *s == 5 {
             String::new()
         } else {
@@ -170,10 +174,11 @@ fn write_dataset(dir: &Path, d: &Data) {
         };
         let _ = writeln!(
             alumni,
-            "{},{},{},{score}",
+            "{},{},{},{score},{}",
             i + 1,
             faculties[*f as usize],
-            bools[*m as usize]
+            bools[*m as usize],
+            tags[*t as usize]
         );
     }
     let kinds = ["gala", "conference", ""];
@@ -226,7 +231,7 @@ fn write_dataset(dir: &Path, d: &Data) {
         );
     }
     let manifest = "tables:
-  alumni: { columns: { faculty: string, member: bool, score: number } }
+  alumni: { columns: { faculty: string, member: bool, score: number, tags: list } }
   events: { columns: { kind: string, cost: number, date: date } }
   participations: { columns: { attended: bool, satisfaction: number, date: date } }
   contributions: { columns: { kind: string, amount: number, hours: number, date: date } }

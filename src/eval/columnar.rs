@@ -321,13 +321,13 @@ impl<'a> Env<'a> {
             Node::IndicatorValue(i) => Col::Const(self.decl_at(DeclId::Indicator(*i), at.seg)),
             Node::IndicatorTarget(i) => Col::Const(self.target_at(*i, at.seg)),
             Node::Column { col } => match at.table {
-                Some(t) => gather(&self.data().tables[t].columns[*col].data, at.rows),
+                Some(t) => gather_column(&self.data().tables[t], *col, at.rows),
                 None => Col::Const(Value::Null),
             },
             Node::Parent { path, col } => {
                 let rows = follow(self.data(), path, at.rows);
                 let target = self.target_table(path);
-                gather(&self.data().tables[target].columns[*col].data, &rows)
+                gather_column(&self.data().tables[target], *col, &rows)
             }
             Node::Profile { id, path } => {
                 let full = self.profile(*id);
@@ -957,6 +957,22 @@ fn typed_binary(op: BinaryOp, a: &Col, b: &Col, n: usize) -> Option<Col> {
                     .collect(),
             ))
         }
+        In if matches!(b, Col::List(_) | Col::ListRef { .. }) => {
+            // Text in a list column, row by row, read in place.
+            let x = str_view(a, n)?;
+            Some(Col::Bool(
+                (0..n)
+                    .map(|i| {
+                        let p = x.at(i);
+                        if p == NULL_STR {
+                            NULL_BOOL
+                        } else {
+                            u8::from(b.list_at(i).contains(&p))
+                        }
+                    })
+                    .collect(),
+            ))
+        }
         In => {
             let x = str_view(a, n)?;
             let Col::Const(Value::List(items)) = b else {
@@ -1000,6 +1016,18 @@ fn num_view(c: &Col, n: usize) -> Option<NumView<'_>> {
         Col::Const(Value::Num(x)) => Some(NumView::Const(*x)),
         Col::Const(Value::Null) => Some(NumView::Const(f64::NAN)),
         _ => None,
+    }
+}
+
+/// Rows of a table's column: list columns are read in place.
+fn gather_column(table: &crate::data::Table, col: usize, rows: &[u32]) -> Col {
+    match table.columns[col].data {
+        ColumnData::List { .. } => Col::ListRef {
+            columns: table.columns.clone(),
+            col,
+            rows: rows.to_vec(),
+        },
+        ref data => gather(data, rows),
     }
 }
 
@@ -1053,6 +1081,18 @@ fn gather_col(full: &Col, rows: &[u32]) -> Col {
                 })
                 .collect(),
         ),
+        Col::ListRef {
+            columns,
+            col,
+            rows: inner,
+        } => Col::ListRef {
+            columns: columns.clone(),
+            col: *col,
+            rows: rows
+                .iter()
+                .map(|&r| inner.get(r as usize).copied().unwrap_or(NO_ROW))
+                .collect(),
+        },
         Col::Const(c) => Col::Const(c.clone()),
     }
 }

@@ -53,6 +53,14 @@ pub enum Col {
     /// [`NULL_DATE`] is null.
     Date(Vec<i32>),
     List(Vec<Arc<[u32]>>),
+    /// Rows of a table's list column, read in place (no list is copied
+    /// unless a value is asked for).
+    ListRef {
+        columns: Arc<Vec<crate::data::Column>>,
+        col: usize,
+        /// Table rows; [`crate::data::column::NO_ROW`] reads as an empty list.
+        rows: Vec<u32>,
+    },
     /// The same value in every row.
     Const(Value),
 }
@@ -72,7 +80,24 @@ impl Col {
             Col::Date(v) if v[i] == NULL_DATE => Value::Null,
             Col::Date(v) => Value::Date(v[i]),
             Col::List(v) => Value::List(v[i].clone()),
+            Col::ListRef { .. } => Value::List(Arc::from(self.list_at(i))),
             Col::Const(c) => c.clone(),
+        }
+    }
+
+    /// The items of row `i` of a list column (empty for other columns).
+    pub fn list_at(&self, i: usize) -> &[u32] {
+        match self {
+            Col::List(v) => &v[i],
+            Col::ListRef { columns, col, rows } => match (&columns[*col].data, rows[i]) {
+                (crate::data::ColumnData::List { offsets, values }, r)
+                    if r != crate::data::column::NO_ROW =>
+                {
+                    &values[offsets[r as usize] as usize..offsets[r as usize + 1] as usize]
+                }
+                _ => &[],
+            },
+            _ => &[],
         }
     }
 
