@@ -885,8 +885,8 @@ impl Col {
     }
 }
 
-/// A column or constant read by index, as `u8` codes (bools: 0, 1,
-/// [`NULL_BOOL`]; strings: ids, [`NULL_STR`]).
+/// A column or constant read by index: numbers (NaN null), bools (0, 1,
+/// [`NULL_BOOL`]) or string ids ([`NULL_STR`]).
 enum View<'c, T: Copy> {
     Vec(&'c [T]),
     Const(T),
@@ -957,8 +957,12 @@ fn typed_binary(op: BinaryOp, a: &Col, b: &Col, n: usize) -> Option<Col> {
                     .collect(),
             ))
         }
-        In if matches!(b, Col::List(_) | Col::ListRef { .. }) => {
-            // Text in a list column, row by row, read in place.
+        In if matches!(
+            b,
+            Col::List(_) | Col::ListRef { .. } | Col::Const(Value::List(_))
+        ) =>
+        {
+            // Text in a list (a literal or a list column read in place).
             let x = str_view(a, n)?;
             Some(Col::Bool(
                 (0..n)
@@ -973,48 +977,15 @@ fn typed_binary(op: BinaryOp, a: &Col, b: &Col, n: usize) -> Option<Col> {
                     .collect(),
             ))
         }
-        In => {
-            let x = str_view(a, n)?;
-            let Col::Const(Value::List(items)) = b else {
-                return None;
-            };
-            Some(Col::Bool(
-                (0..n)
-                    .map(|i| {
-                        let p = x.at(i);
-                        if p == NULL_STR {
-                            NULL_BOOL
-                        } else {
-                            u8::from(items.contains(&p))
-                        }
-                    })
-                    .collect(),
-            ))
-        }
         _ => None,
     }
 }
 
-/// A number column or constant, read by index.
-enum NumView<'c> {
-    Vec(&'c [f64]),
-    Const(f64),
-}
-
-impl NumView<'_> {
-    fn at(&self, i: usize) -> f64 {
-        match self {
-            NumView::Vec(v) => v[i],
-            NumView::Const(c) => *c,
-        }
-    }
-}
-
-fn num_view(c: &Col, n: usize) -> Option<NumView<'_>> {
+fn num_view(c: &Col, n: usize) -> Option<View<'_, f64>> {
     match c {
-        Col::Num(v) if v.len() == n => Some(NumView::Vec(v)),
-        Col::Const(Value::Num(x)) => Some(NumView::Const(*x)),
-        Col::Const(Value::Null) => Some(NumView::Const(f64::NAN)),
+        Col::Num(v) if v.len() == n => Some(View::Vec(v)),
+        Col::Const(Value::Num(x)) => Some(View::Const(*x)),
+        Col::Const(Value::Null) => Some(View::Const(f64::NAN)),
         _ => None,
     }
 }

@@ -97,6 +97,7 @@ impl Col {
                 }
                 _ => &[],
             },
+            Col::Const(Value::List(items)) => items,
             _ => &[],
         }
     }

@@ -392,26 +392,9 @@ fn syntax_hint(src: &str, pos: usize, expected: &[Rule]) -> Option<String> {
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
-    const RESERVED: [&str; 19] = [
-        "scorecard",
-        "param",
-        "use",
-        "profile",
-        "let",
-        "objective",
-        "indicator",
-        "if",
-        "then",
-        "else",
-        "and",
-        "or",
-        "not",
-        "in",
-        "where",
-        "true",
-        "false",
-        "null",
-        "rhai",
+    // Reserved: the item words, and these.
+    const RESERVED: [&str; 12] = [
+        "if", "then", "else", "and", "or", "not", "in", "where", "true", "false", "null", "rhai",
     ];
     let after_word = rest[word.len()..].trim_start_matches([' ', '\t']);
     if rest.starts_with(':') || !word.is_empty() && after_word.starts_with(':') {
@@ -426,7 +409,7 @@ fn syntax_hint(src: &str, pos: usize, expected: &[Rule]) -> Option<String> {
     if rest.starts_with('\'') {
         return Some("strings are written between double quotes: \"text\"".into());
     }
-    if wants_name && RESERVED.contains(&word.as_str()) {
+    if wants_name && (ITEM_STARTS.contains(&word.as_str()) || RESERVED.contains(&word.as_str())) {
         return Some(format!("`{word}` is a reserved word: choose another name"));
     }
     if rest.starts_with("&&") || rest.starts_with("||") {
