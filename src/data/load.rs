@@ -454,6 +454,7 @@ fn cell_text(data: &ColumnData, r: usize, pool: &StringPool) -> String {
 }
 
 /// One cell as read from a file.
+#[derive(Clone)]
 enum Cell<'a> {
     Null,
     Text(Cow<'a, str>),
@@ -657,78 +658,100 @@ fn load_table(
     let mut errors = Diagnostics::new();
     let mut skipped = 0usize;
     let width = ts.columns.len();
-    let records;
-    let rows: Rows<'_> = if ts.file.extension().is_some_and(|e| e == "jsonl") {
-        read_jsonl(text, ts, &file, skip, &mut skipped, &mut errors)
+    // CSV is parsed twice from the text (no row is kept between the passes);
+    // JSONL rows are decoded once and kept.
+    let source = if ts.file.extension().is_some_and(|e| e == "jsonl") {
+        Source::Json(read_jsonl(text, ts, &file, skip, &mut skipped, &mut errors))
     } else {
-        records = read_csv(text, width, &file, skip, &mut skipped, &mut errors);
-        records
-            .iter()
-            .map(|(line, r)| {
-                (
-                    *line,
-                    r.iter().map(|f| Cell::Text(Cow::Borrowed(f))).collect(),
-                )
-            })
-            .collect()
+        Source::Csv(text)
     };
+
+    // Pass 1: well-formed rows, and the types of undeclared columns.
+    let undeclared: Vec<usize> = (0..width).filter(|&c| ts.columns[c].ty.is_none()).collect();
+    let mut inference = vec![Inference::default(); width];
+    let mut rows = 0usize;
+    source
+        .rows(
+            width,
+            &mut |_, cell| {
+                for &c in &undeclared {
+                    inference[c].add(&cell(c));
+                }
+                rows += 1;
+            },
+            &mut |line, fields| {
+                if skip {
+                    skipped += 1;
+                } else if errors.0.len() < MAX_ERRORS_PER_FILE {
+                    errors.push(
+                        Diagnostic::error(
+                            "data::row",
+                            format!("this row has {fields} field(s), the header {width}"),
+                        )
+                        .in_file(&file, line as usize, 1),
+                    );
+                }
+            },
+        )
+        .map_err(|(line, message)| {
+            Diagnostics(vec![
+                Diagnostic::error("data::csv", message).in_file(&file, line, 1),
+            ])
+        })?;
     if errors.has_errors() {
         return Err(errors);
     }
-    // Pass 1: types of undeclared columns.
     let types: Vec<ColumnType> = (0..width)
-        .map(|c| {
-            ts.columns[c].ty.unwrap_or_else(|| {
-                let mut inf = Inference::default();
-                for (_, cells) in &rows {
-                    inf.add(&cells[c]);
-                }
-                inf.result()
-            })
-        })
+        .map(|c| ts.columns[c].ty.unwrap_or_else(|| inference[c].result()))
         .collect();
+
     // Pass 2: typed columns.
-    let mut builders: Vec<Builder> = types.iter().map(|t| Builder::new(*t, rows.len())).collect();
-    let mut lines = Vec::with_capacity(rows.len());
-    for (line, cells) in &rows {
-        let mut bad = None;
-        for (c, cell) in cells.iter().enumerate() {
-            if builders[c].push(cell, pool).is_err() {
-                // Keep the columns aligned; the row is reported or dropped.
-                builders[c].push(&Cell::Null, pool).ok();
-                bad.get_or_insert(c);
+    let mut builders: Vec<Builder> = types.iter().map(|t| Builder::new(*t, rows)).collect();
+    let mut lines = Vec::with_capacity(rows);
+    // The text parsed in pass 1: a syntax error cannot appear now.
+    let _ = source.rows(
+        width,
+        &mut |line, cell| {
+            let mut bad = None;
+            for (c, b) in builders.iter_mut().enumerate() {
+                if b.push(&cell(c), pool).is_err() {
+                    // Keep the columns aligned; the row is reported or dropped.
+                    b.push(&Cell::Null, pool).ok();
+                    bad.get_or_insert(c);
+                }
             }
-        }
-        let Some(c) = bad else {
-            lines.push(*line);
-            continue;
-        };
-        if skip {
-            builders.iter_mut().for_each(Builder::truncate_last);
-            skipped += 1;
-            continue;
-        }
-        lines.push(*line);
-        if errors.0.len() < MAX_ERRORS_PER_FILE {
-            let value = match &cells[c] {
-                Cell::Text(s) => s.to_string(),
-                Cell::List(items) => format!("[{}]", items.join(", ")),
-                Cell::Null => String::new(),
+            let Some(c) = bad else {
+                lines.push(line);
+                return;
             };
-            errors.push(
-                Diagnostic::error(
-                    "data::value",
-                    format!(
-                        "`{value}` is not a {} (column `{}`)",
-                        type_word(types[c]),
-                        ts.columns[c].name
-                    ),
-                )
-                .in_file(&file, *line as usize, c + 1)
-                .with_help(type_help(types[c], ts.columns[c].ty.is_some())),
-            );
-        }
-    }
+            if skip {
+                builders.iter_mut().for_each(Builder::truncate_last);
+                skipped += 1;
+                return;
+            }
+            lines.push(line);
+            if errors.0.len() < MAX_ERRORS_PER_FILE {
+                let value = match cell(c) {
+                    Cell::Text(s) => s.to_string(),
+                    Cell::List(items) => format!("[{}]", items.join(", ")),
+                    Cell::Null => String::new(),
+                };
+                errors.push(
+                    Diagnostic::error(
+                        "data::value",
+                        format!(
+                            "`{value}` is not a {} (column `{}`)",
+                            type_word(types[c]),
+                            ts.columns[c].name
+                        ),
+                    )
+                    .in_file(&file, line as usize, c + 1)
+                    .with_help(type_help(types[c], ts.columns[c].ty.is_some())),
+                );
+            }
+        },
+        &mut |_, _| {},
+    );
     if errors.has_errors() {
         return Err(errors);
     }
@@ -756,6 +779,59 @@ fn load_table(
     ))
 }
 
+/// Where a table's rows come from.
+enum Source<'a> {
+    /// CSV text, parsed on each pass.
+    Csv(&'a str),
+    /// Decoded JSON lines.
+    Json(Rows<'static>),
+}
+
+impl Source<'_> {
+    /// Calls `row(line, cell)` for each row with the header's width
+    /// (`cell(c)` gives column `c`), `wrong(line, fields)` for each other.
+    /// A CSV syntax error ends the reading: `(line, message)`.
+    fn rows(
+        &self,
+        width: usize,
+        row: &mut dyn for<'r> FnMut(u32, &'r dyn Fn(usize) -> Cell<'r>),
+        wrong: &mut dyn FnMut(u32, usize),
+    ) -> Result<(), (usize, String)> {
+        match self {
+            Source::Json(rows) => {
+                for (line, cells) in rows {
+                    row(*line, &|c| cells[c].clone());
+                }
+                Ok(())
+            }
+            Source::Csv(text) => {
+                let mut reader = csv::ReaderBuilder::new()
+                    .has_headers(true)
+                    .flexible(true)
+                    .from_reader(text.as_bytes());
+                let mut record = csv::StringRecord::new();
+                loop {
+                    match reader.read_record(&mut record) {
+                        Ok(false) => return Ok(()),
+                        Ok(true) => {
+                            let line = record.position().map_or(0, |p| p.line()) as u32;
+                            if record.len() != width {
+                                wrong(line, record.len());
+                                continue;
+                            }
+                            row(line, &|c| Cell::Text(Cow::Borrowed(&record[c])));
+                        }
+                        Err(e) => {
+                            let line = e.position().map_or(0, |p| p.line()) as usize;
+                            return Err((line, e.to_string()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn type_word(t: ColumnType) -> &'static str {
     match t {
         ColumnType::Number => "number",
@@ -780,48 +856,6 @@ fn type_help(t: ColumnType, declared: bool) -> String {
     } else {
         format!("{how}. Fix the value, or pass --skip-bad-rows")
     }
-}
-
-/// The records of a CSV file (header excluded), each with its line.
-fn read_csv(
-    text: &str,
-    width: usize,
-    file: &str,
-    skip: bool,
-    skipped: &mut usize,
-    errors: &mut Diagnostics,
-) -> Vec<(u32, csv::StringRecord)> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut records = Vec::new();
-    for result in reader.records() {
-        match result {
-            Ok(record) => {
-                let line = record.position().map_or(0, |p| p.line()) as u32;
-                if record.len() == width {
-                    records.push((line, record));
-                } else if skip {
-                    *skipped += 1;
-                } else if errors.0.len() < MAX_ERRORS_PER_FILE {
-                    errors.push(
-                        Diagnostic::error(
-                            "data::row",
-                            format!("this row has {} field(s), the header {width}", record.len()),
-                        )
-                        .in_file(file, line as usize, 1),
-                    );
-                }
-            }
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line()) as usize;
-                errors.push(Diagnostic::error("data::csv", format!("{e}")).in_file(file, line, 1));
-                break;
-            }
-        }
-    }
-    records
 }
 
 fn read_jsonl(
