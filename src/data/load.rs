@@ -169,15 +169,37 @@ impl Dataset {
                 .iter()
                 .any(|c| c.file_name().is_some_and(|n| n == "dataset.yaml"))
         });
+        let keeps = |ts: &TableSchema| {
+            previous
+                .filter(|_| !manifest_changed)
+                .is_some_and(|(old, changed)| {
+                    old.tables.get(&ts.name).is_some_and(|t| t.file == ts.file)
+                        && !changed.iter().any(|c| file_name(c) == file_name(&ts.file))
+                })
+        };
+        // Tables load in parallel, each into its own string pool, merged
+        // into the dataset's in table order below.
+        let mut loaded: HashMap<String, Result<LoadedTable, Diagnostics>> = {
+            use rayon::prelude::*;
+            let to_load: Vec<&TableSchema> =
+                schema.tables.values().filter(|ts| !keeps(ts)).collect();
+            to_load
+                .par_iter()
+                .map(|ts| {
+                    let mut local = StringPool::default();
+                    let result = load_table(ts, &mut local, options.skip_bad_rows)
+                        .map(|(table, skipped, lines)| (table, skipped, lines, local));
+                    (ts.name.clone(), result)
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .collect()
+        };
         let mut reloaded = Vec::new();
         for ts in schema.tables.values() {
             let kept = previous
-                .filter(|_| !manifest_changed)
-                .and_then(|(old, changed)| {
-                    let table = old.tables.get(&ts.name).filter(|t| t.file == ts.file)?;
-                    let touched = changed.iter().any(|c| file_name(c) == file_name(&ts.file));
-                    (!touched).then_some((table, old))
-                });
+                .filter(|_| keeps(ts))
+                .and_then(|(old, _)| old.tables.get(&ts.name).map(|t| (t, old)));
             if let Some((table, old)) = kept {
                 let mut table = table.clone();
                 table.relations = Vec::new();
@@ -188,8 +210,12 @@ impl Dataset {
                 continue;
             }
             reloaded.push(ts.name.clone());
-            match load_table(ts, &mut pool, options.skip_bad_rows) {
-                Ok((table, skipped, table_lines)) => {
+            match loaded
+                .remove(&ts.name)
+                .unwrap_or_else(|| Err(Diagnostics::new()))
+            {
+                Ok((mut table, skipped, table_lines, local)) => {
+                    merge_strings(&mut table, &local, &mut pool);
                     if skipped > 0 {
                         data.skipped.push(Skipped {
                             table: ts.name.clone(),
@@ -622,6 +648,32 @@ impl Builder {
                     values.truncate(*offsets.last().unwrap_or(&0) as usize);
                 }
             }
+        }
+    }
+}
+
+/// A table read on its own: the table, rows skipped, row lines, and the
+/// string pool its ids refer to.
+type LoadedTable = (Table, usize, Vec<u32>, StringPool);
+
+/// Re-points a table's string ids from its own pool to the dataset's.
+fn merge_strings(table: &mut Table, local: &StringPool, pool: &mut StringPool) {
+    if local.is_empty() {
+        return;
+    }
+    let map: Vec<u32> = (0..local.len() as u32)
+        .map(|id| pool.intern(local.text(id)))
+        .collect();
+    for c in Arc::make_mut(&mut table.columns) {
+        match &mut c.data {
+            ColumnData::Str(v) => v
+                .iter_mut()
+                .filter(|id| **id != NULL_STR)
+                .for_each(|id| *id = map[*id as usize]),
+            ColumnData::List { values, .. } => {
+                values.iter_mut().for_each(|id| *id = map[*id as usize])
+            }
+            _ => {}
         }
     }
 }
