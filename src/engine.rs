@@ -308,34 +308,8 @@ impl<'a> Scoring<'a> {
         let base = Env::new(inputs, self.period, None);
         let mut out = Vec::new();
         for (name, source) in &self.plan.segments {
-            let len = self.data.tables[pop].len;
-            let values: Vec<Value> = match source {
-                plan::SegmentSource::Column(c) => {
-                    let all: Vec<u32> = (0..len as u32).collect();
-                    let col = crate::eval::columnar::gather(
-                        &self.data.tables[pop].columns[*c].data,
-                        &all,
-                    );
-                    (0..len).map(|r| col.get(r)).collect()
-                }
-                plan::SegmentSource::Profile(p) => {
-                    let col = base.profile(*p);
-                    (0..len).map(|r| col.get(r)).collect()
-                }
-            };
-            let mut distinct: Vec<(String, Value)> = Vec::new();
-            for v in values {
-                if v.is_null() {
-                    continue;
-                }
-                let label = self.label(&v);
-                if !distinct.iter().any(|(l, _)| *l == label) {
-                    distinct.push((label, v));
-                }
-            }
-            distinct.sort_by(|a, b| a.0.cmp(&b.0));
             let mut per_value = Vec::new();
-            for (label, value) in distinct {
+            for (label, value) in self.segment_values(&base, pop, *source) {
                 let env = Env::new(inputs, self.period, Some((*source, value)));
                 let figures = (0..self.plan.indicators.len())
                     .map(|i| self.figures(&env, i))
@@ -348,6 +322,32 @@ impl<'a> Scoring<'a> {
             });
         }
         out
+    }
+
+    /// The distinct non-null values of a segment column of the population,
+    /// labelled and in label order.
+    fn segment_values(
+        &self,
+        base: &Env<'_>,
+        pop: usize,
+        source: plan::SegmentSource,
+    ) -> Vec<(String, Value)> {
+        let len = self.data.tables[pop].len;
+        let col = match source {
+            plan::SegmentSource::Column(c) => {
+                let all: Vec<u32> = (0..len as u32).collect();
+                crate::eval::columnar::gather(&self.data.tables[pop].columns[c].data, &all)
+            }
+            plan::SegmentSource::Profile(p) => (*base.profile(p)).clone(),
+        };
+        let mut seen = std::collections::HashSet::new();
+        let mut distinct: Vec<(String, Value)> = (0..len)
+            .map(|r| col.get(r))
+            .filter(|v| crate::eval::ops::distinct_key(v).is_some_and(|k| seen.insert(k)))
+            .map(|v| (self.label(&v), v))
+            .collect();
+        distinct.sort_by(|a, b| a.0.cmp(&b.0));
+        distinct
     }
 
     fn indicator_report(
@@ -666,21 +666,8 @@ impl<'a> Scoring<'a> {
         let base = Env::new(&inputs, self.period, None);
         if let Some(pop) = self.plan.population {
             for (name, source) in &self.plan.segments {
-                let len = self.data.tables[pop].len;
-                let col = match source {
-                    plan::SegmentSource::Column(c) => {
-                        let all: Vec<u32> = (0..len as u32).collect();
-                        crate::eval::columnar::gather(&self.data.tables[pop].columns[*c].data, &all)
-                    }
-                    plan::SegmentSource::Profile(p) => (*base.profile(*p)).clone(),
-                };
-                let mut seen = Vec::new();
-                for r in 0..len {
-                    let v = col.get(r);
-                    if !v.is_null() && !seen.contains(&v) {
-                        seen.push(v.clone());
-                        contexts.push((format!("{name}={}", self.label(&v)), Some((*source, v))));
-                    }
+                for (label, v) in self.segment_values(&base, pop, *source) {
+                    contexts.push((format!("{name}={label}"), Some((*source, v))));
                 }
             }
         }

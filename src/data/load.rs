@@ -831,6 +831,9 @@ fn load_table(
     ))
 }
 
+/// Called with a row's line and a way to read each of its cells.
+type RowVisitor<'f> = dyn for<'r> FnMut(u32, &'r dyn Fn(usize) -> Cell<'r>) + 'f;
+
 /// Where a table's rows come from.
 enum Source<'a> {
     /// CSV text, parsed on each pass.
@@ -846,7 +849,7 @@ impl Source<'_> {
     fn rows(
         &self,
         width: usize,
-        row: &mut dyn for<'r> FnMut(u32, &'r dyn Fn(usize) -> Cell<'r>),
+        row: &mut RowVisitor<'_>,
         wrong: &mut dyn FnMut(u32, usize),
     ) -> Result<(), (usize, String)> {
         match self {
