@@ -13,6 +13,7 @@
 //! ```
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use chrono::{Datelike, NaiveDate};
 use indexmap::IndexMap;
@@ -138,11 +139,16 @@ impl<'a> Scoring<'a> {
     /// Scores everything: overall, per objective, per indicator, per segment.
     pub fn report(&self) -> Report {
         let inputs = self.inputs();
-        let env = Env::new(&inputs, self.period, None);
+        let env = Rc::new(Env::new(&inputs, self.period, None));
+        // Segment columns are numbered first, so that each aggregate's
+        // rows are reduced for every segment in the same pass.
+        for (_, source) in &self.plan.segments {
+            env.segment_groups(*source);
+        }
         let figures: Vec<Figures> = (0..self.plan.indicators.len())
             .map(|i| self.figures(&env, i))
             .collect();
-        let segments = self.segments(&inputs);
+        let segments = self.segments(&env);
 
         let mut objectives = Vec::new();
         for (o, objective) in self.decls.objectives.iter().enumerate() {
@@ -301,16 +307,12 @@ impl<'a> Scoring<'a> {
     }
 
     /// Figures per segment column, per value, per indicator.
-    fn segments(&self, inputs: &Inputs<'_>) -> Vec<SegmentFigures> {
-        let Some(pop) = self.plan.population else {
-            return Vec::new();
-        };
-        let base = Env::new(inputs, self.period, None);
+    fn segments(&self, base: &Rc<Env<'_>>) -> Vec<SegmentFigures> {
         let mut out = Vec::new();
         for (name, source) in &self.plan.segments {
             let mut per_value = Vec::new();
-            for (label, value) in self.segment_values(&base, pop, *source) {
-                let env = Env::new(inputs, self.period, Some((*source, value)));
+            for (label, value) in self.segment_values(base, *source) {
+                let env = Env::segmented(base, (*source, value));
                 let figures = (0..self.plan.indicators.len())
                     .map(|i| self.figures(&env, i))
                     .collect();
@@ -326,28 +328,14 @@ impl<'a> Scoring<'a> {
 
     /// The distinct non-null values of a segment column of the population,
     /// labelled and in label order.
-    fn segment_values(
-        &self,
-        base: &Env<'_>,
-        pop: usize,
-        source: plan::SegmentSource,
-    ) -> Vec<(String, Value)> {
-        let len = self.data.tables[pop].len;
-        let col = match source {
-            plan::SegmentSource::Column(c) => {
-                let all: Vec<u32> = (0..len as u32).collect();
-                crate::eval::columnar::gather(&self.data.tables[pop].columns[c].data, &all)
-            }
-            plan::SegmentSource::Profile(p) => (*base.profile(p)).clone(),
-        };
-        let mut seen = std::collections::HashSet::new();
-        let mut distinct: Vec<(String, Value)> = (0..len)
-            .map(|r| col.get(r))
-            .filter(|v| crate::eval::ops::distinct_key(v).is_some_and(|k| seen.insert(k)))
+    fn segment_values(&self, base: &Env<'_>, source: plan::SegmentSource) -> Vec<(String, Value)> {
+        let mut values: Vec<(String, Value)> = base
+            .segment_values(source)
+            .into_iter()
             .map(|v| (self.label(&v), v))
             .collect();
-        distinct.sort_by(|a, b| a.0.cmp(&b.0));
-        distinct
+        values.sort_by(|a, b| a.0.cmp(&b.0));
+        values
     }
 
     fn indicator_report(
@@ -663,16 +651,19 @@ impl<'a> Scoring<'a> {
         let mut out = Vec::new();
         let mut contexts: Vec<(String, Option<(plan::SegmentSource, Value)>)> =
             vec![("overall".into(), None)];
-        let base = Env::new(&inputs, self.period, None);
-        if let Some(pop) = self.plan.population {
-            for (name, source) in &self.plan.segments {
-                for (label, v) in self.segment_values(&base, pop, *source) {
-                    contexts.push((format!("{name}={label}"), Some((*source, v))));
-                }
+        let base = Rc::new(Env::new(&inputs, self.period, None));
+        for (name, source) in &self.plan.segments {
+            for (label, v) in self.segment_values(&base, *source) {
+                contexts.push((format!("{name}={label}"), Some((*source, v))));
             }
         }
         for (label, segment) in contexts {
-            let env = Env::new(&inputs, self.period, segment.clone());
+            // Segments take the fast path the report takes: aggregates
+            // reduced per segment from the plain environment.
+            let env = match &segment {
+                Some(s) => Env::segmented(&base, s.clone()),
+                None => Env::new(&inputs, self.period, None),
+            };
             let reference = crate::eval::reference::Reference {
                 input: &inputs,
                 period: self.period,

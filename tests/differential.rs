@@ -48,6 +48,8 @@ const AGGREGATES: &[&str] = &[
     "count(contributions where alumni.band == \"low\")",
     "count(alumni where \"b\" in tags)",
     "count(participations where \"a\" in alumni.tags and attended)",
+    // An aggregate inside a filter: per segment, over the segment's rows.
+    "count(alumni where given >= avg(alumni.given))",
 ];
 
 const VALUES: &[&str] = &[

@@ -87,11 +87,13 @@ fn each_hostile_script_ends_within_a_second() {
     scripts
         .add_plugin(alumni_kpi::source::FileId(0), &text)
         .expect("compiles");
+    // An endless loop meets the time limit or the operation limit first,
+    // depending on the build's speed (debug or release).
     for (name, expected) in [
-        ("forever", "ran out of time"),
-        ("explode", "nested calls deeper"),
-        ("grow", "too large a string"),
-        ("huge", ""),
+        ("forever", &["ran out of time", "operations"][..]),
+        ("explode", &["nested calls deeper"]),
+        ("grow", &["too large a string"]),
+        ("huge", &[""]),
     ] {
         let started = Instant::now();
         let err = scripts
@@ -99,7 +101,11 @@ fn each_hostile_script_ends_within_a_second() {
             .expect_err(name);
         let took = started.elapsed();
         assert!(took < Duration::from_secs(1), "{name} took {took:?}");
-        assert!(err.message.contains(expected), "{name}: {}", err.message);
+        assert!(
+            expected.iter().any(|e| err.message.contains(e)),
+            "{name}: {}",
+            err.message
+        );
     }
     // The engine still works afterwards.
     scripts

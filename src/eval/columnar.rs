@@ -9,6 +9,7 @@ use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
+use super::groups::SegmentGroups;
 use super::plan::{AggFn, Node, NodeId, Plan, SegmentSource, Step};
 use super::value::{Col, Strings, Value};
 use super::{Peers, Period};
@@ -40,10 +41,15 @@ pub struct Inputs<'a> {
     /// arguments, so a value computed once is reused (across rows with the
     /// same arguments, and across segments).
     memo: RefCell<HashMap<MemoKey, Value>>,
+    /// Segment columns numbered by value, per period of membership (none
+    /// for a list column).
+    groups: RefCell<HashMap<Membership, Option<Rc<SegmentGroups>>>>,
 }
 
 /// A profile column in a period.
 type ProfileKey = (usize, Option<Period>);
+/// A segment column with membership decided in a period.
+type Membership = (SegmentSource, Option<Period>);
 /// A plugin call: the node and its arguments' keys.
 type MemoKey = (NodeId, Vec<(u8, u64)>);
 
@@ -68,6 +74,7 @@ impl<'a> Inputs<'a> {
             failed: RefCell::default(),
             profiles: RefCell::default(),
             memo: RefCell::default(),
+            groups: RefCell::default(),
         }
     }
 }
@@ -106,12 +113,25 @@ pub struct Env<'a> {
     period: Option<Period>,
     /// Population rows of one segment value.
     segment: Option<(SegmentSource, Value)>,
+    /// The period that decides who is in the segment (`prior` keeps the
+    /// same people).
+    members_period: Option<Period>,
+    /// With a segment: the environment of the same period without one,
+    /// which reduces segment-free aggregates for every segment value at
+    /// once.
+    plain: Option<Rc<Env<'a>>>,
+    /// With a segment: its column's groups and this value's group (none
+    /// when the column cannot be grouped).
+    group: OnceCell<Option<(Rc<SegmentGroups>, u32)>>,
     base: RefCell<HashMap<(usize, bool), Rows>>,
     members: OnceCell<Vec<bool>>,
     decls: RefCell<HashMap<(DeclId, bool), Value>>,
     targets: RefCell<HashMap<(usize, bool), Value>>,
     aggs: RefCell<HashMap<(NodeId, bool), Rc<Col>>>,
-    prior: OnceCell<Box<Env<'a>>>,
+    /// Aggregates per segment value: (node, segment column, membership
+    /// period) → one value per group.
+    by_segment: RefCell<HashMap<(NodeId, Membership), Rc<Col>>>,
+    prior: OnceCell<Rc<Env<'a>>>,
 }
 
 impl<'a> Env<'a> {
@@ -124,13 +144,25 @@ impl<'a> Env<'a> {
             input,
             period,
             segment,
+            members_period: period,
+            plain: None,
+            group: OnceCell::new(),
             base: RefCell::default(),
             members: OnceCell::new(),
             decls: RefCell::default(),
             targets: RefCell::default(),
             aggs: RefCell::default(),
+            by_segment: RefCell::default(),
             prior: OnceCell::new(),
         }
+    }
+
+    /// The environment of one segment value, in `plain`'s period: its
+    /// aggregates come from `plain` reduced by segment where they can.
+    pub fn segmented(plain: &Rc<Env<'a>>, segment: (SegmentSource, Value)) -> Env<'a> {
+        let mut env = Env::new(plain.input, plain.period, Some(segment));
+        env.plain = Some(plain.clone());
+        env
     }
 
     pub fn input(&self) -> &'a Inputs<'a> {
@@ -204,21 +236,83 @@ impl<'a> Env<'a> {
         col
     }
 
-    fn prior_env(&self) -> Option<&Env<'a>> {
+    fn prior_env(&self) -> Option<&Rc<Env<'a>>> {
         let (from, to) = self.period?;
         Some(self.prior.get_or_init(|| {
             let len = to - from + 1;
-            let prior = Env::new(
+            let mut prior = Env::new(
                 self.input,
                 Some((from - len, from - 1)),
                 self.segment.clone(),
             );
             // A segment keeps its members: the same people, a period before.
+            prior.members_period = self.members_period;
             if self.segment.is_some() {
-                let _ = prior.members.set(self.members().clone());
+                prior.plain = self.plain.as_ref().and_then(|p| p.prior_env()).cloned();
+                let group = self.group().cloned();
+                if group.is_none() {
+                    let _ = prior.members.set(self.members().clone());
+                }
+                let _ = prior.group.set(group);
             }
-            Box::new(prior)
+            Rc::new(prior)
         }))
+    }
+
+    /// A segment column over the population, in this environment's period.
+    fn segment_column(&self, pop: usize, source: SegmentSource) -> Col {
+        match source {
+            SegmentSource::Column(c) => {
+                let all: Vec<u32> = (0..self.data().tables[pop].len as u32).collect();
+                gather(&self.data().tables[pop].columns[c].data, &all)
+            }
+            SegmentSource::Profile(p) => (*self.profile(p)).clone(),
+        }
+    }
+
+    /// A segment column's groups, with membership decided in this
+    /// environment's period (none for a list column or without a
+    /// population).
+    pub fn segment_groups(&self, source: SegmentSource) -> Option<Rc<SegmentGroups>> {
+        let key = (source, self.period);
+        if let Some(groups) = self.input.groups.borrow().get(&key) {
+            return groups.clone();
+        }
+        let pop = self.plan().population?;
+        let col = self.segment_column(pop, source);
+        let groups = SegmentGroups::new(&col, self.data().tables[pop].len).map(Rc::new);
+        self.input.groups.borrow_mut().insert(key, groups.clone());
+        groups
+    }
+
+    /// The distinct non-null values of a segment column over the
+    /// population, in order of first appearance.
+    pub fn segment_values(&self, source: SegmentSource) -> Vec<Value> {
+        if let Some(groups) = self.segment_groups(source) {
+            return groups.values.clone();
+        }
+        let Some(pop) = self.plan().population else {
+            return Vec::new();
+        };
+        let col = self.segment_column(pop, source);
+        let mut seen = HashSet::new();
+        (0..self.data().tables[pop].len)
+            .map(|r| col.get(r))
+            .filter(|v| ops::distinct_key(v).is_some_and(|k| seen.insert(k)))
+            .collect()
+    }
+
+    /// This segment's groups and its value's group.
+    fn group(&self) -> Option<&(Rc<SegmentGroups>, u32)> {
+        self.group
+            .get_or_init(|| {
+                let (source, value) = self.segment.as_ref()?;
+                let groups = self.segment_groups(*source)?;
+                // A value no row has: every aggregate runs over no rows.
+                let group = groups.group_of(value).unwrap_or(NO_ROW);
+                Some((groups, group))
+            })
+            .as_ref()
     }
 
     /// Population rows in the segment.
@@ -227,15 +321,13 @@ impl<'a> Env<'a> {
             let (Some(pop), Some((source, value))) = (self.plan().population, &self.segment) else {
                 return Vec::new();
             };
-            let len = self.data().tables[pop].len;
-            let col = match source {
-                SegmentSource::Column(c) => {
-                    let all: Vec<u32> = (0..len as u32).collect();
-                    gather(&self.data().tables[pop].columns[*c].data, &all)
-                }
-                SegmentSource::Profile(p) => (*self.profile(*p)).clone(),
-            };
-            (0..len).map(|r| col.get(r) == *value).collect()
+            if let Some((groups, group)) = self.group() {
+                return groups.of_row.iter().map(|g| g == group).collect();
+            }
+            let col = self.segment_column(pop, *source);
+            (0..self.data().tables[pop].len)
+                .map(|r| col.get(r) == *value)
+                .collect()
         })
     }
 
@@ -637,9 +729,41 @@ impl<'a> Env<'a> {
     }
 
     fn aggregate_scalar(&self, node: NodeId, seg: bool) -> Value {
+        let seg = seg && self.segment.is_some();
         if let Some(c) = self.aggs.borrow().get(&(node, seg)) {
             return c.get(0);
         }
+        if seg && let Some(v) = self.aggregate_from_plain(node) {
+            self.aggs
+                .borrow_mut()
+                .insert((node, seg), Rc::new(Col::Const(v.clone())));
+            return v;
+        }
+        let Some(parts) = self.aggregate_parts(node, seg) else {
+            return Value::Null;
+        };
+        let v = reduce(
+            parts.f,
+            parts.values.as_ref(),
+            &vec![0; parts.kept.len()],
+            &vec![0; parts.base.len()],
+            1,
+            parts.p.as_ref(),
+        )
+        .get(0);
+        // The same rows serve the segments whose groups are known.
+        if self.segment.is_none() && self.plan().groups_by_segment(node) {
+            self.reduce_by_segment(node, &parts, None);
+        }
+        self.aggs
+            .borrow_mut()
+            .insert((node, seg), Rc::new(Col::Const(v.clone())));
+        v
+    }
+
+    /// What a scalar aggregate reduces: its base rows, the rows its filter
+    /// keeps, its argument over those, and `percentile`'s p.
+    fn aggregate_parts(&self, node: NodeId, seg: bool) -> Option<AggParts> {
         let Node::Agg {
             f,
             table,
@@ -649,7 +773,7 @@ impl<'a> Env<'a> {
             ..
         } = *self.plan().node(node)
         else {
-            return Value::Null;
+            return None;
         };
         let (base, kept) = self.selected(table, filter, seg);
         let values = arg.map(|a| {
@@ -663,13 +787,113 @@ impl<'a> Env<'a> {
             )
         });
         let p = extra.map(|e| self.eval(e, At::scalar(seg)).get(0));
-        let groups = vec![0u32; kept.len()];
-        let base_groups = vec![0u32; base.len()];
-        let v = reduce(f, values.as_ref(), &groups, &base_groups, 1, p.as_ref()).get(0);
-        self.aggs
-            .borrow_mut()
-            .insert((node, seg), Rc::new(Col::Const(v.clone())));
-        v
+        Some(AggParts {
+            f,
+            table,
+            base,
+            kept,
+            values,
+            p,
+        })
+    }
+
+    /// A segment-free aggregate in a segment: this value's figure from the
+    /// plain environment's pass over all segment values.
+    fn aggregate_from_plain(&self, node: NodeId) -> Option<Value> {
+        if !self.plan().groups_by_segment(node) {
+            return None;
+        }
+        let plain = self.plain.as_ref()?;
+        let (groups, group) = self.group()?;
+        let (source, _) = self.segment.as_ref()?;
+        if *group == NO_ROW {
+            // A value no row has: the aggregate of no rows.
+            let Node::Agg { f, .. } = self.plan().node(node) else {
+                return None;
+            };
+            return Some(reduce(*f, None, &[], &[], 1, None).get(0));
+        }
+        let key = (node, (*source, plain.members_period));
+        let known = plain.by_segment.borrow().get(&key).cloned();
+        let per_group = match known {
+            Some(c) => c,
+            None => {
+                let parts = plain.aggregate_parts(node, false)?;
+                plain.reduce_by_segment(node, &parts, Some((*source, groups.clone())));
+                plain.by_segment.borrow().get(&key).cloned()?
+            }
+        };
+        Some(per_group.get(*group as usize))
+    }
+
+    /// Reduces an aggregate's rows per group of each segment column whose
+    /// groups are known in this environment's membership period (and of
+    /// `also`), and keeps the results.
+    fn reduce_by_segment(
+        &self,
+        node: NodeId,
+        parts: &AggParts,
+        also: Option<(SegmentSource, Rc<SegmentGroups>)>,
+    ) {
+        let period = self.members_period;
+        let mut columns: Vec<(SegmentSource, Rc<SegmentGroups>)> = Vec::new();
+        for (_, source) in &self.plan().segments {
+            if let Some(Some(g)) = self.input.groups.borrow().get(&(*source, period)) {
+                columns.push((*source, g.clone()));
+            }
+        }
+        if let Some((source, g)) = also
+            && !columns.iter().any(|(s, _)| *s == source)
+        {
+            columns.push((source, g));
+        }
+        let path = self
+            .plan()
+            .population
+            .and_then(|pop| path_to(self.data(), parts.table, pop));
+        for (source, groups) in columns {
+            let key = (node, (source, period));
+            if self.by_segment.borrow().contains_key(&key) {
+                continue;
+            }
+            let col = match &path {
+                // A table with no relation to the population: every
+                // segment sees all its rows.
+                None => Col::Const(
+                    reduce(
+                        parts.f,
+                        parts.values.as_ref(),
+                        &vec![0; parts.kept.len()],
+                        &vec![0; parts.base.len()],
+                        1,
+                        parts.p.as_ref(),
+                    )
+                    .get(0),
+                ),
+                Some(path) => {
+                    let group_of = |&r: &u32| match follow_one(self.data(), path, r) {
+                        NO_ROW => NO_ROW,
+                        m => groups.of_row[m as usize],
+                    };
+                    let kept_groups: Vec<u32> = parts.kept.iter().map(group_of).collect();
+                    // Only `all` and `share` compare with the base rows.
+                    let base_groups: Vec<u32> = if matches!(parts.f, AggFn::All | AggFn::Share) {
+                        parts.base.iter().map(group_of).collect()
+                    } else {
+                        Vec::new()
+                    };
+                    reduce(
+                        parts.f,
+                        parts.values.as_ref(),
+                        &kept_groups,
+                        &base_groups,
+                        groups.len(),
+                        parts.p.as_ref(),
+                    )
+                }
+            };
+            self.by_segment.borrow_mut().insert(key, Rc::new(col));
+        }
     }
 
     /// A correlated aggregate, for every row of the context table.
@@ -714,6 +938,16 @@ impl<'a> Env<'a> {
         self.aggs.borrow_mut().insert((node, at.seg), col.clone());
         col
     }
+}
+
+/// A scalar aggregate's inputs (see [`Env::aggregate_parts`]).
+struct AggParts {
+    f: AggFn,
+    table: usize,
+    base: Rows,
+    kept: Rows,
+    values: Option<Col>,
+    p: Option<Value>,
 }
 
 /// Reduces selected rows into one value per group (`groups[i]` is row i's

@@ -4,12 +4,14 @@
 //! |-------------|--------------------------------------------------------|
 //! | `plan`      | the flat IR compiled from the checked rules            |
 //! | `columnar`  | the fast evaluator: whole columns, selection vectors   |
+//! | `groups`    | segment values numbered, to reduce all segments at once |
 //! | `reference` | the simple row-at-a-time evaluator the fast one must match |
 //! | `ops`       | operators and functions on single values (null rules)  |
 //! | `script`    | rhai plugins and inline blocks, sandboxed             |
 //! | `value`     | values, columns of values, strings                     |
 
 pub mod columnar;
+pub mod groups;
 pub mod ops;
 pub mod plan;
 pub mod reference;

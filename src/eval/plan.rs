@@ -169,10 +169,13 @@ pub struct Plan {
     pub scripts: super::script::Scripts,
     /// Functions the embedder added.
     pub natives: Vec<crate::native::NativeFunction>,
+    /// Per node: its value is the same in every segment (see
+    /// [`segment_free`]).
+    pub segment_free: Vec<bool>,
 }
 
 /// Where a segment's values come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SegmentSource {
     Column(usize),
     Profile(usize),
@@ -181,6 +184,24 @@ pub enum SegmentSource {
 impl Plan {
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id]
+    }
+
+    /// A scalar aggregate whose filter, argument and parameter are
+    /// segment-free: one pass over its rows can serve every segment.
+    pub fn groups_by_segment(&self, id: NodeId) -> bool {
+        match &self.nodes[id] {
+            Node::Agg {
+                group: None,
+                arg,
+                filter,
+                extra,
+                ..
+            } => [arg, filter, extra]
+                .into_iter()
+                .flatten()
+                .all(|&n| self.segment_free[n]),
+            _ => false,
+        }
     }
 }
 
@@ -337,7 +358,9 @@ pub fn compile(
         by_span: c.by_span,
         scripts: c.scripts,
         natives: natives.to_vec(),
+        segment_free: Vec::new(),
     };
+    plan.segment_free = segment_free(&plan);
     for i in 0..plan.indicators.len() {
         let mut tables = Vec::new();
         let mut seen = std::collections::HashSet::new();
@@ -345,6 +368,59 @@ pub fn compile(
         plan.indicators[i].tables = tables;
     }
     plan
+}
+
+/// Whether each node has the same value in every segment of a run, row
+/// for row: it reads columns, profiles and constants but no aggregate
+/// (aggregates are restricted to the segment's rows). An aggregate whose
+/// filter and argument are segment-free can be computed for every segment
+/// in one grouped pass over the unsegmented rows.
+fn segment_free(plan: &Plan) -> Vec<bool> {
+    fn visit(plan: &Plan, node: NodeId, memo: &mut Vec<Option<bool>>) -> bool {
+        if let Some(known) = memo[node] {
+            return known;
+        }
+        // Declarations cannot form cycles (the checker rejects them); a
+        // node met again while being visited is taken as not free.
+        memo[node] = Some(false);
+        let all = |nodes: &[NodeId], memo: &mut Vec<Option<bool>>| {
+            nodes.iter().all(|&n| visit(plan, n, memo))
+        };
+        let free = match plan.node(node) {
+            Node::Lit(_)
+            | Node::Column { .. }
+            | Node::Parent { .. }
+            | Node::Profile { .. }
+            | Node::Unsupported(..) => true,
+            Node::Decl(id) => plan.decls.get(id).is_none_or(|&n| all(&[n], memo)),
+            Node::IndicatorValue(i) => all(&[plan.indicators[*i].value], memo),
+            Node::IndicatorTarget(i) => all(plan.indicators[*i].target.as_slice(), memo),
+            Node::Unary(_, a) => all(&[*a], memo),
+            Node::Binary(_, a, b) => all(&[*a, *b], memo),
+            Node::If(a, b, c) => all(&[*a, *b, *c], memo),
+            Node::Scalar(_, args) | Node::Plugin { args, .. } | Node::Native { args, .. } => {
+                all(args, memo)
+            }
+            Node::Script { names, .. } => {
+                let nodes: Vec<NodeId> = names
+                    .iter()
+                    .filter_map(|(_, id)| plan.decls.get(id).copied())
+                    .collect();
+                all(&nodes, memo)
+            }
+            Node::Agg { .. }
+            | Node::Linear(..)
+            | Node::Bands(..)
+            | Node::Peers(..)
+            | Node::Prior(_) => false,
+        };
+        memo[node] = Some(free);
+        free
+    }
+    let mut memo = vec![None; plan.nodes.len()];
+    (0..plan.nodes.len())
+        .map(|n| visit(plan, n, &mut memo))
+        .collect()
 }
 
 /// The tables an expression aggregates, following declarations.
