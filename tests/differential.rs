@@ -27,6 +27,7 @@ const CONDITIONS: &[&str] = &[
     "alumni.faculty in [\"Law\", \"Arts\"] or events.kind != \"gala\"",
     "not (attended or alumni.member)",
     "\"a\" in alumni.tags or contains(alumni.tags, \"c\")",
+    "len(alumni.tags) >= 1 and (if attended then satisfaction else 0) >= 2",
 ];
 
 const AGGREGATES: &[&str] = &[

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use super::groups::SegmentGroups;
-use super::plan::{AggFn, Node, NodeId, Plan, SegmentSource, Step};
+use super::plan::{AggFn, Node, NodeId, Plan, ScalarFn, SegmentSource, Step};
 use super::value::{Col, Strings, Value};
 use super::{Peers, Period};
 use super::{ops, script};
@@ -44,6 +44,9 @@ pub struct Inputs<'a> {
     /// Segment columns numbered by value, per period of membership (none
     /// for a list column).
     groups: RefCell<HashMap<Membership, Option<Rc<SegmentGroups>>>>,
+    /// The segment group of every row of a table (through its relation
+    /// path to the population), per segment column and membership.
+    row_groups: RefCell<HashMap<(usize, Membership), Rc<Vec<u32>>>>,
 }
 
 /// A profile column in a period.
@@ -75,6 +78,7 @@ impl<'a> Inputs<'a> {
             profiles: RefCell::default(),
             memo: RefCell::default(),
             groups: RefCell::default(),
+            row_groups: RefCell::default(),
         }
     }
 }
@@ -459,6 +463,9 @@ impl<'a> Env<'a> {
                 }
                 let t = self.eval(*t, at);
                 let e = self.eval(*e, at);
+                if let Some(col) = typed_if(&c, &t, &e, n) {
+                    return col;
+                }
                 Col::from_values(
                     (0..n)
                         .map(|i| if c.is_true(i) { t.get(i) } else { e.get(i) })
@@ -470,6 +477,9 @@ impl<'a> Env<'a> {
                 if cols.iter().all(|c| matches!(c, Col::Const(_))) {
                     let vals: Vec<Value> = cols.iter().map(|c| c.get(0)).collect();
                     return Col::Const(ops::scalar(*f, &vals, self.input.strings));
+                }
+                if let Some(col) = typed_scalar(*f, &cols, n) {
+                    return col;
                 }
                 Col::from_values(
                     (0..n)
@@ -645,37 +655,28 @@ impl<'a> Env<'a> {
         }
         // Typed fast paths for numbers; everything else goes value by value.
         if let (Some(x), Some(y)) = (num_view(a, n), num_view(b, n)) {
+            // One loop per operator, so that each is a tight loop.
+            let finite = |r: f64| if r.is_finite() { r } else { f64::NAN };
+            let cmp = |p: f64, q: f64, f: fn(&f64, &f64) -> bool| {
+                if p.is_nan() || q.is_nan() {
+                    NULL_BOOL
+                } else {
+                    u8::from(f(&p, &q))
+                }
+            };
             match op {
-                Add | Sub | Mul | Div => {
-                    return Col::Num(
-                        (0..n)
-                            .map(|i| {
-                                let r = ops::arith(op, x.at(i), y.at(i));
-                                if r.is_finite() { r } else { f64::NAN }
-                            })
-                            .collect(),
-                    );
+                Add => return Col::Num(map2(&x, &y, n, |p, q| finite(p + q))),
+                Sub => return Col::Num(map2(&x, &y, n, |p, q| finite(p - q))),
+                Mul => return Col::Num(map2(&x, &y, n, |p, q| finite(p * q))),
+                Div => {
+                    return Col::Num(map2(&x, &y, n, |p, q| finite(ops::arith(Div, p, q))));
                 }
-                Eq | Ne | Lt | Le | Gt | Ge => {
-                    return Col::Bool(
-                        (0..n)
-                            .map(|i| {
-                                let (p, q) = (x.at(i), y.at(i));
-                                if p.is_nan() || q.is_nan() {
-                                    return NULL_BOOL;
-                                }
-                                u8::from(match op {
-                                    Eq => p == q,
-                                    Ne => p != q,
-                                    Lt => p < q,
-                                    Le => p <= q,
-                                    Gt => p > q,
-                                    _ => p >= q,
-                                })
-                            })
-                            .collect(),
-                    );
-                }
+                Eq => return Col::Bool(map2(&x, &y, n, |p, q| cmp(p, q, f64::eq))),
+                Ne => return Col::Bool(map2(&x, &y, n, |p, q| cmp(p, q, f64::ne))),
+                Lt => return Col::Bool(map2(&x, &y, n, |p, q| cmp(p, q, f64::lt))),
+                Le => return Col::Bool(map2(&x, &y, n, |p, q| cmp(p, q, f64::le))),
+                Gt => return Col::Bool(map2(&x, &y, n, |p, q| cmp(p, q, f64::gt))),
+                Ge => return Col::Bool(map2(&x, &y, n, |p, q| cmp(p, q, f64::ge))),
                 _ => {}
             }
         }
@@ -711,21 +712,36 @@ impl<'a> Env<'a> {
         let Some(filter) = filter else {
             return (base.clone(), base);
         };
-        let cond = self.eval(
-            filter,
-            At {
-                table: Some(table),
-                rows: &base,
-                seg,
-            },
-        );
-        let kept: Vec<u32> = base
+        // A row is kept when every operand of a chain of `and`s is true:
+        // each operand runs only on the rows the previous ones kept.
+        let mut conjuncts = vec![filter];
+        while let Some(i) = conjuncts
             .iter()
-            .enumerate()
-            .filter(|(i, _)| cond.is_true(*i))
-            .map(|(_, r)| *r)
-            .collect();
-        (base, Rc::new(kept))
+            .position(|&c| matches!(self.plan().node(c), Node::Binary(BinaryOp::And, ..)))
+        {
+            if let Node::Binary(_, a, b) = *self.plan().node(conjuncts[i]) {
+                conjuncts.splice(i..=i, [a, b]);
+            }
+        }
+        let mut kept = base.clone();
+        for c in conjuncts {
+            let cond = self.eval(
+                c,
+                At {
+                    table: Some(table),
+                    rows: &kept,
+                    seg,
+                },
+            );
+            kept = Rc::new(
+                kept.iter()
+                    .enumerate()
+                    .filter(|(i, _)| cond.is_true(*i))
+                    .map(|(_, r)| *r)
+                    .collect(),
+            );
+        }
+        (base, kept)
     }
 
     fn aggregate_scalar(&self, node: NodeId, seg: bool) -> Value {
@@ -871,10 +887,8 @@ impl<'a> Env<'a> {
                     .get(0),
                 ),
                 Some(path) => {
-                    let group_of = |&r: &u32| match follow_one(self.data(), path, r) {
-                        NO_ROW => NO_ROW,
-                        m => groups.of_row[m as usize],
-                    };
+                    let row_groups = self.row_groups(parts.table, path, (source, period), &groups);
+                    let group_of = |&r: &u32| row_groups[r as usize];
                     let kept_groups: Vec<u32> = parts.kept.iter().map(group_of).collect();
                     // Only `all` and `share` compare with the base rows.
                     let base_groups: Vec<u32> = if matches!(parts.f, AggFn::All | AggFn::Share) {
@@ -894,6 +908,30 @@ impl<'a> Env<'a> {
             };
             self.by_segment.borrow_mut().insert(key, Rc::new(col));
         }
+    }
+
+    /// The segment group of every row of `table`, which reaches the
+    /// population by `path`.
+    fn row_groups(
+        &self,
+        table: usize,
+        path: &[Step],
+        membership: Membership,
+        groups: &SegmentGroups,
+    ) -> Rc<Vec<u32>> {
+        let key = (table, membership);
+        if let Some(g) = self.input.row_groups.borrow().get(&key) {
+            return g.clone();
+        }
+        let rows = (0..self.data().tables[table].len as u32).map(|r| {
+            match follow_one(self.data(), path, r) {
+                NO_ROW => NO_ROW,
+                m => groups.of_row[m as usize],
+            }
+        });
+        let g = Rc::new(rows.collect::<Vec<u32>>());
+        self.input.row_groups.borrow_mut().insert(key, g.clone());
+        g
     }
 
     /// A correlated aggregate, for every row of the context table.
@@ -1094,17 +1132,25 @@ fn reduce(
             .pad_num(n_groups)
         }
         AggFn::Distinct => {
-            let mut sets: Vec<HashSet<(u8, u64)>> = vec![HashSet::new(); n_groups];
+            // (group, value) pairs sorted and deduplicated: no set per group
+            // (a profile has a group per person).
+            let mut pairs: Vec<(u32, (u8, u64))> = Vec::new();
             if let Some(v) = values {
                 for (i, &g) in groups.iter().enumerate() {
                     if g != NO_ROW
                         && let Some(k) = ops::distinct_key(&v.get(i))
                     {
-                        sets[g as usize].insert(k);
+                        pairs.push((g, k));
                     }
                 }
             }
-            Col::Num(sets.into_iter().map(|s| s.len() as f64).collect())
+            pairs.sort_unstable();
+            pairs.dedup();
+            let mut counts = vec![0.0f64; n_groups];
+            for (g, _) in pairs {
+                counts[g as usize] += 1.0;
+            }
+            Col::Num(counts)
         }
     }
 }
@@ -1132,6 +1178,19 @@ impl<T: Copy> View<'_, T> {
             View::Vec(v) => v[i],
             View::Const(c) => *c,
         }
+    }
+}
+
+/// `f` over two views, row by row, with a loop per shape so that the
+/// compiler sees plain slices.
+fn map2<T: Copy, U>(x: &View<T>, y: &View<T>, n: usize, f: impl Fn(T, T) -> U) -> Vec<U> {
+    match (x, y) {
+        (View::Vec(a), View::Vec(b)) => {
+            a[..n].iter().zip(&b[..n]).map(|(&p, &q)| f(p, q)).collect()
+        }
+        (View::Vec(a), View::Const(q)) => a[..n].iter().map(|&p| f(p, *q)).collect(),
+        (View::Const(p), View::Vec(b)) => b[..n].iter().map(|&q| f(*p, q)).collect(),
+        (View::Const(p), View::Const(q)) => (0..n).map(|_| f(*p, *q)).collect(),
     }
 }
 
@@ -1211,6 +1270,70 @@ fn typed_binary(op: BinaryOp, a: &Col, b: &Col, n: usize) -> Option<Col> {
                     .collect(),
             ))
         }
+        _ => None,
+    }
+}
+
+/// `if` over a yes/no column with branches of one type (null reads as
+/// the type's null). Must agree with the value-by-value path: a row takes
+/// the `then` branch only when the condition is true.
+fn typed_if(c: &Col, t: &Col, e: &Col, n: usize) -> Option<Col> {
+    let cond = bool_view(c, n)?;
+    if matches!((t, e), (Col::Const(Value::Null), Col::Const(Value::Null))) {
+        return None;
+    }
+    fn choose<T: Copy>(cond: &View<u8>, t: &View<T>, e: &View<T>, n: usize) -> Vec<T> {
+        (0..n)
+            .map(|i| if cond.at(i) == 1 { t.at(i) } else { e.at(i) })
+            .collect()
+    }
+    if let (Some(x), Some(y)) = (num_view(t, n), num_view(e, n)) {
+        return Some(Col::Num(choose(&cond, &x, &y, n)));
+    }
+    if let (Some(x), Some(y)) = (str_view(t, n), str_view(e, n)) {
+        return Some(Col::Str(choose(&cond, &x, &y, n)));
+    }
+    if let (Some(x), Some(y)) = (bool_view(t, n), bool_view(e, n)) {
+        return Some(Col::Bool(choose(&cond, &x, &y, n)));
+    }
+    if let (Some(x), Some(y)) = (date_view(t, n), date_view(e, n)) {
+        return Some(Col::Date(choose(&cond, &x, &y, n)));
+    }
+    None
+}
+
+/// Scalar functions with a typed loop: `len` of a list, `coalesce` of
+/// numbers. Others go value by value.
+fn typed_scalar(f: ScalarFn, cols: &[Col], n: usize) -> Option<Col> {
+    match (f, cols) {
+        (ScalarFn::Len, [list @ (Col::List(_) | Col::ListRef { .. })]) => Some(Col::Num(
+            (0..n).map(|i| list.list_at(i).len() as f64).collect(),
+        )),
+        (ScalarFn::Coalesce, [first, rest @ ..]) if !rest.is_empty() => {
+            if cols.iter().all(|c| matches!(c, Col::Const(Value::Null))) {
+                return None;
+            }
+            let mut out = num_view(first, n)?;
+            let mut acc: Vec<f64> = (0..n).map(|i| out.at(i)).collect();
+            for c in rest {
+                out = num_view(c, n)?;
+                for (i, x) in acc.iter_mut().enumerate() {
+                    if x.is_nan() {
+                        *x = out.at(i);
+                    }
+                }
+            }
+            Some(Col::Num(acc))
+        }
+        _ => None,
+    }
+}
+
+fn date_view(c: &Col, n: usize) -> Option<View<'_, i32>> {
+    match c {
+        Col::Date(v) if v.len() == n => Some(View::Vec(v)),
+        Col::Const(Value::Date(d)) => Some(View::Const(*d)),
+        Col::Const(Value::Null) => Some(View::Const(NULL_DATE)),
         _ => None,
     }
 }

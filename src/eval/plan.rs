@@ -219,6 +219,8 @@ struct Compiler<'a, 'd> {
     data: &'d Dataset,
     strings: &'d Strings,
     nodes: Vec<Node>,
+    /// Each node's text → its id (see [`Compiler::push`]).
+    interned: HashMap<String, NodeId>,
     diagnostics: Vec<Diagnostic>,
     overrides: &'a HashMap<String, Value>,
     by_span: HashMap<Span, NodeId>,
@@ -252,6 +254,7 @@ pub fn compile(
         data,
         strings,
         nodes: Vec::new(),
+        interned: HashMap::new(),
         diagnostics: Vec::new(),
         overrides,
         by_span: HashMap::new(),
@@ -490,9 +493,19 @@ fn tables_read(
 }
 
 impl Compiler<'_, '_> {
+    /// Adds a node, or finds the same node added before: an expression
+    /// written twice (`count(alumni where member)` in six indicators, say)
+    /// is one node, evaluated once per environment. Children are already
+    /// shared, so nodes with the same text are the same computation.
     fn push(&mut self, node: Node) -> NodeId {
+        let key = format!("{node:?}");
+        if let Some(&id) = self.interned.get(&key) {
+            return id;
+        }
         self.nodes.push(node);
-        self.nodes.len() - 1
+        let id = self.nodes.len() - 1;
+        self.interned.insert(key, id);
+        id
     }
 
     /// A weight: a constant number, or a param's value.
