@@ -1,6 +1,6 @@
 //! Typed columns with nulls, and the string pool they share.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// "No row": a reference that leads nowhere.
 pub const NO_ROW: u32 = u32::MAX;
@@ -94,7 +94,9 @@ pub struct Column {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StringPool {
     strings: Vec<Box<str>>,
-    ids: HashMap<Box<str>, u32>,
+    /// A fast hash: data files are not an attack surface, and interning
+    /// is a large share of loading.
+    ids: FxHashMap<Box<str>, u32>,
 }
 
 impl StringPool {

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use indexmap::IndexMap;
+use rustc_hash::FxHashMap;
 
 use super::column::*;
 use super::schema::{ColumnSchema, ColumnType, Schema, TableSchema};
@@ -379,8 +380,8 @@ impl Dataset {
 
 /// A table's key values → row.
 struct KeyIndex {
-    numbers: HashMap<u64, u32>,
-    strings: HashMap<u32, u32>,
+    numbers: FxHashMap<u64, u32>,
+    strings: FxHashMap<u32, u32>,
     /// Rows whose key was already taken.
     duplicates: Vec<u32>,
 }
@@ -394,8 +395,8 @@ enum Lookup {
 impl KeyIndex {
     fn build(data: &ColumnData) -> KeyIndex {
         let mut index = KeyIndex {
-            numbers: HashMap::new(),
-            strings: HashMap::new(),
+            numbers: FxHashMap::default(),
+            strings: FxHashMap::default(),
             duplicates: Vec::new(),
         };
         for r in 0..data.len() {

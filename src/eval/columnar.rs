@@ -46,7 +46,7 @@ pub struct Inputs<'a> {
     groups: RefCell<HashMap<Membership, Option<Rc<SegmentGroups>>>>,
     /// The segment group of every row of a table (through its relation
     /// path to the population), per segment column and membership.
-    row_groups: RefCell<HashMap<(usize, Membership), Rc<Vec<u32>>>>,
+    row_groups: RefCell<HashMap<(usize, Membership), Rows>>,
 }
 
 /// A profile column in a period.
@@ -733,13 +733,20 @@ impl<'a> Env<'a> {
                     seg,
                 },
             );
-            kept = Rc::new(
-                kept.iter()
+            kept = Rc::new(match &cond {
+                Col::Bool(v) => kept
+                    .iter()
+                    .zip(v)
+                    .filter(|&(_, &b)| b == 1)
+                    .map(|(&r, _)| r)
+                    .collect(),
+                _ => kept
+                    .iter()
                     .enumerate()
                     .filter(|(i, _)| cond.is_true(*i))
                     .map(|(_, r)| *r)
                     .collect(),
-            );
+            });
         }
         (base, kept)
     }
@@ -758,15 +765,7 @@ impl<'a> Env<'a> {
         let Some(parts) = self.aggregate_parts(node, seg) else {
             return Value::Null;
         };
-        let v = reduce(
-            parts.f,
-            parts.values.as_ref(),
-            &vec![0; parts.kept.len()],
-            &vec![0; parts.base.len()],
-            1,
-            parts.p.as_ref(),
-        )
-        .get(0);
+        let v = parts.reduce_whole();
         // The same rows serve the segments whose groups are known.
         if self.segment.is_none() && self.plan().groups_by_segment(node) {
             self.reduce_by_segment(node, &parts, None);
@@ -827,7 +826,7 @@ impl<'a> Env<'a> {
             let Node::Agg { f, .. } = self.plan().node(node) else {
                 return None;
             };
-            return Some(reduce(*f, None, &[], &[], 1, None).get(0));
+            return Some(reduce(*f, None, Groups::One(0), Groups::One(0), 1, None).get(0));
         }
         let key = (node, (*source, plain.members_period));
         let known = plain.by_segment.borrow().get(&key).cloned();
@@ -875,32 +874,20 @@ impl<'a> Env<'a> {
             let col = match &path {
                 // A table with no relation to the population: every
                 // segment sees all its rows.
-                None => Col::Const(
-                    reduce(
-                        parts.f,
-                        parts.values.as_ref(),
-                        &vec![0; parts.kept.len()],
-                        &vec![0; parts.base.len()],
-                        1,
-                        parts.p.as_ref(),
-                    )
-                    .get(0),
-                ),
+                None => Col::Const(parts.reduce_whole()),
                 Some(path) => {
                     let row_groups = self.row_groups(parts.table, path, (source, period), &groups);
-                    let group_of = |&r: &u32| row_groups[r as usize];
-                    let kept_groups: Vec<u32> = parts.kept.iter().map(group_of).collect();
-                    // Only `all` and `share` compare with the base rows.
-                    let base_groups: Vec<u32> = if matches!(parts.f, AggFn::All | AggFn::Share) {
-                        parts.base.iter().map(group_of).collect()
-                    } else {
-                        Vec::new()
-                    };
                     reduce(
                         parts.f,
                         parts.values.as_ref(),
-                        &kept_groups,
-                        &base_groups,
+                        Groups::Lookup {
+                            rows: &parts.kept,
+                            of_row: &row_groups,
+                        },
+                        Groups::Lookup {
+                            rows: &parts.base,
+                            of_row: &row_groups,
+                        },
                         groups.len(),
                         parts.p.as_ref(),
                     )
@@ -918,7 +905,7 @@ impl<'a> Env<'a> {
         path: &[Step],
         membership: Membership,
         groups: &SegmentGroups,
-    ) -> Rc<Vec<u32>> {
+    ) -> Rows {
         let key = (table, membership);
         if let Some(g) = self.input.row_groups.borrow().get(&key) {
             return g.clone();
@@ -963,13 +950,37 @@ impl<'a> Env<'a> {
             )
         });
         let p = extra.map(|e| self.eval(e, At::scalar(at.seg)).get(0));
-        let groups = follow(self.data(), path, &kept);
-        let base_groups = follow(self.data(), path, &base);
+        // One step up (the usual case) reads the relation's index in place.
+        let (groups, base_groups);
+        let (kept_groups, all_groups) = match path.as_slice() {
+            [step] => {
+                let of_row = &self.data().tables[step.table].relations[step.relation].rows;
+                (
+                    Groups::Lookup {
+                        rows: &kept,
+                        of_row,
+                    },
+                    Groups::Lookup {
+                        rows: &base,
+                        of_row,
+                    },
+                )
+            }
+            _ => {
+                groups = follow(self.data(), path, &kept);
+                base_groups = if matches!(f, AggFn::All | AggFn::Share) {
+                    follow(self.data(), path, &base)
+                } else {
+                    Vec::new()
+                };
+                (Groups::Each(&groups), Groups::Each(&base_groups))
+            }
+        };
         let col = Rc::new(reduce(
             f,
             values.as_ref(),
-            &groups,
-            &base_groups,
+            kept_groups,
+            all_groups,
             context,
             p.as_ref(),
         ));
@@ -988,24 +999,82 @@ struct AggParts {
     p: Option<Value>,
 }
 
-/// Reduces selected rows into one value per group (`groups[i]` is row i's
-/// group, [`NO_ROW`] for none). `base_groups` are the groups of every base
-/// row (for `all` and `share`).
+impl AggParts {
+    /// The aggregate over all its rows.
+    fn reduce_whole(&self) -> Value {
+        reduce(
+            self.f,
+            self.values.as_ref(),
+            Groups::One(self.kept.len()),
+            Groups::One(self.base.len()),
+            1,
+            self.p.as_ref(),
+        )
+        .get(0)
+    }
+}
+
+/// The group of each row an aggregate reduces.
+#[derive(Clone, Copy)]
+enum Groups<'g> {
+    /// `n` rows, all in group 0.
+    One(usize),
+    /// Row i's group is `groups[i]` ([`NO_ROW`]: none).
+    Each(&'g [u32]),
+    /// Row i is table row `rows[i]`, whose group is `of_row[rows[i]]`.
+    Lookup { rows: &'g [u32], of_row: &'g [u32] },
+}
+
+impl Groups<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Groups::One(n) => *n,
+            Groups::Each(g) => g.len(),
+            Groups::Lookup { rows, .. } => rows.len(),
+        }
+    }
+
+    /// Calls `f(i, group)` for each row in a group, with a loop per shape.
+    fn for_each(&self, mut f: impl FnMut(usize, usize)) {
+        match self {
+            Groups::One(n) => (0..*n).for_each(|i| f(i, 0)),
+            Groups::Each(groups) => {
+                for (i, &g) in groups.iter().enumerate() {
+                    if g != NO_ROW {
+                        f(i, g as usize);
+                    }
+                }
+            }
+            Groups::Lookup { rows, of_row } => {
+                for (i, &r) in rows.iter().enumerate() {
+                    let g = if r == NO_ROW {
+                        NO_ROW
+                    } else {
+                        of_row[r as usize]
+                    };
+                    if g != NO_ROW {
+                        f(i, g as usize);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reduces selected rows into one value per group. `values` has a value
+/// per selected row; `base_groups` are the groups of every base row (for
+/// `all` and `share`).
 fn reduce(
     f: AggFn,
     values: Option<&Col>,
-    groups: &[u32],
-    base_groups: &[u32],
+    groups: Groups<'_>,
+    base_groups: Groups<'_>,
     n_groups: usize,
     p: Option<&Value>,
 ) -> Col {
-    let count_per = |gs: &[u32]| {
+    let count_per = |gs: Groups<'_>| {
         let mut c = vec![0u32; n_groups];
-        for &g in gs {
-            if g != NO_ROW {
-                c[g as usize] += 1;
-            }
-        }
+        gs.for_each(|_, g| c[g] += 1);
         c
     };
     match f {
@@ -1044,16 +1113,19 @@ fn reduce(
         AggFn::Sum | AggFn::Avg => {
             let mut sums = vec![0.0f64; n_groups];
             let mut counts = vec![0u32; n_groups];
-            if let Some(v) = values {
-                for (i, &g) in groups.iter().enumerate() {
-                    if g == NO_ROW {
-                        continue;
-                    }
-                    if let Some(x) = v.get(i).as_num() {
-                        sums[g as usize] += x;
-                        counts[g as usize] += 1;
-                    }
+            let mut add = |g: usize, x: f64| {
+                if !x.is_nan() {
+                    sums[g] += x;
+                    counts[g] += 1;
                 }
+            };
+            match values.map(|v| (v, num_view(v, groups.len()))) {
+                Some((_, Some(View::Vec(v)))) => groups.for_each(|i, g| add(g, v[i])),
+                Some((_, Some(View::Const(x)))) => groups.for_each(|_, g| add(g, x)),
+                Some((v, None)) => {
+                    groups.for_each(|i, g| add(g, v.get(i).as_num().unwrap_or(f64::NAN)))
+                }
+                None => {}
             }
             if f == AggFn::Sum {
                 Col::Num(
@@ -1073,12 +1145,9 @@ fn reduce(
         AggFn::Min | AggFn::Max => {
             let mut best: Vec<Value> = vec![Value::Null; n_groups];
             if let Some(v) = values {
-                for (i, &g) in groups.iter().enumerate() {
-                    if g == NO_ROW {
-                        continue;
-                    }
+                groups.for_each(|i, g| {
                     let x = v.get(i);
-                    let b = &mut best[g as usize];
+                    let b = &mut best[g];
                     let better = match (&x, &*b) {
                         (Value::Null, _) => false,
                         (_, Value::Null) => true,
@@ -1101,7 +1170,7 @@ fn reduce(
                     if better {
                         *b = x;
                     }
-                }
+                });
             }
             Col::from_values(best)
         }
@@ -1113,13 +1182,11 @@ fn reduce(
             };
             let mut per: Vec<Vec<f64>> = vec![Vec::new(); n_groups];
             if let Some(v) = values {
-                for (i, &g) in groups.iter().enumerate() {
-                    if g != NO_ROW
-                        && let Some(x) = v.get(i).as_num()
-                    {
-                        per[g as usize].push(x);
+                groups.for_each(|i, g| {
+                    if let Some(x) = v.get(i).as_num() {
+                        per[g].push(x);
                     }
-                }
+                });
             }
             Col::from_values(
                 per.into_iter()
@@ -1134,21 +1201,19 @@ fn reduce(
         AggFn::Distinct => {
             // (group, value) pairs sorted and deduplicated: no set per group
             // (a profile has a group per person).
-            let mut pairs: Vec<(u32, (u8, u64))> = Vec::new();
+            let mut pairs: Vec<(usize, (u8, u64))> = Vec::new();
             if let Some(v) = values {
-                for (i, &g) in groups.iter().enumerate() {
-                    if g != NO_ROW
-                        && let Some(k) = ops::distinct_key(&v.get(i))
-                    {
+                groups.for_each(|i, g| {
+                    if let Some(k) = ops::distinct_key(&v.get(i)) {
                         pairs.push((g, k));
                     }
-                }
+                });
             }
             pairs.sort_unstable();
             pairs.dedup();
             let mut counts = vec![0.0f64; n_groups];
             for (g, _) in pairs {
-                counts[g as usize] += 1.0;
+                counts[g] += 1.0;
             }
             Col::Num(counts)
         }

@@ -2,7 +2,7 @@
 //! of a segment column, so that an aggregate's rows can be reduced for
 //! every value of the column in one pass instead of once per value.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::ops::distinct_key;
 use super::value::{Col, Value};
@@ -15,7 +15,7 @@ pub struct SegmentGroups {
     pub of_row: Vec<u32>,
     /// Each group's value, in order of first appearance.
     pub values: Vec<Value>,
-    index: HashMap<(u8, u64), u32>,
+    index: FxHashMap<(u8, u64), u32>,
 }
 
 impl SegmentGroups {
@@ -28,7 +28,7 @@ impl SegmentGroups {
         let mut groups = SegmentGroups {
             of_row: Vec::with_capacity(len),
             values: Vec::new(),
-            index: HashMap::new(),
+            index: FxHashMap::default(),
         };
         for r in 0..len {
             let value = col.get(r);
