@@ -9,8 +9,9 @@ use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use super::groups::SegmentGroups;
+use super::groups::{Combinations, SegmentGroups};
 use super::plan::{AggFn, Node, NodeId, Plan, ScalarFn, SegmentSource, Step};
+use super::reduce::{Groups, Partial, reduce};
 use super::value::{Col, Strings, Value};
 use super::{Peers, Period};
 use super::{ops, script};
@@ -46,7 +47,18 @@ pub struct Inputs<'a> {
     groups: RefCell<HashMap<Membership, Option<Rc<SegmentGroups>>>>,
     /// The segment group of every row of a table (through its relation
     /// path to the population), per segment column and membership.
-    row_groups: RefCell<HashMap<(usize, Membership), Rows>>,
+    row_groups: RefCell<HashMap<(usize, (Numbering, Option<Period>)), Rows>>,
+    /// Every groupable segment column numbered together, per membership
+    /// period (none when they cannot be).
+    combinations: RefCell<HashMap<Option<Period>, Option<Rc<Combinations>>>>,
+}
+
+/// How a table's rows are numbered for segments: by one column's groups,
+/// or by combinations of all columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Numbering {
+    Column(SegmentSource),
+    Combined,
 }
 
 /// A profile column in a period.
@@ -79,6 +91,7 @@ impl<'a> Inputs<'a> {
             memo: RefCell::default(),
             groups: RefCell::default(),
             row_groups: RefCell::default(),
+            combinations: RefCell::default(),
         }
     }
 }
@@ -866,6 +879,44 @@ impl<'a> Env<'a> {
             .plan()
             .population
             .and_then(|pop| path_to(self.data(), parts.table, pop));
+        // Counts, min and max: one pass over the combinations of segment
+        // values, merged into each column (sums are reduced column by
+        // column: partial sums would round differently).
+        if let Some(path) = &path
+            && matches!(
+                parts.f,
+                AggFn::Count | AggFn::Any | AggFn::All | AggFn::Share | AggFn::Min | AggFn::Max
+            )
+            && let Some(combos) = self.combinations(period)
+        {
+            let of_row = self.row_groups(
+                parts.table,
+                path,
+                (Numbering::Combined, period),
+                &combos.of_row,
+            );
+            let partial = Partial::accumulate(
+                parts.f,
+                parts.values.as_ref(),
+                Groups::Lookup {
+                    rows: &parts.kept,
+                    of_row: &of_row,
+                },
+                Groups::Lookup {
+                    rows: &parts.base,
+                    of_row: &of_row,
+                },
+                combos.count,
+            );
+            if let Some(partial) = partial {
+                for (c, (source, groups)) in combos.columns.iter().enumerate() {
+                    let merged = partial.merge(groups.len(), |k| combos.group(c, k));
+                    self.by_segment
+                        .borrow_mut()
+                        .insert((node, (*source, period)), Rc::new(merged.finish()));
+                }
+            }
+        }
         for (source, groups) in columns {
             let key = (node, (source, period));
             if self.by_segment.borrow().contains_key(&key) {
@@ -876,7 +927,12 @@ impl<'a> Env<'a> {
                 // segment sees all its rows.
                 None => Col::Const(parts.reduce_whole()),
                 Some(path) => {
-                    let row_groups = self.row_groups(parts.table, path, (source, period), &groups);
+                    let row_groups = self.row_groups(
+                        parts.table,
+                        path,
+                        (Numbering::Column(source), period),
+                        &groups.of_row,
+                    );
                     reduce(
                         parts.f,
                         parts.values.as_ref(),
@@ -897,23 +953,46 @@ impl<'a> Env<'a> {
         }
     }
 
-    /// The segment group of every row of `table`, which reaches the
-    /// population by `path`.
+    /// The groupable segment columns numbered together, for a membership
+    /// period (built once, from the groups known by then).
+    fn combinations(&self, period: Option<Period>) -> Option<Rc<Combinations>> {
+        if let Some(c) = self.input.combinations.borrow().get(&period) {
+            return c.clone();
+        }
+        let columns = self
+            .plan()
+            .segments
+            .iter()
+            .filter_map(|(_, source)| {
+                let groups = self.input.groups.borrow().get(&(*source, period)).cloned();
+                groups.flatten().map(|g| (*source, g))
+            })
+            .collect();
+        let combos = Combinations::new(columns).map(Rc::new);
+        self.input
+            .combinations
+            .borrow_mut()
+            .insert(period, combos.clone());
+        combos
+    }
+
+    /// The group of every row of `table`, which reaches the population by
+    /// `path`, given each population row's group (`of_population`).
     fn row_groups(
         &self,
         table: usize,
         path: &[Step],
-        membership: Membership,
-        groups: &SegmentGroups,
+        numbering: (Numbering, Option<Period>),
+        of_population: &[u32],
     ) -> Rows {
-        let key = (table, membership);
+        let key = (table, numbering);
         if let Some(g) = self.input.row_groups.borrow().get(&key) {
             return g.clone();
         }
         let rows = (0..self.data().tables[table].len as u32).map(|r| {
             match follow_one(self.data(), path, r) {
                 NO_ROW => NO_ROW,
-                m => groups.of_row[m as usize],
+                m => of_population[m as usize],
             }
         });
         let g = Rc::new(rows.collect::<Vec<u32>>());
@@ -1014,231 +1093,15 @@ impl AggParts {
     }
 }
 
-/// The group of each row an aggregate reduces.
-#[derive(Clone, Copy)]
-enum Groups<'g> {
-    /// `n` rows, all in group 0.
-    One(usize),
-    /// Row i's group is `groups[i]` ([`NO_ROW`]: none).
-    Each(&'g [u32]),
-    /// Row i is table row `rows[i]`, whose group is `of_row[rows[i]]`.
-    Lookup { rows: &'g [u32], of_row: &'g [u32] },
-}
-
-impl Groups<'_> {
-    fn len(&self) -> usize {
-        match self {
-            Groups::One(n) => *n,
-            Groups::Each(g) => g.len(),
-            Groups::Lookup { rows, .. } => rows.len(),
-        }
-    }
-
-    /// Calls `f(i, group)` for each row in a group, with a loop per shape.
-    fn for_each(&self, mut f: impl FnMut(usize, usize)) {
-        match self {
-            Groups::One(n) => (0..*n).for_each(|i| f(i, 0)),
-            Groups::Each(groups) => {
-                for (i, &g) in groups.iter().enumerate() {
-                    if g != NO_ROW {
-                        f(i, g as usize);
-                    }
-                }
-            }
-            Groups::Lookup { rows, of_row } => {
-                for (i, &r) in rows.iter().enumerate() {
-                    let g = if r == NO_ROW {
-                        NO_ROW
-                    } else {
-                        of_row[r as usize]
-                    };
-                    if g != NO_ROW {
-                        f(i, g as usize);
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Reduces selected rows into one value per group. `values` has a value
-/// per selected row; `base_groups` are the groups of every base row (for
-/// `all` and `share`).
-fn reduce(
-    f: AggFn,
-    values: Option<&Col>,
-    groups: Groups<'_>,
-    base_groups: Groups<'_>,
-    n_groups: usize,
-    p: Option<&Value>,
-) -> Col {
-    let count_per = |gs: Groups<'_>| {
-        let mut c = vec![0u32; n_groups];
-        gs.for_each(|_, g| c[g] += 1);
-        c
-    };
-    match f {
-        AggFn::Count => Col::Num(count_per(groups).into_iter().map(f64::from).collect()),
-        AggFn::Any => Col::Bool(
-            count_per(groups)
-                .into_iter()
-                .map(|c| u8::from(c > 0))
-                .collect(),
-        ),
-        AggFn::All | AggFn::Share => {
-            let kept = count_per(groups);
-            let all = count_per(base_groups);
-            if f == AggFn::All {
-                Col::Bool(
-                    kept.iter()
-                        .zip(&all)
-                        .map(|(k, a)| u8::from(k == a))
-                        .collect(),
-                )
-            } else {
-                Col::Num(
-                    kept.iter()
-                        .zip(&all)
-                        .map(|(k, a)| {
-                            if *a == 0 {
-                                f64::NAN
-                            } else {
-                                f64::from(*k) / f64::from(*a)
-                            }
-                        })
-                        .collect(),
-                )
-            }
-        }
-        AggFn::Sum | AggFn::Avg => {
-            let mut sums = vec![0.0f64; n_groups];
-            let mut counts = vec![0u32; n_groups];
-            let mut add = |g: usize, x: f64| {
-                if !x.is_nan() {
-                    sums[g] += x;
-                    counts[g] += 1;
-                }
-            };
-            match values.map(|v| (v, num_view(v, groups.len()))) {
-                Some((_, Some(View::Vec(v)))) => groups.for_each(|i, g| add(g, v[i])),
-                Some((_, Some(View::Const(x)))) => groups.for_each(|_, g| add(g, x)),
-                Some((v, None)) => {
-                    groups.for_each(|i, g| add(g, v.get(i).as_num().unwrap_or(f64::NAN)))
-                }
-                None => {}
-            }
-            if f == AggFn::Sum {
-                Col::Num(
-                    sums.into_iter()
-                        .map(|s| if s.is_finite() { s } else { f64::NAN })
-                        .collect(),
-                )
-            } else {
-                Col::Num(
-                    sums.iter()
-                        .zip(&counts)
-                        .map(|(s, c)| if *c == 0 { f64::NAN } else { s / f64::from(*c) })
-                        .collect(),
-                )
-            }
-        }
-        AggFn::Min | AggFn::Max => {
-            let mut best: Vec<Value> = vec![Value::Null; n_groups];
-            if let Some(v) = values {
-                groups.for_each(|i, g| {
-                    let x = v.get(i);
-                    let b = &mut best[g];
-                    let better = match (&x, &*b) {
-                        (Value::Null, _) => false,
-                        (_, Value::Null) => true,
-                        (Value::Num(a), Value::Num(c)) => {
-                            if f == AggFn::Min {
-                                a < c
-                            } else {
-                                a > c
-                            }
-                        }
-                        (Value::Date(a), Value::Date(c)) => {
-                            if f == AggFn::Min {
-                                a < c
-                            } else {
-                                a > c
-                            }
-                        }
-                        _ => false,
-                    };
-                    if better {
-                        *b = x;
-                    }
-                });
-            }
-            Col::from_values(best)
-        }
-        AggFn::Median | AggFn::Percentile => {
-            let p = if f == AggFn::Median {
-                Some(0.5)
-            } else {
-                p.and_then(Value::as_num)
-            };
-            let mut per: Vec<Vec<f64>> = vec![Vec::new(); n_groups];
-            if let Some(v) = values {
-                groups.for_each(|i, g| {
-                    if let Some(x) = v.get(i).as_num() {
-                        per[g].push(x);
-                    }
-                });
-            }
-            Col::from_values(
-                per.into_iter()
-                    .map(|mut xs| {
-                        xs.sort_by(f64::total_cmp);
-                        p.map_or(Value::Null, |p| ops::percentile(&xs, p))
-                    })
-                    .collect(),
-            )
-            .pad_num(n_groups)
-        }
-        AggFn::Distinct => {
-            // (group, value) pairs sorted and deduplicated: no set per group
-            // (a profile has a group per person).
-            let mut pairs: Vec<(usize, (u8, u64))> = Vec::new();
-            if let Some(v) = values {
-                groups.for_each(|i, g| {
-                    if let Some(k) = ops::distinct_key(&v.get(i)) {
-                        pairs.push((g, k));
-                    }
-                });
-            }
-            pairs.sort_unstable();
-            pairs.dedup();
-            let mut counts = vec![0.0f64; n_groups];
-            for (g, _) in pairs {
-                counts[g] += 1.0;
-            }
-            Col::Num(counts)
-        }
-    }
-}
-
-impl Col {
-    /// An all-null result of `from_values` as a number column of `n` rows.
-    fn pad_num(self, n: usize) -> Col {
-        match self {
-            Col::Const(Value::Null) => Col::Num(vec![f64::NAN; n]),
-            other => other,
-        }
-    }
-}
-
 /// A column or constant read by index: numbers (NaN null), bools (0, 1,
 /// [`NULL_BOOL`]) or string ids ([`NULL_STR`]).
-enum View<'c, T: Copy> {
+pub(super) enum View<'c, T: Copy> {
     Vec(&'c [T]),
     Const(T),
 }
 
 impl<T: Copy> View<'_, T> {
-    fn at(&self, i: usize) -> T {
+    pub(super) fn at(&self, i: usize) -> T {
         match self {
             View::Vec(v) => v[i],
             View::Const(c) => *c,
@@ -1403,7 +1266,7 @@ fn date_view(c: &Col, n: usize) -> Option<View<'_, i32>> {
     }
 }
 
-fn num_view(c: &Col, n: usize) -> Option<View<'_, f64>> {
+pub(super) fn num_view(c: &Col, n: usize) -> Option<View<'_, f64>> {
     match c {
         Col::Num(v) if v.len() == n => Some(View::Vec(v)),
         Col::Const(Value::Num(x)) => Some(View::Const(*x)),

@@ -2,9 +2,12 @@
 //! of a segment column, so that an aggregate's rows can be reduced for
 //! every value of the column in one pass instead of once per value.
 
+use std::rc::Rc;
+
 use rustc_hash::FxHashMap;
 
 use super::ops::distinct_key;
+use super::plan::SegmentSource;
 use super::value::{Col, Value};
 use crate::data::column::NO_ROW;
 
@@ -58,6 +61,67 @@ impl SegmentGroups {
     }
 }
 
+/// Combinations kept at most; past this, columns are reduced one by one.
+const MAX_COMBINATIONS: usize = 1 << 16;
+
+/// The segment columns of a run numbered together: a population row's
+/// combination is the tuple of its groups, a null value being one more
+/// group per column. An additive aggregate is then reduced once per
+/// combination and merged into each column's groups, instead of once per
+/// column.
+#[derive(Debug)]
+pub struct Combinations {
+    pub columns: Vec<(SegmentSource, Rc<SegmentGroups>)>,
+    /// The combination of each population row.
+    pub of_row: Vec<u32>,
+    pub count: usize,
+    strides: Vec<usize>,
+}
+
+impl Combinations {
+    /// None for fewer than two columns or too many combinations.
+    pub fn new(columns: Vec<(SegmentSource, Rc<SegmentGroups>)>) -> Option<Combinations> {
+        if columns.len() < 2 {
+            return None;
+        }
+        let mut strides = Vec::with_capacity(columns.len());
+        let mut count = 1usize;
+        for (_, groups) in &columns {
+            strides.push(count);
+            count = count.checked_mul(groups.len() + 1)?;
+            if count > MAX_COMBINATIONS {
+                return None;
+            }
+        }
+        let rows = columns[0].1.of_row.len();
+        let mut of_row = vec![0u32; rows];
+        for ((_, groups), stride) in columns.iter().zip(&strides) {
+            for (combination, &g) in of_row.iter_mut().zip(&groups.of_row) {
+                let g = if g == NO_ROW {
+                    groups.len()
+                } else {
+                    g as usize
+                };
+                // Below MAX_COMBINATIONS, so it fits.
+                *combination += (g * stride) as u32;
+            }
+        }
+        Some(Combinations {
+            columns,
+            of_row,
+            count,
+            strides,
+        })
+    }
+
+    /// Column `c`'s group in combination `k` ([`NO_ROW`] for null).
+    pub fn group(&self, c: usize, k: usize) -> u32 {
+        let size = self.columns[c].1.len();
+        let g = (k / self.strides[c]) % (size + 1);
+        if g == size { NO_ROW } else { g as u32 }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +138,26 @@ mod tests {
         assert_eq!(g.group_of(&Value::Num(0.0)), Some(2));
         assert_eq!(g.group_of(&Value::Num(3.0)), None);
         assert_eq!(g.group_of(&Value::Null), None);
+    }
+
+    #[test]
+    fn combinations_give_back_each_columns_group() {
+        let a = Col::Num(vec![1.0, 2.0, f64::NAN, 1.0]);
+        let b = Col::Bool(vec![1, 0, 0, crate::data::column::NULL_BOOL]);
+        let ga = Rc::new(SegmentGroups::new(&a, 4).expect("a"));
+        let gb = Rc::new(SegmentGroups::new(&b, 4).expect("b"));
+        let c = Combinations::new(vec![
+            (SegmentSource::Column(0), ga.clone()),
+            (SegmentSource::Column(1), gb.clone()),
+        ])
+        .expect("combined");
+        assert_eq!(c.count, 3 * 3);
+        for r in 0..4 {
+            let k = c.of_row[r] as usize;
+            assert_eq!(c.group(0, k), ga.of_row[r], "row {r}");
+            assert_eq!(c.group(1, k), gb.of_row[r], "row {r}");
+        }
+        assert!(Combinations::new(vec![(SegmentSource::Column(0), ga)]).is_none());
     }
 
     #[test]

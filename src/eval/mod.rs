@@ -5,6 +5,7 @@
 //! | `plan`      | the flat IR compiled from the checked rules            |
 //! | `columnar`  | the fast evaluator: whole columns, selection vectors   |
 //! | `groups`    | segment values numbered, to reduce all segments at once |
+//! | `reduce`    | aggregates reduced per group, and merged per segment  |
 //! | `reference` | the simple row-at-a-time evaluator the fast one must match |
 //! | `ops`       | operators and functions on single values (null rules)  |
 //! | `script`    | rhai plugins and inline blocks, sandboxed             |
@@ -14,6 +15,7 @@ pub mod columnar;
 pub mod groups;
 pub mod ops;
 pub mod plan;
+mod reduce;
 pub mod reference;
 pub mod script;
 pub mod value;
