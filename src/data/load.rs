@@ -311,24 +311,33 @@ impl Dataset {
 
     /// Each reference column resolved to row indexes of its target.
     fn resolve_relations(&mut self, schema: &Schema, lines: &HashMap<String, Vec<u32>>) {
-        let mut indexes: HashMap<String, KeyIndex> = HashMap::new();
-        for (name, t) in &self.tables {
-            if let Some(k) = t.key {
-                indexes.insert(name.clone(), KeyIndex::build(&t.columns[k].data));
-            }
-        }
-        for ts in schema.tables.values() {
-            let mut relations = Vec::new();
-            let Some(table) = self.tables.get(&ts.name) else {
-                continue;
-            };
-            for (col_name, target) in &ts.refs {
-                let (Some(col), Some(index)) = (table.column(col_name), indexes.get(target)) else {
-                    continue;
-                };
+        use rayon::prelude::*;
+        // Key indexes, then every reference column's lookups, in parallel.
+        let tables: Vec<(&String, &Table)> = self.tables.iter().collect();
+        let indexes: HashMap<String, KeyIndex> = tables
+            .par_iter()
+            .filter_map(|&(name, t)| {
+                t.key
+                    .map(|k| (name.clone(), KeyIndex::build(&t.columns[k].data)))
+            })
+            .collect();
+        let jobs: Vec<(&str, &str, &str)> = schema
+            .tables
+            .values()
+            .flat_map(|ts| {
+                ts.refs
+                    .iter()
+                    .map(|(col, target)| (ts.name.as_str(), col.as_str(), target.as_str()))
+            })
+            .collect();
+        let mut resolved: HashMap<(&str, &str), Resolved> = jobs
+            .par_iter()
+            .filter_map(|&(table, col_name, target)| {
+                let col = self.tables.get(table)?.column(col_name)?;
+                let index = indexes.get(target)?;
                 let mut dangling = 0usize;
                 let mut first_dangling = None;
-                let rows: Vec<u32> = (0..table.len)
+                let rows: Vec<u32> = (0..col.data.len())
                     .map(|r| match index.lookup(&col.data, r, &self.pool) {
                         Lookup::Found(row) => row,
                         Lookup::Null => NO_ROW,
@@ -339,6 +348,21 @@ impl Dataset {
                         }
                     })
                     .collect();
+                Some(((table, col_name), (rows, dangling, first_dangling)))
+            })
+            .collect();
+        for ts in schema.tables.values() {
+            let mut relations = Vec::new();
+            let Some(table) = self.tables.get(&ts.name) else {
+                continue;
+            };
+            for (col_name, target) in &ts.refs {
+                let (Some(col), Some((rows, dangling, first_dangling))) = (
+                    table.column(col_name),
+                    resolved.remove(&(ts.name.as_str(), col_name.as_str())),
+                ) else {
+                    continue;
+                };
                 if let Some(first) = first_dangling {
                     let line = lines
                         .get(&ts.name)
@@ -378,8 +402,15 @@ impl Dataset {
     }
 }
 
+/// A reference column resolved: target rows, how many dangle, the first
+/// that does.
+type Resolved = (Vec<u32>, usize, Option<usize>);
+
 /// A table's key values → row.
 struct KeyIndex {
+    /// Keys that are small non-negative integers (ids 1..n, the usual
+    /// case): row by key, [`NO_ROW`] for none. No hashing.
+    dense: Option<Vec<u32>>,
     numbers: FxHashMap<u64, u32>,
     strings: FxHashMap<u32, u32>,
     /// Rows whose key was already taken.
@@ -392,50 +423,75 @@ enum Lookup {
     Missing,
 }
 
+/// A number as an index into a dense key table of `len` slots.
+fn dense_slot(x: f64, len: usize) -> Option<usize> {
+    (x >= 0.0 && x.fract() == 0.0 && x < len as f64).then_some(x as usize)
+}
+
 impl KeyIndex {
     fn build(data: &ColumnData) -> KeyIndex {
         let mut index = KeyIndex {
+            dense: None,
             numbers: FxHashMap::default(),
             strings: FxHashMap::default(),
             duplicates: Vec::new(),
         };
+        if let ColumnData::Number(v) = data {
+            let slots = 4 * v.len() + 1024;
+            if v.iter()
+                .all(|&x| x.is_nan() || dense_slot(x, slots).is_some())
+            {
+                let mut dense = vec![NO_ROW; slots];
+                for (r, &x) in v.iter().enumerate() {
+                    if let Some(k) = dense_slot(x, slots) {
+                        // The first row with a key keeps it.
+                        if dense[k] == NO_ROW {
+                            dense[k] = r as u32;
+                        } else {
+                            index.duplicates.push(r as u32);
+                        }
+                    }
+                }
+                index.dense = Some(dense);
+                return index;
+            }
+        }
+        // The first row with a key keeps it; later ones are duplicates.
+        fn claim<K: std::hash::Hash + Eq>(map: &mut FxHashMap<K, u32>, key: K, r: usize) -> bool {
+            match map.entry(key) {
+                std::collections::hash_map::Entry::Occupied(_) => false,
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(r as u32);
+                    true
+                }
+            }
+        }
         for r in 0..data.len() {
             let fresh = match data {
                 ColumnData::Number(v) if !v[r].is_nan() => {
-                    index.numbers.insert(v[r].to_bits(), r as u32).is_none()
+                    claim(&mut index.numbers, v[r].to_bits(), r)
                 }
-                ColumnData::Str(v) if v[r] != NULL_STR => {
-                    index.strings.insert(v[r], r as u32).is_none()
+                ColumnData::Str(v) if v[r] != NULL_STR => claim(&mut index.strings, v[r], r),
+                ColumnData::Date(v) if v[r] != NULL_DATE => {
+                    claim(&mut index.numbers, f64::from(v[r]).to_bits(), r)
                 }
-                ColumnData::Date(v) if v[r] != NULL_DATE => index
-                    .numbers
-                    .insert(f64::from(v[r]).to_bits(), r as u32)
-                    .is_none(),
                 _ => true,
             };
             if !fresh {
                 index.duplicates.push(r as u32);
             }
         }
-        // The first row with a key keeps it.
-        for &d in &index.duplicates {
-            match data {
-                ColumnData::Number(v) => {
-                    index
-                        .numbers
-                        .entry(v[d as usize].to_bits())
-                        .and_modify(|row| *row = (*row).min(d));
-                }
-                ColumnData::Str(v) => {
-                    index
-                        .strings
-                        .entry(v[d as usize])
-                        .and_modify(|row| *row = (*row).min(d));
-                }
-                _ => {}
-            }
-        }
         index
+    }
+
+    /// The row of a numeric key.
+    fn number(&self, x: f64) -> Option<u32> {
+        match &self.dense {
+            Some(dense) => dense_slot(x, dense.len())
+                .map(|k| dense[k])
+                .filter(|&r| r != NO_ROW),
+            None => self.numbers.get(&x.to_bits()).copied(),
+        }
     }
 
     /// The row a reference cell points to; numbers and texts match across
@@ -446,26 +502,26 @@ impl KeyIndex {
                 if v[r].is_nan() {
                     return Lookup::Null;
                 }
-                self.numbers.get(&v[r].to_bits()).or_else(|| {
+                self.number(v[r]).or_else(|| {
                     pool.get(&format!("{}", v[r]))
-                        .and_then(|id| self.strings.get(&id))
+                        .and_then(|id| self.strings.get(&id).copied())
                 })
             }
             ColumnData::Str(v) => {
                 if v[r] == NULL_STR {
                     return Lookup::Null;
                 }
-                self.strings.get(&v[r]).or_else(|| {
+                self.strings.get(&v[r]).copied().or_else(|| {
                     pool.text(v[r])
                         .trim()
                         .parse::<f64>()
                         .ok()
-                        .and_then(|n| self.numbers.get(&n.to_bits()))
+                        .and_then(|n| self.number(n))
                 })
             }
             _ => return Lookup::Null,
         };
-        found.map_or(Lookup::Missing, |&row| Lookup::Found(row))
+        found.map_or(Lookup::Missing, Lookup::Found)
     }
 }
 
@@ -519,7 +575,15 @@ struct Inference {
 }
 
 impl Inference {
+    /// The column is text whatever comes next (a list still may).
+    fn settled_text(&self) -> bool {
+        self.mixed || self.seen == Some(Shape::Text)
+    }
+
     fn add(&mut self, cell: &Cell<'_>) {
+        if self.settled_text() && !matches!(cell, Cell::List(_)) {
+            return;
+        }
         match cell {
             Cell::Null => {}
             Cell::Text(s) if s.trim().is_empty() => {}
@@ -575,8 +639,7 @@ impl Builder {
     fn push(&mut self, cell: &Cell<'_>, pool: &mut StringPool) -> Result<(), ()> {
         let text = match cell {
             Cell::Null => None,
-            Cell::Text(s) if s.trim().is_empty() => None,
-            Cell::Text(s) => Some(s.trim()),
+            Cell::Text(s) => Some(s.trim()).filter(|t| !t.is_empty()),
             Cell::List(items) => {
                 return match self {
                     Builder::List { offsets, values } => {
@@ -593,10 +656,22 @@ impl Builder {
                 None => f64::NAN,
                 Some(t) => t.parse::<f64>().ok().filter(|n| n.is_finite()).ok_or(())?,
             }),
-            Builder::Bool(v) => v.push(match text.map(str::to_ascii_lowercase).as_deref() {
+            Builder::Bool(v) => v.push(match text {
                 None => NULL_BOOL,
-                Some("true" | "yes" | "y" | "1") => 1,
-                Some("false" | "no" | "n" | "0") => 0,
+                Some(t)
+                    if ["true", "yes", "y", "1"]
+                        .iter()
+                        .any(|w| t.eq_ignore_ascii_case(w)) =>
+                {
+                    1
+                }
+                Some(t)
+                    if ["false", "no", "n", "0"]
+                        .iter()
+                        .any(|w| t.eq_ignore_ascii_case(w)) =>
+                {
+                    0
+                }
                 Some(_) => return Err(()),
             }),
             Builder::Date(v) => v.push(match text {
@@ -969,6 +1044,47 @@ fn read_jsonl(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn found(l: Lookup) -> Option<u32> {
+        match l {
+            Lookup::Found(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn key_indexes_dense_and_hashed_agree() {
+        let mut pool = StringPool::default();
+        let five = pool.intern("5");
+        for keys in [
+            vec![1.0, 2.0, 2.0, f64::NAN, 5.0],
+            // Not small integers: hashed.
+            vec![1.5, 2.0, 2.0, f64::NAN, 5.0],
+            vec![-1.0, 2.0, 2.0, f64::NAN, 5.0],
+        ] {
+            let data = ColumnData::Number(keys.clone());
+            let index = KeyIndex::build(&data);
+            assert_eq!(index.duplicates, vec![2], "{keys:?}");
+            let refs = ColumnData::Number(vec![2.0, 5.0, 7.0, f64::NAN]);
+            assert_eq!(found(index.lookup(&refs, 0, &pool)), Some(1));
+            assert_eq!(found(index.lookup(&refs, 1, &pool)), Some(4));
+            assert!(matches!(index.lookup(&refs, 2, &pool), Lookup::Missing));
+            assert!(matches!(index.lookup(&refs, 3, &pool), Lookup::Null));
+            // A text reference matches a number key by its written form.
+            let text = ColumnData::Str(vec![five]);
+            assert_eq!(found(index.lookup(&text, 0, &pool)), Some(4));
+        }
+        assert!(
+            KeyIndex::build(&ColumnData::Number(vec![1.0, 3.0]))
+                .dense
+                .is_some()
+        );
+        assert!(
+            KeyIndex::build(&ColumnData::Number(vec![1.0, 1e12]))
+                .dense
+                .is_none()
+        );
+    }
 
     fn dataset(files: &[(&str, &str)]) -> (tempfile::TempDir, Result<Dataset, Diagnostics>) {
         let dir = tempfile::tempdir().expect("temp dir");

@@ -47,11 +47,14 @@ pub struct Inputs<'a> {
     groups: RefCell<HashMap<Membership, Option<Rc<SegmentGroups>>>>,
     /// The segment group of every row of a table (through its relation
     /// path to the population), per segment column and membership.
-    row_groups: RefCell<HashMap<(usize, (Numbering, Option<Period>)), Rows>>,
+    row_groups: RefCell<HashMap<(usize, RowNumbering), Rows>>,
     /// Every groupable segment column numbered together, per membership
     /// period (none when they cannot be).
     combinations: RefCell<HashMap<Option<Period>, Option<Rc<Combinations>>>>,
 }
+
+/// A numbering of rows in a membership period.
+type RowNumbering = (Numbering, Option<Period>);
 
 /// How a table's rows are numbered for segments: by one column's groups,
 /// or by combinations of all columns.
@@ -982,7 +985,7 @@ impl<'a> Env<'a> {
         &self,
         table: usize,
         path: &[Step],
-        numbering: (Numbering, Option<Period>),
+        numbering: RowNumbering,
         of_population: &[u32],
     ) -> Rows {
         let key = (table, numbering);
