@@ -13,7 +13,9 @@
 //! ```
 
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use chrono::{Datelike, NaiveDate};
 use indexmap::IndexMap;
@@ -139,13 +141,17 @@ impl<'a> Scoring<'a> {
     /// Scores everything: overall, per objective, per indicator, per segment.
     pub fn report(&self) -> Report {
         let inputs = self.inputs();
-        let env = Rc::new(Env::new(&inputs, self.period, None));
+        let env = Arc::new(Env::new(&inputs, self.period, None));
+        env.profiles_in_parallel();
         // Segment columns are numbered first, so that each aggregate's
         // rows are reduced for every segment in the same pass.
         for (_, source) in &self.plan.segments {
             env.segment_groups(*source);
         }
+        // Indicators in parallel: the environment's caches compute each
+        // shared piece (a profile column, an aggregate) once.
         let figures: Vec<Figures> = (0..self.plan.indicators.len())
+            .into_par_iter()
             .map(|i| self.figures(&env, i))
             .collect();
         let segments = self.segments(&env);
@@ -196,7 +202,7 @@ impl<'a> Scoring<'a> {
         };
 
         let mut diagnostics: Vec<Diagnostic> = self.notes.clone();
-        diagnostics.extend(inputs.problems.borrow().iter().cloned());
+        diagnostics.extend(inputs.problems());
         for (i, f) in figures.iter().enumerate() {
             if f.value.is_null() && !f.failed {
                 let ind = &self.plan.indicators[i];
@@ -275,7 +281,7 @@ impl<'a> Scoring<'a> {
     /// The value uses something that could not be evaluated (an
     /// unsupported construct, a script that failed).
     fn reads_failed(&self, env: &Env<'_>, node: NodeId) -> bool {
-        let failed = env.input().failed.borrow();
+        let input = env.input();
         let mut stack = vec![node];
         let mut seen = std::collections::HashSet::new();
         while let Some(n) = stack.pop() {
@@ -284,7 +290,7 @@ impl<'a> Scoring<'a> {
             }
             match self.plan.node(n) {
                 Node::Unsupported(..) => return true,
-                Node::Plugin { .. } | Node::Script { .. } if failed.contains(&n) => return true,
+                Node::Plugin { .. } | Node::Script { .. } if input.has_failed(n) => return true,
                 Node::Plugin { args, .. } | Node::Native { args, .. } => stack.extend(args),
                 Node::Script { names, .. } => {
                     stack.extend(names.iter().filter_map(|(_, id)| self.plan.decls.get(id)))
@@ -307,7 +313,7 @@ impl<'a> Scoring<'a> {
     }
 
     /// Figures per segment column, per value, per indicator.
-    fn segments(&self, base: &Rc<Env<'_>>) -> Vec<SegmentFigures> {
+    fn segments(&self, base: &Arc<Env<'_>>) -> Vec<SegmentFigures> {
         let mut out = Vec::new();
         for (name, source) in &self.plan.segments {
             let mut per_value = Vec::new();
@@ -651,7 +657,7 @@ impl<'a> Scoring<'a> {
         let mut out = Vec::new();
         let mut contexts: Vec<(String, Option<(plan::SegmentSource, Value)>)> =
             vec![("overall".into(), None)];
-        let base = Rc::new(Env::new(&inputs, self.period, None));
+        let base = Arc::new(Env::new(&inputs, self.period, None));
         for (name, source) in &self.plan.segments {
             for (label, v) in self.segment_values(&base, *source) {
                 contexts.push((format!("{name}={label}"), Some((*source, v))));

@@ -5,10 +5,10 @@
 //! aggregates, profile columns and declarations are computed once per
 //! environment and cached.
 
-use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, OnceLock};
 
+use super::cache::{OnceMap, lock};
 use super::groups::{Combinations, SegmentGroups};
 use super::plan::{AggFn, Node, NodeId, Plan, ScalarFn, SegmentSource, Step};
 use super::reduce::{Groups, Partial, reduce};
@@ -31,26 +31,26 @@ pub struct Inputs<'a> {
     pub sources: &'a crate::source::SourceMap,
     /// Problems met while evaluating (unsupported constructs, failed
     /// scripts), shared by every environment of a run.
-    pub problems: RefCell<Vec<Diagnostic>>,
+    problems: Mutex<Vec<Diagnostic>>,
     /// Nodes that failed: they are not run again (in another segment, say),
     /// and what reads them is marked failed.
-    pub failed: RefCell<HashSet<NodeId>>,
+    failed: Mutex<HashSet<NodeId>>,
     /// Profile columns per period: they do not depend on the segment, so
     /// every environment of a period shares them.
-    profiles: RefCell<HashMap<ProfileKey, Rc<Col>>>,
+    profiles: OnceMap<ProfileKey, Arc<Col>>,
     /// Plugin results by arguments: scripts are pure functions of their
     /// arguments, so a value computed once is reused (across rows with the
     /// same arguments, and across segments).
-    memo: RefCell<HashMap<MemoKey, Value>>,
+    memo: Mutex<HashMap<MemoKey, Value>>,
     /// Segment columns numbered by value, per period of membership (none
     /// for a list column).
-    groups: RefCell<HashMap<Membership, Option<Rc<SegmentGroups>>>>,
+    groups: OnceMap<Membership, Option<Arc<SegmentGroups>>>,
     /// The segment group of every row of a table (through its relation
     /// path to the population), per segment column and membership.
-    row_groups: RefCell<HashMap<(usize, RowNumbering), Rows>>,
+    row_groups: OnceMap<(usize, RowNumbering), Rows>,
     /// Every groupable segment column numbered together, per membership
     /// period (none when they cannot be).
-    combinations: RefCell<HashMap<Option<Period>, Option<Rc<Combinations>>>>,
+    combinations: OnceMap<Option<Period>, Option<Arc<Combinations>>>,
 }
 
 /// A numbering of rows in a membership period.
@@ -88,14 +88,24 @@ impl<'a> Inputs<'a> {
             strings,
             peers,
             sources,
-            problems: RefCell::default(),
-            failed: RefCell::default(),
-            profiles: RefCell::default(),
-            memo: RefCell::default(),
-            groups: RefCell::default(),
-            row_groups: RefCell::default(),
-            combinations: RefCell::default(),
+            problems: Mutex::default(),
+            failed: Mutex::default(),
+            profiles: OnceMap::default(),
+            memo: Mutex::default(),
+            groups: OnceMap::default(),
+            row_groups: OnceMap::default(),
+            combinations: OnceMap::default(),
         }
+    }
+
+    /// The problems met so far.
+    pub fn problems(&self) -> Vec<Diagnostic> {
+        lock(&self.problems).clone()
+    }
+
+    /// Whether a script node failed.
+    pub fn has_failed(&self, node: NodeId) -> bool {
+        lock(&self.failed).contains(&node)
     }
 }
 
@@ -125,7 +135,7 @@ impl At<'_> {
 }
 
 /// Row indexes of a table, shared by the caches.
-type Rows = Rc<Vec<u32>>;
+type Rows = Arc<Vec<u32>>;
 
 /// One evaluation: a period, maybe a segment, and the caches for them.
 pub struct Env<'a> {
@@ -139,19 +149,19 @@ pub struct Env<'a> {
     /// With a segment: the environment of the same period without one,
     /// which reduces segment-free aggregates for every segment value at
     /// once.
-    plain: Option<Rc<Env<'a>>>,
+    plain: Option<Arc<Env<'a>>>,
     /// With a segment: its column's groups and this value's group (none
     /// when the column cannot be grouped).
-    group: OnceCell<Option<(Rc<SegmentGroups>, u32)>>,
-    base: RefCell<HashMap<(usize, bool), Rows>>,
-    members: OnceCell<Vec<bool>>,
-    decls: RefCell<HashMap<(DeclId, bool), Value>>,
-    targets: RefCell<HashMap<(usize, bool), Value>>,
-    aggs: RefCell<HashMap<(NodeId, bool), Rc<Col>>>,
+    group: OnceLock<Option<(Arc<SegmentGroups>, u32)>>,
+    base: OnceMap<(usize, bool), Rows>,
+    members: OnceLock<Vec<bool>>,
+    decls: OnceMap<(DeclId, bool), Value>,
+    targets: OnceMap<(usize, bool), Value>,
+    aggs: OnceMap<(NodeId, bool), Arc<Col>>,
     /// Aggregates per segment value: (node, segment column, membership
     /// period) → one value per group.
-    by_segment: RefCell<HashMap<(NodeId, Membership), Rc<Col>>>,
-    prior: OnceCell<Rc<Env<'a>>>,
+    by_segment: Mutex<HashMap<(NodeId, Membership), Arc<Col>>>,
+    prior: OnceLock<Arc<Env<'a>>>,
 }
 
 impl<'a> Env<'a> {
@@ -166,20 +176,20 @@ impl<'a> Env<'a> {
             segment,
             members_period: period,
             plain: None,
-            group: OnceCell::new(),
-            base: RefCell::default(),
-            members: OnceCell::new(),
-            decls: RefCell::default(),
-            targets: RefCell::default(),
-            aggs: RefCell::default(),
-            by_segment: RefCell::default(),
-            prior: OnceCell::new(),
+            group: OnceLock::new(),
+            base: OnceMap::default(),
+            members: OnceLock::new(),
+            decls: OnceMap::default(),
+            targets: OnceMap::default(),
+            aggs: OnceMap::default(),
+            by_segment: Mutex::default(),
+            prior: OnceLock::new(),
         }
     }
 
     /// The environment of one segment value, in `plain`'s period: its
     /// aggregates come from `plain` reduced by segment where they can.
-    pub fn segmented(plain: &Rc<Env<'a>>, segment: (SegmentSource, Value)) -> Env<'a> {
+    pub fn segmented(plain: &Arc<Env<'a>>, segment: (SegmentSource, Value)) -> Env<'a> {
         let mut env = Env::new(plain.input, plain.period, Some(segment));
         env.plain = Some(plain.clone());
         env
@@ -203,15 +213,11 @@ impl<'a> Env<'a> {
     }
 
     fn decl_at(&self, id: DeclId, seg: bool) -> Value {
-        if let Some(v) = self.decls.borrow().get(&(id, seg)) {
-            return v.clone();
-        }
-        let v = match self.plan().decls.get(&id) {
-            Some(&node) => self.eval(node, At::scalar(seg)).get(0),
-            None => Value::Null,
-        };
-        self.decls.borrow_mut().insert((id, seg), v.clone());
-        v
+        self.decls
+            .get_or_init((id, seg), || match self.plan().decls.get(&id) {
+                Some(&node) => self.eval(node, At::scalar(seg)).get(0),
+                None => Value::Null,
+            })
     }
 
     /// An indicator's target (null without one).
@@ -220,15 +226,11 @@ impl<'a> Env<'a> {
     }
 
     fn target_at(&self, i: usize, seg: bool) -> Value {
-        if let Some(v) = self.targets.borrow().get(&(i, seg)) {
-            return v.clone();
-        }
-        let v = match self.plan().indicators[i].target {
-            Some(node) => self.eval(node, At::scalar(seg)).get(0),
-            None => Value::Null,
-        };
-        self.targets.borrow_mut().insert((i, seg), v.clone());
-        v
+        self.targets
+            .get_or_init((i, seg), || match self.plan().indicators[i].target {
+                Some(node) => self.eval(node, At::scalar(seg)).get(0),
+                None => Value::Null,
+            })
     }
 
     /// Evaluates a scalar node (a score expression, say).
@@ -237,26 +239,46 @@ impl<'a> Env<'a> {
     }
 
     /// A profile column over every row of its table.
-    pub fn profile(&self, id: usize) -> Rc<Col> {
-        let key = (id, self.period);
-        if let Some(c) = self.input.profiles.borrow().get(&key) {
-            return c.clone();
-        }
-        let p = &self.plan().profiles[id];
-        let all: Vec<u32> = (0..self.data().tables[p.table].len as u32).collect();
-        let col = Rc::new(self.eval(
-            p.node,
-            At {
-                table: Some(p.table),
-                rows: &all,
-                seg: false,
-            },
-        ));
-        self.input.profiles.borrow_mut().insert(key, col.clone());
-        col
+    pub fn profile(&self, id: usize) -> Arc<Col> {
+        self.input.profiles.get_or_init((id, self.period), || {
+            let p = &self.plan().profiles[id];
+            let all: Vec<u32> = (0..self.data().tables[p.table].len as u32).collect();
+            Arc::new(self.eval(
+                p.node,
+                At {
+                    table: Some(p.table),
+                    rows: &all,
+                    seg: false,
+                },
+            ))
+        })
     }
 
-    fn prior_env(&self) -> Option<&Rc<Env<'a>>> {
+    /// Computes every profile column at once, spread over the cores: in
+    /// this period and, when the rules look back with `prior`, in the
+    /// previous one. Columns reading others wait for them (each is
+    /// computed once).
+    pub fn profiles_in_parallel(&self) {
+        use rayon::prelude::*;
+        let looks_back = self
+            .plan()
+            .nodes
+            .iter()
+            .any(|n| matches!(n, Node::Prior(_)));
+        let mut envs = vec![self];
+        if looks_back && let Some(prior) = self.prior_env() {
+            envs.push(prior);
+        }
+        let jobs: Vec<(&Env<'a>, usize)> = envs
+            .iter()
+            .flat_map(|&env| (0..self.plan().profiles.len()).map(move |p| (env, p)))
+            .collect();
+        jobs.par_iter().for_each(|&(env, p)| {
+            env.profile(p);
+        });
+    }
+
+    fn prior_env(&self) -> Option<&Arc<Env<'a>>> {
         let (from, to) = self.period?;
         Some(self.prior.get_or_init(|| {
             let len = to - from + 1;
@@ -275,7 +297,7 @@ impl<'a> Env<'a> {
                 }
                 let _ = prior.group.set(group);
             }
-            Rc::new(prior)
+            Arc::new(prior)
         }))
     }
 
@@ -293,16 +315,12 @@ impl<'a> Env<'a> {
     /// A segment column's groups, with membership decided in this
     /// environment's period (none for a list column or without a
     /// population).
-    pub fn segment_groups(&self, source: SegmentSource) -> Option<Rc<SegmentGroups>> {
-        let key = (source, self.period);
-        if let Some(groups) = self.input.groups.borrow().get(&key) {
-            return groups.clone();
-        }
+    pub fn segment_groups(&self, source: SegmentSource) -> Option<Arc<SegmentGroups>> {
         let pop = self.plan().population?;
-        let col = self.segment_column(pop, source);
-        let groups = SegmentGroups::new(&col, self.data().tables[pop].len).map(Rc::new);
-        self.input.groups.borrow_mut().insert(key, groups.clone());
-        groups
+        self.input.groups.get_or_init((source, self.period), || {
+            let col = self.segment_column(pop, source);
+            SegmentGroups::new(&col, self.data().tables[pop].len).map(Arc::new)
+        })
     }
 
     /// The distinct non-null values of a segment column over the
@@ -323,7 +341,7 @@ impl<'a> Env<'a> {
     }
 
     /// This segment's groups and its value's group.
-    fn group(&self) -> Option<&(Rc<SegmentGroups>, u32)> {
+    fn group(&self) -> Option<&(Arc<SegmentGroups>, u32)> {
         self.group
             .get_or_init(|| {
                 let (source, value) = self.segment.as_ref()?;
@@ -355,9 +373,11 @@ impl<'a> Env<'a> {
     /// the segment.
     fn base(&self, table: usize, seg: bool) -> Rows {
         let seg = seg && self.segment.is_some();
-        if let Some(b) = self.base.borrow().get(&(table, seg)) {
-            return b.clone();
-        }
+        self.base
+            .get_or_init((table, seg), || Arc::new(self.base_rows(table, seg)))
+    }
+
+    fn base_rows(&self, table: usize, seg: bool) -> Vec<u32> {
         let t = &self.data().tables[table];
         let in_period = |r: usize| match (self.period, t.date) {
             (Some((from, to)), Some(d)) => match &t.columns[d].data {
@@ -378,7 +398,7 @@ impl<'a> Env<'a> {
         } else {
             None
         };
-        let rows: Vec<u32> = (0..t.len)
+        (0..t.len)
             .filter(|&r| in_period(r))
             .filter(|&r| match (&path, members) {
                 (Some(path), Some(m)) => {
@@ -388,10 +408,7 @@ impl<'a> Env<'a> {
                 _ => true,
             })
             .map(|r| r as u32)
-            .collect();
-        let rows = Rc::new(rows);
-        self.base.borrow_mut().insert((table, seg), rows.clone());
-        rows
+            .collect()
     }
 
     /// Records a script failure once per node; the node yields null from
@@ -403,17 +420,17 @@ impl<'a> Env<'a> {
         plugin: Option<(usize, &str)>,
         span: crate::source::Span,
     ) {
-        if self.input.failed.borrow_mut().insert(node) {
+        if lock(&self.input.failed).insert(node) {
             let d = self
                 .plan()
                 .scripts
                 .diagnostic(e, self.input.sources, plugin, span);
-            self.input.problems.borrow_mut().push(d);
+            lock(&self.input.problems).push(d);
         }
     }
 
     fn problem(&self, message: &str, span: crate::source::Span) {
-        let mut p = self.input.problems.borrow_mut();
+        let mut p = lock(&self.input.problems);
         if !p
             .iter()
             .any(|d| d.primary.as_ref().is_some_and(|l| l.span == span))
@@ -547,33 +564,10 @@ impl<'a> Env<'a> {
                 Col::Const(Value::Null)
             }
             Node::Script { index, names, span } => {
-                if let Some(c) = self.aggs.borrow().get(&(node, at.seg)) {
-                    return (**c).clone();
-                }
-                let values = names
-                    .iter()
-                    .map(|(n, id)| {
-                        (
-                            n.clone(),
-                            script::to_dynamic(&self.decl_at(*id, at.seg), self.input.strings),
-                        )
-                    })
-                    .collect();
-                let plan = self.plan();
-                let result = plan.scripts.run_inline(*index, values).and_then(|d| {
-                    script::from_dynamic(d, self.input.strings).map_err(script::ScriptError::plain)
+                let v = self.aggs.get_or_init((node, at.seg), || {
+                    Arc::new(Col::Const(self.run_script(node, *index, names, *span, at.seg)))
                 });
-                let v = match result {
-                    Ok(v) => v,
-                    Err(e) => {
-                        self.script_failed(node, &e, None, *span);
-                        Value::Null
-                    }
-                };
-                self.aggs
-                    .borrow_mut()
-                    .insert((node, at.seg), Rc::new(Col::Const(v.clone())));
-                Col::Const(v)
+                (*v).clone()
             }
             Node::Native { index, args } => {
                 let f = &self.plan().natives[*index];
@@ -605,7 +599,7 @@ impl<'a> Env<'a> {
                 };
                 let mut out = Vec::with_capacity(rows);
                 for i in 0..rows {
-                    if self.input.failed.borrow().contains(&node) {
+                    if lock(&self.input.failed).contains(&node) {
                         out.push(Value::Null);
                         continue;
                     }
@@ -615,7 +609,7 @@ impl<'a> Env<'a> {
                         .map(|v| ops::distinct_key(v).unwrap_or((u8::MAX, 0)))
                         .collect();
                     let key = (node, key);
-                    if let Some(v) = self.input.memo.borrow().get(&key) {
+                    if let Some(v) = lock(&self.input.memo).get(&key) {
                         out.push(v.clone());
                         continue;
                     }
@@ -633,7 +627,7 @@ impl<'a> Env<'a> {
                         });
                     match result {
                         Ok(v) => {
-                            let mut memo = self.input.memo.borrow_mut();
+                            let mut memo = lock(&self.input.memo);
                             if memo.len() >= MEMO_LIMIT {
                                 memo.clear();
                             }
@@ -651,6 +645,36 @@ impl<'a> Env<'a> {
                 } else {
                     Col::from_values(out)
                 }
+            }
+        }
+    }
+
+    /// Runs an inline block with the declarations it names in scope.
+    fn run_script(
+        &self,
+        node: NodeId,
+        index: usize,
+        names: &[(String, DeclId)],
+        span: crate::source::Span,
+        seg: bool,
+    ) -> Value {
+        let values = names
+            .iter()
+            .map(|(n, id)| {
+                (
+                    n.clone(),
+                    script::to_dynamic(&self.decl_at(*id, seg), self.input.strings),
+                )
+            })
+            .collect();
+        let result = self.plan().scripts.run_inline(index, values).and_then(|d| {
+            script::from_dynamic(d, self.input.strings).map_err(script::ScriptError::plain)
+        });
+        match result {
+            Ok(v) => v,
+            Err(e) => {
+                self.script_failed(node, &e, None, span);
+                Value::Null
             }
         }
     }
@@ -749,7 +773,7 @@ impl<'a> Env<'a> {
                     seg,
                 },
             );
-            kept = Rc::new(match &cond {
+            kept = Arc::new(match &cond {
                 Col::Bool(v) => kept
                     .iter()
                     .zip(v)
@@ -769,27 +793,20 @@ impl<'a> Env<'a> {
 
     fn aggregate_scalar(&self, node: NodeId, seg: bool) -> Value {
         let seg = seg && self.segment.is_some();
-        if let Some(c) = self.aggs.borrow().get(&(node, seg)) {
-            return c.get(0);
-        }
-        if seg && let Some(v) = self.aggregate_from_plain(node) {
-            self.aggs
-                .borrow_mut()
-                .insert((node, seg), Rc::new(Col::Const(v.clone())));
-            return v;
-        }
-        let Some(parts) = self.aggregate_parts(node, seg) else {
-            return Value::Null;
-        };
-        let v = parts.reduce_whole();
-        // The same rows serve the segments whose groups are known.
-        if self.segment.is_none() && self.plan().groups_by_segment(node) {
-            self.reduce_by_segment(node, &parts, None);
-        }
-        self.aggs
-            .borrow_mut()
-            .insert((node, seg), Rc::new(Col::Const(v.clone())));
-        v
+        let v = self.aggs.get_or_init((node, seg), || {
+            if seg && let Some(v) = self.aggregate_from_plain(node) {
+                return Arc::new(Col::Const(v));
+            }
+            let Some(parts) = self.aggregate_parts(node, seg) else {
+                return Arc::new(Col::Const(Value::Null));
+            };
+            // The same rows serve the segments whose groups are known.
+            if self.segment.is_none() && self.plan().groups_by_segment(node) {
+                self.reduce_by_segment(node, &parts, None);
+            }
+            Arc::new(Col::Const(parts.reduce_whole()))
+        });
+        v.get(0)
     }
 
     /// What a scalar aggregate reduces: its base rows, the rows its filter
@@ -845,13 +862,13 @@ impl<'a> Env<'a> {
             return Some(reduce(*f, None, Groups::One(0), Groups::One(0), 1, None).get(0));
         }
         let key = (node, (*source, plain.members_period));
-        let known = plain.by_segment.borrow().get(&key).cloned();
+        let known = lock(&plain.by_segment).get(&key).cloned();
         let per_group = match known {
             Some(c) => c,
             None => {
                 let parts = plain.aggregate_parts(node, false)?;
                 plain.reduce_by_segment(node, &parts, Some((*source, groups.clone())));
-                plain.by_segment.borrow().get(&key).cloned()?
+                lock(&plain.by_segment).get(&key).cloned()?
             }
         };
         Some(per_group.get(*group as usize))
@@ -864,13 +881,13 @@ impl<'a> Env<'a> {
         &self,
         node: NodeId,
         parts: &AggParts,
-        also: Option<(SegmentSource, Rc<SegmentGroups>)>,
+        also: Option<(SegmentSource, Arc<SegmentGroups>)>,
     ) {
         let period = self.members_period;
-        let mut columns: Vec<(SegmentSource, Rc<SegmentGroups>)> = Vec::new();
+        let mut columns: Vec<(SegmentSource, Arc<SegmentGroups>)> = Vec::new();
         for (_, source) in &self.plan().segments {
-            if let Some(Some(g)) = self.input.groups.borrow().get(&(*source, period)) {
-                columns.push((*source, g.clone()));
+            if let Some(Some(g)) = self.input.groups.get(&(*source, period)) {
+                columns.push((*source, g));
             }
         }
         if let Some((source, g)) = also
@@ -914,15 +931,14 @@ impl<'a> Env<'a> {
             if let Some(partial) = partial {
                 for (c, (source, groups)) in combos.columns.iter().enumerate() {
                     let merged = partial.merge(groups.len(), |k| combos.group(c, k));
-                    self.by_segment
-                        .borrow_mut()
-                        .insert((node, (*source, period)), Rc::new(merged.finish()));
+                    lock(&self.by_segment)
+                        .insert((node, (*source, period)), Arc::new(merged.finish()));
                 }
             }
         }
         for (source, groups) in columns {
             let key = (node, (source, period));
-            if self.by_segment.borrow().contains_key(&key) {
+            if lock(&self.by_segment).contains_key(&key) {
                 continue;
             }
             let col = match &path {
@@ -952,31 +968,25 @@ impl<'a> Env<'a> {
                     )
                 }
             };
-            self.by_segment.borrow_mut().insert(key, Rc::new(col));
+            lock(&self.by_segment).insert(key, Arc::new(col));
         }
     }
 
     /// The groupable segment columns numbered together, for a membership
     /// period (built once, from the groups known by then).
-    fn combinations(&self, period: Option<Period>) -> Option<Rc<Combinations>> {
-        if let Some(c) = self.input.combinations.borrow().get(&period) {
-            return c.clone();
-        }
-        let columns = self
-            .plan()
-            .segments
-            .iter()
-            .filter_map(|(_, source)| {
-                let groups = self.input.groups.borrow().get(&(*source, period)).cloned();
-                groups.flatten().map(|g| (*source, g))
-            })
-            .collect();
-        let combos = Combinations::new(columns).map(Rc::new);
-        self.input
-            .combinations
-            .borrow_mut()
-            .insert(period, combos.clone());
-        combos
+    fn combinations(&self, period: Option<Period>) -> Option<Arc<Combinations>> {
+        self.input.combinations.get_or_init(period, || {
+            let columns = self
+                .plan()
+                .segments
+                .iter()
+                .filter_map(|(_, source)| {
+                    let groups = self.input.groups.get(&(*source, period));
+                    groups.flatten().map(|g| (*source, g))
+                })
+                .collect();
+            Combinations::new(columns).map(Arc::new)
+        })
     }
 
     /// The group of every row of `table`, which reaches the population by
@@ -988,26 +998,24 @@ impl<'a> Env<'a> {
         numbering: RowNumbering,
         of_population: &[u32],
     ) -> Rows {
-        let key = (table, numbering);
-        if let Some(g) = self.input.row_groups.borrow().get(&key) {
-            return g.clone();
-        }
-        let rows = (0..self.data().tables[table].len as u32).map(|r| {
-            match follow_one(self.data(), path, r) {
-                NO_ROW => NO_ROW,
-                m => of_population[m as usize],
-            }
-        });
-        let g = Rc::new(rows.collect::<Vec<u32>>());
-        self.input.row_groups.borrow_mut().insert(key, g.clone());
-        g
+        self.input.row_groups.get_or_init((table, numbering), || {
+            let rows = (0..self.data().tables[table].len as u32).map(|r| {
+                match follow_one(self.data(), path, r) {
+                    NO_ROW => NO_ROW,
+                    m => of_population[m as usize],
+                }
+            });
+            Arc::new(rows.collect())
+        })
     }
 
     /// A correlated aggregate, for every row of the context table.
-    fn aggregate_grouped(&self, node: NodeId, at: At<'_>) -> Rc<Col> {
-        if let Some(c) = self.aggs.borrow().get(&(node, at.seg)) {
-            return c.clone();
-        }
+    fn aggregate_grouped(&self, node: NodeId, at: At<'_>) -> Arc<Col> {
+        self.aggs
+            .get_or_init((node, at.seg), || Arc::new(self.grouped_rows(node, at)))
+    }
+
+    fn grouped_rows(&self, node: NodeId, at: At<'_>) -> Col {
         let Node::Agg {
             f,
             table,
@@ -1017,7 +1025,7 @@ impl<'a> Env<'a> {
             group: Some(ref path),
         } = *self.plan().node(node)
         else {
-            return Rc::new(Col::Const(Value::Null));
+            return Col::Const(Value::Null);
         };
         let context = at.table.map_or(0, |t| self.data().tables[t].len);
         let (base, kept) = self.selected(table, filter, at.seg);
@@ -1058,16 +1066,14 @@ impl<'a> Env<'a> {
                 (Groups::Each(&groups), Groups::Each(&base_groups))
             }
         };
-        let col = Rc::new(reduce(
+        reduce(
             f,
             values.as_ref(),
             kept_groups,
             all_groups,
             context,
             p.as_ref(),
-        ));
-        self.aggs.borrow_mut().insert((node, at.seg), col.clone());
-        col
+        )
     }
 }
 

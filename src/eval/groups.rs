@@ -2,7 +2,7 @@
 //! of a segment column, so that an aggregate's rows can be reduced for
 //! every value of the column in one pass instead of once per value.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
@@ -71,7 +71,7 @@ const MAX_COMBINATIONS: usize = 1 << 16;
 /// column.
 #[derive(Debug)]
 pub struct Combinations {
-    pub columns: Vec<(SegmentSource, Rc<SegmentGroups>)>,
+    pub columns: Vec<(SegmentSource, Arc<SegmentGroups>)>,
     /// The combination of each population row.
     pub of_row: Vec<u32>,
     pub count: usize,
@@ -80,7 +80,7 @@ pub struct Combinations {
 
 impl Combinations {
     /// None for fewer than two columns or too many combinations.
-    pub fn new(columns: Vec<(SegmentSource, Rc<SegmentGroups>)>) -> Option<Combinations> {
+    pub fn new(columns: Vec<(SegmentSource, Arc<SegmentGroups>)>) -> Option<Combinations> {
         if columns.len() < 2 {
             return None;
         }
@@ -144,8 +144,8 @@ mod tests {
     fn combinations_give_back_each_columns_group() {
         let a = Col::Num(vec![1.0, 2.0, f64::NAN, 1.0]);
         let b = Col::Bool(vec![1, 0, 0, crate::data::column::NULL_BOOL]);
-        let ga = Rc::new(SegmentGroups::new(&a, 4).expect("a"));
-        let gb = Rc::new(SegmentGroups::new(&b, 4).expect("b"));
+        let ga = Arc::new(SegmentGroups::new(&a, 4).expect("a"));
+        let gb = Arc::new(SegmentGroups::new(&b, 4).expect("b"));
         let c = Combinations::new(vec![
             (SegmentSource::Column(0), ga.clone()),
             (SegmentSource::Column(1), gb.clone()),

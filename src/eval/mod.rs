@@ -3,6 +3,7 @@
 //! | module      | role                                                   |
 //! |-------------|--------------------------------------------------------|
 //! | `plan`      | the flat IR compiled from the checked rules            |
+//! | `cache`     | caches the evaluating threads share, filled once      |
 //! | `columnar`  | the fast evaluator: whole columns, selection vectors   |
 //! | `groups`    | segment values numbered, to reduce all segments at once |
 //! | `reduce`    | aggregates reduced per group, and merged per segment  |
@@ -11,6 +12,7 @@
 //! | `script`    | rhai plugins and inline blocks, sandboxed             |
 //! | `value`     | values, columns of values, strings                     |
 
+mod cache;
 pub mod columnar;
 pub mod groups;
 pub mod ops;
