@@ -145,9 +145,9 @@ impl<'a> Scoring<'a> {
         env.profiles_in_parallel();
         // Segment columns are numbered first, so that each aggregate's
         // rows are reduced for every segment in the same pass.
-        for (_, source) in &self.plan.segments {
+        self.plan.segments.par_iter().for_each(|(_, source)| {
             env.segment_groups(*source);
-        }
+        });
         // Indicators in parallel: the environment's caches compute each
         // shared piece (a profile column, an aggregate) once.
         let figures: Vec<Figures> = (0..self.plan.indicators.len())

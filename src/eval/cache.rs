@@ -52,7 +52,11 @@ mod tests {
     fn value(map: &OnceMap<u32, u32>, calls: &AtomicUsize, k: u32) -> u32 {
         map.get_or_init(k, || {
             calls.fetch_add(1, Ordering::SeqCst);
-            if k == 0 { 0 } else { value(map, calls, k - 1) + 1 }
+            if k == 0 {
+                0
+            } else {
+                value(map, calls, k - 1) + 1
+            }
         })
     }
 

@@ -379,12 +379,16 @@ impl<'a> Env<'a> {
 
     fn base_rows(&self, table: usize, seg: bool) -> Vec<u32> {
         let t = &self.data().tables[table];
-        let in_period = |r: usize| match (self.period, t.date) {
-            (Some((from, to)), Some(d)) => match &t.columns[d].data {
-                ColumnData::Date(v) => v[r] != NULL_DATE && v[r] >= from && v[r] <= to,
-                _ => true,
-            },
-            _ => true,
+        let dates = match (self.period, t.date.map(|d| &t.columns[d].data)) {
+            (Some(period), Some(ColumnData::Date(v))) => Some((period, v)),
+            _ => None,
+        };
+        if dates.is_none() && !seg {
+            return (0..t.len as u32).collect();
+        }
+        let in_period = |r: usize| match dates {
+            Some(((from, to), v)) => v[r] != NULL_DATE && v[r] >= from && v[r] <= to,
+            None => true,
         };
         let path = if seg {
             self.plan()
@@ -565,7 +569,9 @@ impl<'a> Env<'a> {
             }
             Node::Script { index, names, span } => {
                 let v = self.aggs.get_or_init((node, at.seg), || {
-                    Arc::new(Col::Const(self.run_script(node, *index, names, *span, at.seg)))
+                    Arc::new(Col::Const(
+                        self.run_script(node, *index, names, *span, at.seg),
+                    ))
                 });
                 (*v).clone()
             }
@@ -1284,6 +1290,11 @@ pub(super) fn num_view(c: &Col, n: usize) -> Option<View<'_, f64>> {
     }
 }
 
+/// `rows` is 0, 1, .. n - 1: a gather is then a copy.
+fn every_row(rows: &[u32], n: usize) -> bool {
+    rows.len() == n && rows.iter().enumerate().all(|(i, &r)| r as usize == i)
+}
+
 /// Rows of a table's column: list columns are read in place.
 fn gather_column(table: &crate::data::Table, col: usize, rows: &[u32]) -> Col {
     match table.columns[col].data {
@@ -1299,6 +1310,9 @@ fn gather_column(table: &crate::data::Table, col: usize, rows: &[u32]) -> Col {
 /// The rows of `data` at `rows` ([`NO_ROW`] gives null).
 pub(crate) fn gather(data: &ColumnData, rows: &[u32]) -> Col {
     fn pick<T: Copy>(v: &[T], rows: &[u32], null: T) -> Vec<T> {
+        if every_row(rows, v.len()) {
+            return v.to_vec();
+        }
         rows.iter()
             .map(|&r| if r == NO_ROW { null } else { v[r as usize] })
             .collect()
@@ -1328,6 +1342,9 @@ pub(crate) fn gather(data: &ColumnData, rows: &[u32]) -> Col {
 /// Rows of a full-table column.
 fn gather_col(full: &Col, rows: &[u32]) -> Col {
     fn pick<T: Copy>(v: &[T], rows: &[u32], null: T) -> Vec<T> {
+        if every_row(rows, v.len()) {
+            return v.to_vec();
+        }
         rows.iter()
             .map(|&r| v.get(r as usize).copied().unwrap_or(null))
             .collect()

@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 use super::ops::distinct_key;
 use super::plan::SegmentSource;
 use super::value::{Col, Value};
-use crate::data::column::NO_ROW;
+use crate::data::column::{NO_ROW, NULL_BOOL, NULL_STR};
 
 /// The groups of one segment column over the population.
 #[derive(Debug)]
@@ -33,12 +33,17 @@ impl SegmentGroups {
             values: Vec::new(),
             index: FxHashMap::default(),
         };
+        // Keys read from the typed vectors: no value is built per row.
+        let key_of = |r: usize| match col {
+            Col::Str(v) => (v[r] != NULL_STR).then_some((2, u64::from(v[r]))),
+            Col::Bool(v) => (v[r] != NULL_BOOL).then_some((1, u64::from(v[r]))),
+            _ => distinct_key(&col.get(r)),
+        };
         for r in 0..len {
-            let value = col.get(r);
-            let group = match distinct_key(&value) {
+            let group = match key_of(r) {
                 None => NO_ROW,
                 Some(key) => *groups.index.entry(key).or_insert_with(|| {
-                    groups.values.push(value);
+                    groups.values.push(col.get(r));
                     (groups.values.len() - 1) as u32
                 }),
             };
