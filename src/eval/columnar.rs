@@ -1200,6 +1200,28 @@ fn typed_binary(op: BinaryOp, a: &Col, b: &Col, n: usize) -> Option<Col> {
         {
             // Text in a list (a literal or a list column read in place).
             let x = str_view(a, n)?;
+            if let Col::ListRef { columns, col, rows } = b
+                && let ColumnData::List { offsets, values } = &columns[*col].data
+            {
+                // The column's vectors read once, not per row.
+                return Some(Col::Bool(
+                    rows.iter()
+                        .enumerate()
+                        .map(|(i, &r)| {
+                            let p = x.at(i);
+                            if p == NULL_STR {
+                                NULL_BOOL
+                            } else if r == NO_ROW {
+                                0
+                            } else {
+                                let items = &values[offsets[r as usize] as usize
+                                    ..offsets[r as usize + 1] as usize];
+                                u8::from(items.contains(&p))
+                            }
+                        })
+                        .collect(),
+                ));
+            }
             Some(Col::Bool(
                 (0..n)
                     .map(|i| {
