@@ -254,25 +254,44 @@ impl<'a> Env<'a> {
         })
     }
 
-    /// Computes every profile column at once, spread over the cores: in
-    /// this period and, when the rules look back with `prior`, in the
-    /// previous one. Columns reading others wait for them (each is
-    /// computed once).
+    /// Computes the profile columns the rules read, spread over the cores:
+    /// those the indicators, declarations and segments read in this
+    /// period, and those read under `prior` in the previous one. A column
+    /// reading another waits for it (each is computed once).
     pub fn profiles_in_parallel(&self) {
         use rayon::prelude::*;
-        let looks_back = self
-            .plan()
+        let plan = self.plan();
+        let mut roots: Vec<NodeId> = plan.decls.values().copied().collect();
+        for ind in &plan.indicators {
+            roots.push(ind.value);
+            roots.extend(ind.target);
+            roots.extend(ind.score);
+        }
+        for (_, source) in &plan.segments {
+            if let SegmentSource::Profile(p) = source {
+                roots.push(plan.profiles[*p].node);
+            }
+        }
+        let looked_back: Vec<NodeId> = plan
             .nodes
             .iter()
-            .any(|n| matches!(n, Node::Prior(_)));
-        let mut envs = vec![self];
-        if looks_back && let Some(prior) = self.prior_env() {
-            envs.push(prior);
-        }
-        let jobs: Vec<(&Env<'a>, usize)> = envs
-            .iter()
-            .flat_map(|&env| (0..self.plan().profiles.len()).map(move |p| (env, p)))
+            .filter_map(|n| match n {
+                Node::Prior(a) => Some(*a),
+                _ => None,
+            })
             .collect();
+        let mut jobs: Vec<(&Env<'a>, usize)> = plan
+            .profiles_read(&roots)
+            .into_iter()
+            .map(|p| (self, p))
+            .collect();
+        if let Some(prior) = self.prior_env() {
+            jobs.extend(
+                plan.profiles_read(&looked_back)
+                    .into_iter()
+                    .map(|p| (&**prior, p)),
+            );
+        }
         jobs.par_iter().for_each(|&(env, p)| {
             env.profile(p);
         });
@@ -771,6 +790,34 @@ impl<'a> Env<'a> {
         }
         let mut kept = base.clone();
         for c in conjuncts {
+            // A yes/no column or profile column is read in place.
+            let column: Option<Arc<Col>> = match self.plan().node(c) {
+                Node::Column { col } => match &self.data().tables[table].columns[*col].data {
+                    ColumnData::Bool(v) => {
+                        kept = Arc::new(
+                            kept.iter()
+                                .copied()
+                                .filter(|&r| v[r as usize] == 1)
+                                .collect(),
+                        );
+                        continue;
+                    }
+                    _ => None,
+                },
+                Node::Profile { id, path } if path.is_empty() => Some(self.profile(*id)),
+                _ => None,
+            };
+            if let Some(column) = column
+                && let Col::Bool(v) = &*column
+            {
+                kept = Arc::new(
+                    kept.iter()
+                        .copied()
+                        .filter(|&r| v.get(r as usize) == Some(&1))
+                        .collect(),
+                );
+                continue;
+            }
             let cond = self.eval(
                 c,
                 At {

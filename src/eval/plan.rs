@@ -186,6 +186,64 @@ impl Plan {
         &self.nodes[id]
     }
 
+    /// The nodes whose values a node reads: its operands, and the
+    /// declarations, indicator values and profile columns it names.
+    pub fn reads(&self, id: NodeId) -> Vec<NodeId> {
+        match &self.nodes[id] {
+            Node::Decl(d) => {
+                let mut out: Vec<NodeId> = self.decls.get(d).copied().into_iter().collect();
+                if let DeclId::ProfileColumn(p) = d {
+                    out.push(self.profiles[*p].node);
+                }
+                out
+            }
+            Node::IndicatorValue(i) => vec![self.indicators[*i].value],
+            Node::IndicatorTarget(i) => self.indicators[*i].target.into_iter().collect(),
+            Node::Lit(_) | Node::Column { .. } | Node::Parent { .. } | Node::Unsupported(..) => {
+                Vec::new()
+            }
+            Node::Profile { id, .. } => vec![self.profiles[*id].node],
+            Node::Plugin { args, .. } | Node::Native { args, .. } | Node::Scalar(_, args) => {
+                args.clone()
+            }
+            Node::Script { names, .. } => names
+                .iter()
+                .filter_map(|(_, d)| self.decls.get(d).copied())
+                .collect(),
+            Node::Unary(_, a) | Node::Prior(a) | Node::Peers(a, _) => vec![*a],
+            Node::Binary(_, a, b) | Node::Linear(a, b, _) => vec![*a, *b],
+            Node::If(a, b, c) => vec![*a, *b, *c],
+            Node::Bands(b, _) => b.iter().flat_map(|(t, s)| [*t, *s]).collect(),
+            Node::Agg {
+                arg, filter, extra, ..
+            } => [arg, filter, extra]
+                .into_iter()
+                .flatten()
+                .copied()
+                .collect(),
+        }
+    }
+
+    /// The profile columns the nodes `from` read, through everything they
+    /// read in turn.
+    pub fn profiles_read(&self, from: &[NodeId]) -> Vec<usize> {
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = from.to_vec();
+        let mut out = Vec::new();
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            if let Node::Profile { id, .. } = self.nodes[n]
+                && !out.contains(&id)
+            {
+                out.push(id);
+            }
+            stack.extend(self.reads(n));
+        }
+        out
+    }
+
     /// A scalar aggregate whose filter, argument and parameter are
     /// segment-free: one pass over its rows can serve every segment.
     pub fn groups_by_segment(&self, id: NodeId) -> bool {
@@ -436,59 +494,13 @@ fn tables_read(
     if !seen.insert(node) {
         return;
     }
-    let mut visit = |n: NodeId, out: &mut Vec<usize>| tables_read(plan, n, out, seen);
-    match plan.node(node) {
-        Node::Decl(id) => {
-            if let Some(&n) = plan.decls.get(id) {
-                visit(n, out);
-            }
-            if let DeclId::ProfileColumn(p) = id {
-                visit(plan.profiles[*p].node, out);
-            }
-        }
-        Node::IndicatorValue(i) => visit(plan.indicators[*i].value, out),
-        Node::IndicatorTarget(_) | Node::Lit(_) | Node::Column { .. } | Node::Parent { .. } => {}
-        Node::Unsupported(..) => {}
-        Node::Plugin { args, .. } | Node::Native { args, .. } => {
-            args.clone().into_iter().for_each(|a| visit(a, out))
-        }
-        Node::Script { names, .. } => {
-            for (_, id) in names.clone() {
-                if let Some(&n) = plan.decls.get(&id) {
-                    visit(n, out);
-                }
-            }
-        }
-        Node::Profile { id, .. } => visit(plan.profiles[*id].node, out),
-        Node::Unary(_, a) | Node::Prior(a) | Node::Peers(a, _) => visit(*a, out),
-        Node::Binary(_, a, b) | Node::Linear(a, b, _) => {
-            visit(*a, out);
-            visit(*b, out);
-        }
-        Node::If(a, b, c) => {
-            visit(*a, out);
-            visit(*b, out);
-            visit(*c, out);
-        }
-        Node::Scalar(_, args) => args.clone().into_iter().for_each(|a| visit(a, out)),
-        Node::Bands(b, _) => b.clone().into_iter().for_each(|(t, s)| {
-            visit(t, out);
-            visit(s, out);
-        }),
-        Node::Agg {
-            table,
-            arg,
-            filter,
-            extra,
-            ..
-        } => {
-            if !out.contains(table) {
-                out.push(*table);
-            }
-            for n in [arg, filter, extra].into_iter().flatten() {
-                visit(*n, out);
-            }
-        }
+    if let Node::Agg { table, .. } = plan.node(node)
+        && !out.contains(table)
+    {
+        out.push(*table);
+    }
+    for n in plan.reads(node) {
+        tables_read(plan, n, out, seen);
     }
 }
 
