@@ -999,23 +999,38 @@ impl<'a> Env<'a> {
                 // segment sees all its rows.
                 None => Col::Const(parts.reduce_whole()),
                 Some(path) => {
-                    let row_groups = self.row_groups(
-                        parts.table,
-                        path,
-                        (Numbering::Column(source), period),
-                        &groups.of_row,
-                    );
+                    // Through the combinations' numbering when the column
+                    // is one of them (a combination → group table is
+                    // small), else through the column's own.
+                    let combined = self.combinations(period).and_then(|combos| {
+                        let c = combos.columns.iter().position(|(s, _)| *s == source)?;
+                        let of_row = self.row_groups(
+                            parts.table,
+                            path,
+                            (Numbering::Combined, period),
+                            &combos.of_row,
+                        );
+                        let map: Vec<u32> = (0..combos.count).map(|k| combos.group(c, k)).collect();
+                        Some((of_row, map))
+                    });
+                    let (of_row, map) = match combined {
+                        Some((of_row, map)) => (of_row, Some(map)),
+                        None => (
+                            self.row_groups(
+                                parts.table,
+                                path,
+                                (Numbering::Column(source), period),
+                                &groups.of_row,
+                            ),
+                            None,
+                        ),
+                    };
+                    let map = map.as_deref();
                     reduce(
                         parts.f,
                         parts.values.as_ref(),
-                        Groups::Lookup {
-                            rows: &parts.kept,
-                            of_row: &row_groups,
-                        },
-                        Groups::Lookup {
-                            rows: &parts.base,
-                            of_row: &row_groups,
-                        },
+                        Groups::through(&parts.kept, &of_row, map),
+                        Groups::through(&parts.base, &of_row, map),
                         groups.len(),
                         parts.p.as_ref(),
                     )

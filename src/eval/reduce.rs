@@ -24,14 +24,29 @@ pub(super) enum Groups<'g> {
     Each(&'g [u32]),
     /// Row i is table row `rows[i]`, whose group is `of_row[rows[i]]`.
     Lookup { rows: &'g [u32], of_row: &'g [u32] },
+    /// The same, through a second table: `map[of_row[rows[i]]]` (a
+    /// segment column's group from a combination of segment values).
+    Mapped {
+        rows: &'g [u32],
+        of_row: &'g [u32],
+        map: &'g [u32],
+    },
 }
 
-impl Groups<'_> {
+impl<'g> Groups<'g> {
+    /// Rows whose groups are `of_row[row]`, or `map[of_row[row]]`.
+    pub(super) fn through(rows: &'g [u32], of_row: &'g [u32], map: Option<&'g [u32]>) -> Self {
+        match map {
+            Some(map) => Groups::Mapped { rows, of_row, map },
+            None => Groups::Lookup { rows, of_row },
+        }
+    }
+
     fn len(&self) -> usize {
         match self {
             Groups::One(n) => *n,
             Groups::Each(g) => g.len(),
-            Groups::Lookup { rows, .. } => rows.len(),
+            Groups::Lookup { rows, .. } | Groups::Mapped { rows, .. } => rows.len(),
         }
     }
 
@@ -53,6 +68,19 @@ impl Groups<'_> {
                     } else {
                         of_row[r as usize]
                     };
+                    if g != NO_ROW {
+                        f(i, g as usize);
+                    }
+                }
+            }
+            Groups::Mapped { rows, of_row, map } => {
+                for (i, &r) in rows.iter().enumerate() {
+                    let k = if r == NO_ROW {
+                        NO_ROW
+                    } else {
+                        of_row[r as usize]
+                    };
+                    let g = if k == NO_ROW { NO_ROW } else { map[k as usize] };
                     if g != NO_ROW {
                         f(i, g as usize);
                     }
