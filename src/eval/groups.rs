@@ -33,6 +33,33 @@ impl SegmentGroups {
             values: Vec::new(),
             index: FxHashMap::default(),
         };
+        // Texts (the usual segment) are numbered through a table indexed
+        // by string id: no hashing per row.
+        if let Col::Str(v) = col {
+            let slots = v
+                .iter()
+                .filter(|&&id| id != NULL_STR)
+                .max()
+                .map_or(0, |&m| m as usize + 1);
+            if slots <= 4 * len + 65_536 {
+                let mut group_of_id = vec![NO_ROW; slots];
+                for &id in &v[..len] {
+                    let group = if id == NULL_STR {
+                        NO_ROW
+                    } else {
+                        let g = &mut group_of_id[id as usize];
+                        if *g == NO_ROW {
+                            *g = groups.values.len() as u32;
+                            groups.values.push(Value::Str(id));
+                            groups.index.insert((2, u64::from(id)), *g);
+                        }
+                        *g
+                    };
+                    groups.of_row.push(group);
+                }
+                return Some(groups);
+            }
+        }
         // Keys read from the typed vectors: no value is built per row.
         let key_of = |r: usize| match col {
             Col::Str(v) => (v[r] != NULL_STR).then_some((2, u64::from(v[r]))),
@@ -163,6 +190,16 @@ mod tests {
             assert_eq!(c.group(1, k), gb.of_row[r], "row {r}");
         }
         assert!(Combinations::new(vec![(SegmentSource::Column(0), ga)]).is_none());
+    }
+
+    #[test]
+    fn text_groups_in_order_of_appearance() {
+        let col = Col::Str(vec![7, NULL_STR, 3, 7, 3, 9]);
+        let g = SegmentGroups::new(&col, 6).expect("texts group");
+        assert_eq!(g.of_row, vec![0, NO_ROW, 1, 0, 1, 2]);
+        assert_eq!(g.values, vec![Value::Str(7), Value::Str(3), Value::Str(9)]);
+        assert_eq!(g.group_of(&Value::Str(9)), Some(2));
+        assert_eq!(g.group_of(&Value::Str(8)), None);
     }
 
     #[test]
