@@ -3,7 +3,11 @@
 //! `where` filters become selection vectors (row indexes); parent columns
 //! and correlated aggregates follow relation indexes computed at load;
 //! aggregates, profile columns and declarations are computed once per
-//! environment and cached.
+//! environment and cached. An environment is shared by the threads of a
+//! run (indicators are evaluated in parallel); its caches compute each
+//! entry once (`cache.rs`). A segment's environment takes the aggregates it
+//! can from the unsegmented one, reduced per segment value (`groups.rs`,
+//! `reduce.rs`).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
