@@ -291,22 +291,7 @@ impl<'a> Scoring<'a> {
             match self.plan.node(n) {
                 Node::Unsupported(..) => return true,
                 Node::Plugin { .. } | Node::Script { .. } if input.has_failed(n) => return true,
-                Node::Plugin { args, .. } | Node::Native { args, .. } => stack.extend(args),
-                Node::Script { names, .. } => {
-                    stack.extend(names.iter().filter_map(|(_, id)| self.plan.decls.get(id)))
-                }
-                Node::IndicatorValue(i) => stack.push(self.plan.indicators[*i].value),
-                Node::Decl(id) => stack.extend(self.plan.decls.get(id)),
-                Node::Unary(_, a) | Node::Prior(a) | Node::Peers(a, _) => stack.push(*a),
-                Node::Binary(_, a, b) | Node::Linear(a, b, _) => stack.extend([*a, *b]),
-                Node::If(a, b, c) => stack.extend([*a, *b, *c]),
-                Node::Scalar(_, args) => stack.extend(args),
-                Node::Bands(b, _) => stack.extend(b.iter().flat_map(|(t, s)| [*t, *s])),
-                Node::Agg {
-                    arg, filter, extra, ..
-                } => stack.extend([arg, filter, extra].into_iter().flatten()),
-                Node::Profile { id, .. } => stack.push(self.plan.profiles[*id].node),
-                _ => {}
+                _ => stack.extend(self.plan.reads(n)),
             }
         }
         false
