@@ -77,6 +77,31 @@ fn hostile_scripts_fail_alone_with_their_line_and_the_report_survives() {
     );
 }
 
+/// Indicators are evaluated in parallel, so scripts fail in any order;
+/// the report lists their diagnostics in source order all the same.
+#[test]
+fn failing_scripts_are_reported_in_the_same_order_every_run() {
+    let mut text = String::from("scorecard \"Order\" { population = alumni }\nobjective o {\n");
+    for i in 0..8 {
+        text.push_str(&format!(
+            "  indicator i{i} {{ value = rhai {{ throw \"failure {i}\" }} target = 1 }}\n"
+        ));
+    }
+    text.push_str("}\n");
+    let (rules, diags) = RuleSet::from_texts(&root(), &[("order.kpi", text.as_str())]);
+    assert!(diags.is_empty(), "{diags:?}");
+    let data = hand_data();
+    let scoring = Scoring::new(&rules, &data, &ScoreOptions::default()).expect("checks");
+    let lines = |r: &alumni_kpi::report::Report| -> Vec<usize> {
+        r.diagnostics.iter().filter_map(|d| d.line).collect()
+    };
+    let first = lines(&scoring.report());
+    assert_eq!(first, (3..=10).collect::<Vec<_>>());
+    for _ in 0..20 {
+        assert_eq!(lines(&scoring.report()), first);
+    }
+}
+
 /// Each hostile script, called on its own, stops within a second.
 #[test]
 fn each_hostile_script_ends_within_a_second() {

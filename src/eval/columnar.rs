@@ -102,9 +102,18 @@ impl<'a> Inputs<'a> {
         }
     }
 
-    /// The problems met so far.
+    /// The problems met so far, in source order (threads meet them in any
+    /// order; a report must not change from one run to the next).
     pub fn problems(&self) -> Vec<Diagnostic> {
-        lock(&self.problems).clone()
+        let mut problems = lock(&self.problems).clone();
+        problems.sort_by_cached_key(|d| {
+            let at = d
+                .primary
+                .as_ref()
+                .map(|l| (l.span.file, l.span.start, l.span.end));
+            (at, d.code, d.message.clone())
+        });
+        problems
     }
 
     /// Whether a script node failed.
