@@ -503,8 +503,8 @@ impl<'a> Env<'a> {
                 }
             }
             Node::Unary(op, a) => {
-                let a = self.eval(*a, at);
-                match (op, &a) {
+                let a = self.operand(*a, at);
+                match (op, &*a) {
                     (UnaryOp::Neg, Col::Num(v)) => Col::Num(v.iter().map(|x| -x).collect()),
                     (UnaryOp::Not, Col::Bool(v)) => Col::Bool(
                         v.iter()
@@ -516,13 +516,13 @@ impl<'a> Env<'a> {
                 }
             }
             Node::Binary(op, a, b) => {
-                let a = self.eval(*a, at);
-                let b = self.eval(*b, at);
+                let a = self.operand(*a, at);
+                let b = self.operand(*b, at);
                 self.binary(*op, &a, &b, n)
             }
             Node::If(c, t, e) => {
-                let c = self.eval(*c, at);
-                if let Col::Const(cv) = &c {
+                let c = self.operand(*c, at);
+                if let Col::Const(cv) = &*c {
                     let branch = if ops::as_bool(cv) == Some(true) {
                         *t
                     } else {
@@ -530,8 +530,8 @@ impl<'a> Env<'a> {
                     };
                     return self.eval(branch, at);
                 }
-                let t = self.eval(*t, at);
-                let e = self.eval(*e, at);
+                let t = self.operand(*t, at);
+                let e = self.operand(*e, at);
                 if let Some(col) = typed_if(&c, &t, &e, n) {
                     return col;
                 }
@@ -685,6 +685,21 @@ impl<'a> Env<'a> {
                 }
             }
         }
+    }
+
+    /// A node's values as an operand: a profile column read on every row
+    /// of its table is shared, not copied (a million numbers are 8 MB).
+    fn operand(&self, node: NodeId, at: At<'_>) -> Operand {
+        if let Node::Profile { id, path } = self.plan().node(node)
+            && path.is_empty()
+        {
+            let full = self.profile(*id);
+            let rows = self.data().tables[self.plan().profiles[*id].table].len;
+            if every_row(at.rows, rows) {
+                return Operand::Shared(full);
+            }
+        }
+        Operand::Owned(self.eval(node, at))
     }
 
     /// Runs an inline block with the declarations it names in scope.
@@ -1155,6 +1170,23 @@ impl<'a> Env<'a> {
             context,
             p.as_ref(),
         )
+    }
+}
+
+/// An operator's input: computed for it, or a cached column shared.
+enum Operand {
+    Owned(Col),
+    Shared(Arc<Col>),
+}
+
+impl std::ops::Deref for Operand {
+    type Target = Col;
+
+    fn deref(&self) -> &Col {
+        match self {
+            Operand::Owned(c) => c,
+            Operand::Shared(c) => c,
+        }
     }
 }
 
