@@ -4,14 +4,7 @@ mod common;
 
 use std::path::Path;
 
-use assert_cmd::Command;
-use common::root;
-
-fn kpi() -> Command {
-    let mut cmd = Command::cargo_bin("kpi").expect("the kpi binary");
-    cmd.current_dir(root());
-    cmd
-}
+use common::{kpi, root};
 
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

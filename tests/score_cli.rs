@@ -4,14 +4,7 @@ mod common;
 
 use std::path::Path;
 
-use assert_cmd::Command;
-use common::root;
-
-fn kpi() -> Command {
-    let mut cmd = Command::cargo_bin("kpi").expect("the kpi binary");
-    cmd.current_dir(root());
-    cmd
-}
+use common::{kpi, root};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -23,6 +16,16 @@ const HAND: [&str; 4] = [
     "--data",
     "tests/eval/hand/data",
 ];
+
+/// `kpi score` on the hand-computed case, with more arguments.
+fn score_hand(extra: &[&str]) -> std::process::Output {
+    kpi()
+        .arg("score")
+        .args(HAND)
+        .args(extra)
+        .output()
+        .expect("runs")
+}
 
 #[test]
 fn the_readme_main_command_scores_the_shipped_sample() {
@@ -43,11 +46,7 @@ fn the_readme_main_command_scores_the_shipped_sample() {
 
 #[test]
 fn the_report_follows_the_json_contract() {
-    let out = kpi()
-        .args(["score", "--format", "json"])
-        .args(HAND)
-        .output()
-        .expect("runs");
+    let out = score_hand(&["--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(r["score"], 80.15625);
@@ -107,12 +106,7 @@ fn output_file_set_period_explain_and_profiles() {
     // Only the two files: the temporary ones were renamed into place.
     assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 2);
 
-    let out = kpi()
-        .arg("score")
-        .args(HAND)
-        .args(["--period", "2024-09-01..2025-08-31", "--format", "json"])
-        .output()
-        .expect("runs");
+    let out = score_hand(&["--period", "2024-09-01..2025-08-31", "--format", "json"]);
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(r["period"]["to"], "2025-08-31");
     assert_eq!(r["objectives"][0]["indicators"][0]["value"], 1);
@@ -120,38 +114,18 @@ fn output_file_set_period_explain_and_profiles() {
 
 #[test]
 fn bad_options_are_usage_or_rule_errors() {
-    let out = kpi()
-        .arg("score")
-        .args(HAND)
-        .args(["--period", "2026-01-01"])
-        .output()
-        .expect("runs");
+    let out = score_hand(&["--period", "2026-01-01"]);
     assert_eq!(out.status.code(), Some(2));
-    let out = kpi()
-        .arg("score")
-        .args(HAND)
-        .args(["--set", "nothing"])
-        .output()
-        .expect("runs");
+    let out = score_hand(&["--set", "nothing"]);
     assert_eq!(out.status.code(), Some(2));
-    let out = kpi()
-        .arg("score")
-        .args(HAND)
-        .args(["--set", "staff_hour_cots=3"])
-        .output()
-        .expect("runs");
+    let out = score_hand(&["--set", "staff_hour_cots=3"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains("did you mean `staff_hour_cost`?"),
         "{}",
         text(&out.stderr)
     );
-    let out = kpi()
-        .arg("score")
-        .args(HAND)
-        .args(["--set", "staff_hour_cost=high"])
-        .output()
-        .expect("runs");
+    let out = score_hand(&["--set", "staff_hour_cost=high"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains("`staff_hour_cost` is a number"),
@@ -162,16 +136,8 @@ fn bad_options_are_usage_or_rule_errors() {
 
 #[test]
 fn scoring_twice_writes_identical_bytes() {
-    let a = kpi()
-        .args(["score", "--format", "json"])
-        .args(HAND)
-        .output()
-        .expect("runs");
-    let b = kpi()
-        .args(["score", "--format", "json"])
-        .args(HAND)
-        .output()
-        .expect("runs");
+    let a = score_hand(&["--format", "json"]);
+    let b = score_hand(&["--format", "json"]);
     assert_eq!(a.stdout, b.stdout);
 }
 
@@ -310,7 +276,7 @@ fn a_missing_dataset_directory_is_an_error() {
 
 #[test]
 fn without_an_output_file_a_summary_is_printed_and_quiet_silences_it() {
-    let out = kpi().arg("score").args(HAND).output().expect("runs");
+    let out = score_hand(&[]);
     assert_eq!(out.status.code(), Some(0));
     let summary = text(&out.stdout);
     assert!(
@@ -322,23 +288,13 @@ fn without_an_output_file_a_summary_is_printed_and_quiet_silences_it() {
         !summary.contains('\u{1b}'),
         "no colour when not on a terminal"
     );
-    let out = kpi()
-        .arg("score")
-        .args(HAND)
-        .args(["--lang", "fr"])
-        .output()
-        .expect("runs");
+    let out = score_hand(&["--lang", "fr"]);
     assert!(
         text(&out.stdout).contains("Score global: 80,2"),
         "{}",
         text(&out.stdout)
     );
-    let out = kpi()
-        .arg("score")
-        .args(HAND)
-        .arg("-q")
-        .output()
-        .expect("runs");
+    let out = score_hand(&["-q"]);
     assert!(out.stdout.is_empty() && out.stderr.is_empty());
 }
 

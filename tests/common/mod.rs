@@ -8,6 +8,13 @@ use alumni_kpi::data::Schema;
 use alumni_kpi::diagnostic::{Diagnostics, ErrorFormat, render};
 use alumni_kpi::rules::RuleSet;
 
+/// The `kpi` binary, run from the project's root.
+pub fn kpi() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("kpi").expect("the kpi binary");
+    cmd.current_dir(root());
+    cmd
+}
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
