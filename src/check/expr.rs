@@ -953,7 +953,6 @@ impl<'c, 'a> Walker<'c, 'a> {
         let mut tables: Vec<String> = Vec::new();
         collect_tables(arg, &mut tables);
         tables.retain(|t| !self.decls.names.contains_key(t.as_str()));
-        tables.dedup();
         let mut unique: Vec<String> = Vec::new();
         for t in tables {
             if !unique.contains(&t) {
@@ -979,10 +978,7 @@ impl<'c, 'a> Walker<'c, 'a> {
                 let Some(schema) = self.schema else {
                     return Some(many[0].clone());
                 };
-                let child = many.iter().find(|c| {
-                    many.iter()
-                        .all(|o| o == *c || schema.path_up(c, o).is_some())
-                });
+                let child = child_most(many, |c, o| schema.path_up(c, o).is_some());
                 match child {
                     Some(c) => Some(c.clone()),
                     None => {
@@ -1039,4 +1035,16 @@ pub(crate) fn collect_tables(e: &Expr, out: &mut Vec<String>) {
         ExprKind::List(items) => items.iter().for_each(|i| collect_tables(i, out)),
         _ => {}
     }
+}
+
+/// Of the tables an aggregate's argument reads, the one every other is
+/// reachable from by references (the child-most), if there is one. The
+/// checker asks it of the schema, the plan compiler of the dataset.
+pub(crate) fn child_most<T: PartialEq>(
+    tables: &[T],
+    reaches: impl Fn(&T, &T) -> bool,
+) -> Option<&T> {
+    tables
+        .iter()
+        .find(|c| tables.iter().all(|o| o == *c || reaches(c, o)))
 }

@@ -832,10 +832,7 @@ impl Compiler<'_, '_> {
             crate::check::expr::collect_tables(&args[0], &mut tables);
             tables.retain(|t| !self.decls.names.contains_key(t.as_str()));
             let indexes: Vec<usize> = tables.iter().filter_map(|t| self.table_index(t)).collect();
-            // The child-most table: every other is reachable from it.
-            indexes
-                .iter()
-                .find(|&&c| indexes.iter().all(|&o| o == c || self.path(c, o).is_some()))
+            crate::check::expr::child_most(&indexes, |&c, &o| self.path(c, o).is_some())
                 .and_then(|&c| self.data.tables.get_index(c).map(|(n, _)| n.clone()))
         };
         let Some(table) = table_name.as_deref().and_then(|t| self.table_index(t)) else {
