@@ -444,36 +444,20 @@ fn segment_free(plan: &Plan) -> Vec<bool> {
         // Declarations cannot form cycles (the checker rejects them); a
         // node met again while being visited is taken as not free.
         memo[node] = Some(false);
-        let all = |nodes: &[NodeId], memo: &mut Vec<Option<bool>>| {
-            nodes.iter().all(|&n| visit(plan, n, memo))
-        };
         let free = match plan.node(node) {
+            // Profiles are computed over every row, whatever the segment.
             Node::Lit(_)
             | Node::Column { .. }
             | Node::Parent { .. }
             | Node::Profile { .. }
             | Node::Unsupported(..) => true,
-            Node::Decl(id) => plan.decls.get(id).is_none_or(|&n| all(&[n], memo)),
-            Node::IndicatorValue(i) => all(&[plan.indicators[*i].value], memo),
-            Node::IndicatorTarget(i) => all(plan.indicators[*i].target.as_slice(), memo),
-            Node::Unary(_, a) => all(&[*a], memo),
-            Node::Binary(_, a, b) => all(&[*a, *b], memo),
-            Node::If(a, b, c) => all(&[*a, *b, *c], memo),
-            Node::Scalar(_, args) | Node::Plugin { args, .. } | Node::Native { args, .. } => {
-                all(args, memo)
-            }
-            Node::Script { names, .. } => {
-                let nodes: Vec<NodeId> = names
-                    .iter()
-                    .filter_map(|(_, id)| plan.decls.get(id).copied())
-                    .collect();
-                all(&nodes, memo)
-            }
             Node::Agg { .. }
             | Node::Linear(..)
             | Node::Bands(..)
             | Node::Peers(..)
             | Node::Prior(_) => false,
+            // Operators, functions, declarations: free when what they read is.
+            _ => plan.reads(node).into_iter().all(|n| visit(plan, n, memo)),
         };
         memo[node] = Some(free);
         free
