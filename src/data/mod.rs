@@ -1,10 +1,14 @@
 //! Datasets: a directory of CSV / JSONL tables and an optional
 //! `dataset.yaml` manifest.
 
+mod builder;
 pub mod column;
+mod infer;
+mod keys;
 pub mod load;
 pub mod manifest;
 pub mod schema;
+mod table;
 
 pub use column::{Column, ColumnData, StringPool};
 pub use load::{Dataset, LoadOptions, Relation, Table};
