@@ -96,22 +96,28 @@ impl<'a> Scoring<'a> {
         let mut notes: Vec<Diagnostic> = checked.diagnostics.0;
         notes.extend(data.warnings.0.iter().cloned());
         notes.extend(plan.diagnostics.iter().cloned());
+        if period.is_some() {
+            notes.extend(undated_tables(&plan, data));
+        }
         let peers = match benchmark(&decls) {
-            Some(file) => {
-                let path = data.dir.join(&file);
-                if path.is_file() {
-                    Peers::load(&path)?
-                } else {
-                    notes.push(Diagnostic::warning(
-                        "data::benchmark",
-                        format!(
-                            "the benchmark file `{}` does not exist: no peer figures",
-                            path.display()
-                        ),
-                    ));
-                    Peers::default()
+            Some((written, span)) => match crate::files::confined(&data.dir, &written) {
+                Ok(path) => Peers::load(&path)?,
+                Err(e) => {
+                    return Err(Diagnostics(vec![
+                        Diagnostic::error(
+                            "data::benchmark",
+                            format!("the benchmark file: {}", e.message),
+                        )
+                        .at(span, "the benchmark file")
+                        .with_help(e.help.unwrap_or_else(|| {
+                            format!(
+                                "the benchmark is a file of the dataset directory `{}`, named relative to it",
+                                data.dir.display()
+                            )
+                        })),
+                    ]));
                 }
-            }
+            },
             None => Peers::default(),
         };
         Ok(Scoring {
@@ -126,6 +132,12 @@ impl<'a> Scoring<'a> {
             explain: options.explain,
             notes,
         })
+    }
+
+    /// The warnings found before evaluation (checker, dataset, plan): what
+    /// `kpi check --data` prints, and the report carries.
+    pub fn notes(&self) -> &[Diagnostic] {
+        &self.notes
     }
 
     fn inputs(&self) -> Inputs<'_> {
@@ -254,6 +266,12 @@ impl<'a> Scoring<'a> {
                         self.json_value(&env.decl(DeclId::Param(i))),
                     )
                 })
+                .collect(),
+            dataset: self
+                .data
+                .tables
+                .iter()
+                .map(|(n, t)| (n.clone(), DatasetTable::from(&*t.info)))
                 .collect(),
             objectives,
             diagnostics: diagnostics
@@ -744,10 +762,61 @@ fn scorecard_period(decls: &Decls<'_>) -> Option<Period> {
     }
 }
 
-fn benchmark(decls: &Decls<'_>) -> Option<String> {
+/// A period applies to the rows of dated tables only: a table the rules
+/// read that has no date column but has columns that look like dates is
+/// probably a table whose date column was not named.
+fn undated_tables(plan: &Plan, data: &Dataset) -> Vec<Diagnostic> {
+    let mut read: Vec<usize> = plan
+        .indicators
+        .iter()
+        .flat_map(|i| i.tables.iter().copied())
+        .collect();
+    read.sort_unstable();
+    read.dedup();
+    read.into_iter()
+        .filter_map(|t| {
+            let (name, table) = data.tables.get_index(t)?;
+            let said_none = matches!(
+                &table.schema.decl.date,
+                Some(crate::data::manifest::Located { value: None, .. })
+            );
+            if table.date.is_some() || table.since.is_some() || said_none {
+                return None;
+            }
+            let dates: Vec<String> = table
+                .columns
+                .iter()
+                .filter(|c| {
+                    matches!(c.data, crate::data::ColumnData::Date(_))
+                        || c.name.to_lowercase().contains("date")
+                })
+                .map(|c| format!("`{}`", c.name))
+                .collect();
+            let first = dates.first()?.trim_matches('`').to_string();
+            Some(
+                Diagnostic::warning(
+                    "data::undated",
+                    format!(
+                        "the period is not applied to `{name}`: it has no date column, though it has {}",
+                        dates.join(", ")
+                    ),
+                )
+                .in_file(table.file.display().to_string(), 1, 1)
+                .with_help(format!(
+                    "every row of `{name}` counts, whatever its date; name its date column in \
+                     dataset.yaml (`{name}: {{date: {first}}}`), or say it has none (`date: null`)"
+                )),
+            )
+        })
+        .collect()
+}
+
+/// The benchmark file as written, and where.
+fn benchmark(decls: &Decls<'_>) -> Option<(String, crate::source::Span)> {
     let (s, _) = decls.scorecards.first()?;
-    match &field(&s.fields, "benchmark")?.value.kind {
-        ExprKind::String(p) => Some(p.clone()),
+    let f = field(&s.fields, "benchmark")?;
+    match &f.value.kind {
+        ExprKind::String(p) => Some((p.clone(), f.value.span)),
         _ => None,
     }
 }

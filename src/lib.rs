@@ -38,6 +38,7 @@ pub mod data;
 pub mod diagnostic;
 pub mod engine;
 pub mod eval;
+pub mod files;
 pub mod generate;
 pub mod live;
 pub mod native;
@@ -47,5 +48,6 @@ pub mod score;
 pub mod source;
 pub mod syntax;
 pub mod yaml_io;
+pub mod yaml_tree;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};

@@ -24,7 +24,12 @@ pub struct RuleSet {
     /// rhai plugins named by `use`, read from inside the rules directory:
     /// the path as written → its source file.
     pub plugins: Vec<(String, FileId)>,
+    /// Plugins that could not be read: the path as written → why.
+    pub unreadable_plugins: Vec<(String, crate::files::ReadError)>,
 }
+
+/// A plugin has no reason to be larger.
+pub const PLUGIN_CAP: u64 = 1 << 20;
 
 impl RuleSet {
     /// A rule set from in-memory texts (tests, embedders); names decide the
@@ -97,8 +102,9 @@ impl RuleSet {
         (set, diags)
     }
 
-    /// Reads the plugin files that `use` items name. Paths that leave the
-    /// rules directory or do not exist are left to the checker to report.
+    /// Reads the plugin files that `use` items name: regular files inside
+    /// the rules directory once symlinks are followed, up to a size cap.
+    /// What cannot be read is kept for the checker to report at the `use`.
     fn read_plugins(&mut self) {
         let mut wanted: Vec<String> = Vec::new();
         for f in &self.files {
@@ -114,12 +120,18 @@ impl RuleSet {
             if !stays_inside(&rel) {
                 continue;
             }
-            let path = self.root.join(&rel);
-            if let Ok(text) = std::fs::read_to_string(&path) {
-                let id = self
-                    .sources
-                    .add(SourceFile::new(path.display().to_string(), path, text));
-                self.plugins.push((rel, id));
+            let read = crate::files::confined(&self.root, &rel).and_then(|path| {
+                crate::files::read_text(&path, crate::files::Encoding::Utf8, Some(PLUGIN_CAP))
+                    .map(|text| (path, text))
+            });
+            match read {
+                Ok((path, text)) => {
+                    let id =
+                        self.sources
+                            .add(SourceFile::new(path.display().to_string(), path, text));
+                    self.plugins.push((rel, id));
+                }
+                Err(e) => self.unreadable_plugins.push((rel, e)),
             }
         }
     }

@@ -34,9 +34,12 @@ fn check_examples(doc: &str) -> usize {
     for (info, code, line) in blocks(&text) {
         let name = match info.as_str() {
             "kpi" => "example.kpi",
-            "yaml" if code.starts_with("tables:") => {
-                alumni_kpi::yaml_io::from_str::<Manifest>(&code)
-                    .unwrap_or_else(|e| panic!("{doc}:{line}: manifest example: {e:?}"));
+            "yaml" if code.starts_with("tables:") || code.starts_with("locale:") => {
+                let (_, errors) = Manifest::parse(&code, "dataset.yaml");
+                assert!(
+                    errors.is_empty(),
+                    "{doc}:{line}: manifest example: {errors:?}"
+                );
                 checked += 1;
                 continue;
             }

@@ -35,7 +35,7 @@ fn the_readme_main_command_scores_the_shipped_sample() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
-    assert_eq!(report["format"], "alumni-kpi/report@1");
+    assert_eq!(report["format"], "alumni-kpi/report@2");
     assert!(
         report["objectives"]
             .as_array()
@@ -304,7 +304,7 @@ fn the_output_extension_chooses_the_format() {
     for (name, starts) in [
         ("r.md", "# Hand-computed"),
         ("r.csv", "objective,objective_title"),
-        ("r.yaml", "format: alumni-kpi/report@1"),
+        ("r.yaml", "format: alumni-kpi/report@2"),
         ("r.html", "<!doctype html>"),
     ] {
         let path = dir.path().join(name);

@@ -314,6 +314,22 @@ fn check_structure(
                 );
             }
             check_fields(Block::Scorecard, &first.fields, diags);
+            if let Some(f) = field(&first.fields, "benchmark")
+                && let ExprKind::String(path) = &f.value.kind
+                && (std::path::Path::new(path).is_absolute() || !crate::rules::stays_inside(path))
+            {
+                diags.push(
+                    Diagnostic::error(
+                        "check::benchmark-path",
+                        format!("the benchmark `{path}` is outside the dataset directory"),
+                    )
+                    .at(f.value.span, "leaves the dataset directory")
+                    .with_help(
+                        "the benchmark is a file of the dataset directory, named relative to it: \
+                         `benchmark = \"peers.csv\"`",
+                    ),
+                );
+            }
             if field(&first.fields, "population").is_none() {
                 diags.push(
                     Diagnostic::error("check::missing-field", "the scorecard needs a `population`")
@@ -412,7 +428,7 @@ fn check_structure(
         );
     }
     for u in &decls.uses {
-        plugins::check_path(&rules.root, u, diags);
+        plugins::check_path(rules, u, diags);
     }
 }
 

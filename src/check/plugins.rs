@@ -3,7 +3,6 @@
 //! callable. Running scripts is the evaluator's business.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use super::Decls;
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -14,7 +13,13 @@ use crate::syntax::ast::Text;
 /// Plugin functions: name → the argument counts it is defined with.
 pub(super) type PluginFns = HashMap<String, Vec<usize>>;
 
-pub(super) fn check_path(root: &Path, path: &Text, diags: &mut Diagnostics) {
+pub(super) fn check_path(rules: &RuleSet, path: &Text, diags: &mut Diagnostics) {
+    let root = &rules.root;
+    let unreadable = rules
+        .unreadable_plugins
+        .iter()
+        .find(|(p, _)| *p == path.value)
+        .map(|(_, e)| e);
     if !stays_inside(&path.value) {
         diags.push(
             Diagnostic::error(
@@ -26,13 +31,24 @@ pub(super) fn check_path(root: &Path, path: &Text, diags: &mut Diagnostics) {
                 "plugins live inside the rules directory, e.g. `use \"plugins/sentiment.rhai\"`",
             ),
         );
-    } else if !root.join(&path.value).is_file() {
+    } else if !root.join(&path.value).exists() {
         diags.push(
             Diagnostic::error(
                 "check::use-path",
                 format!("plugin `{}` not found", path.value),
             )
             .at(path.span, format!("no such file in `{}`", root.display())),
+        );
+    } else if let Some(e) = unreadable {
+        diags.push(
+            Diagnostic::error(
+                "check::use-path",
+                format!("plugin `{}`: {}", path.value, e.message),
+            )
+            .at(path.span, "cannot be read")
+            .with_help(e.help.clone().unwrap_or_else(|| {
+                "a plugin is a rhai text file inside the rules directory".into()
+            })),
         );
     }
 }

@@ -1,10 +1,10 @@
-//! `kpi check`: parse and check a rules directory.
+//! `kpi check`: everything `kpi score` would find wrong, without scoring:
+//! the rules, and the dataset read in full (every cell of every table).
 
 use std::path::PathBuf;
 
 use alumni_kpi::check;
-use alumni_kpi::data::Schema;
-use alumni_kpi::rules::RuleSet;
+use alumni_kpi::engine::{ScoreOptions, Scoring};
 
 use super::{Exit, Output};
 
@@ -13,27 +13,36 @@ pub struct Args {
     /// The rules directory (every .kpi and .yaml file in it).
     #[arg(long, default_value_os_t = super::default_rules())]
     rules: PathBuf,
-    /// A dataset directory: also check tables and columns against its
-    /// headers and dataset.yaml (no rows are read).
+    /// The dataset directory: its manifest, headers and every value are
+    /// read, and the rules' tables and columns checked against them.
+    #[arg(long, default_value_os_t = super::default_data())]
+    data: PathBuf,
+    /// Check the rules alone, without a dataset.
+    #[arg(long, conflicts_with = "data")]
+    no_data: bool,
+    /// Check as `kpi score --skip-bad-rows` would read the data.
     #[arg(long)]
-    data: Option<PathBuf>,
+    skip_bad_rows: bool,
 }
 
 pub fn run(args: Args, out: &Output) -> Exit {
-    let (rules, mut diags) = RuleSet::load_dir(&args.rules);
+    let data_dir = (!args.no_data).then_some(args.data.as_path());
+    let inputs = super::read_inputs(&args.rules, data_dir, args.skip_bad_rows);
+    let mut diags = inputs.diagnostics;
     if !diags.has_errors() {
-        let schema = args.data.as_ref().map(|dir| {
-            let benchmark = check::benchmark_file(&rules);
-            let exclude: Vec<&str> = benchmark.iter().map(String::as_str).collect();
-            let (schema, data_diags) = Schema::read(dir, &exclude);
-            diags.extend(data_diags);
-            schema
-        });
-        let checked = check::check(&rules, schema.as_ref());
-        diags.extend(checked.diagnostics);
+        match &inputs.data {
+            Some(data) => match Scoring::new(&inputs.rules, data, &ScoreOptions::default()) {
+                Ok(scoring) => diags.extend(scoring.notes().iter().cloned()),
+                Err(errors) => diags.extend(errors),
+            },
+            None => diags.extend(check::check(&inputs.rules, None).diagnostics),
+        }
     }
-    out.diagnostics(&diags.0, &rules.sources);
-    let files = rules.files.len();
+    out.diagnostics(&diags.0, &inputs.rules.sources);
+    if let Some(data) = &inputs.data {
+        out.note(&alumni_kpi::data::describe(data));
+    }
+    let files = inputs.rules.files.len();
     if diags.has_errors() {
         out.note(&format!(
             "{}: {} error(s), {} warning(s)",

@@ -108,3 +108,46 @@ impl Output {
 pub fn default_rules() -> PathBuf {
     PathBuf::from("rules")
 }
+
+/// The default dataset directory.
+pub fn default_data() -> PathBuf {
+    PathBuf::from("data/sample")
+}
+
+/// The rules and the dataset, read as `kpi score` and `kpi check` both
+/// read them: every problem of either is in `diagnostics`, the dataset is
+/// read even when the rules have errors (so that one run lists both).
+pub struct Inputs {
+    pub rules: alumni_kpi::rules::RuleSet,
+    pub data: Option<alumni_kpi::data::Dataset>,
+    pub diagnostics: alumni_kpi::Diagnostics,
+}
+
+pub fn read_inputs(
+    rules: &std::path::Path,
+    data: Option<&std::path::Path>,
+    skip_bad_rows: bool,
+) -> Inputs {
+    use alumni_kpi::data::{Dataset, LoadOptions};
+    let (rules, mut diagnostics) = alumni_kpi::rules::RuleSet::load_dir(rules);
+    let data = data.and_then(|dir| {
+        let options = LoadOptions {
+            skip_bad_rows,
+            exclude: alumni_kpi::check::benchmark_file(&rules)
+                .into_iter()
+                .collect(),
+        };
+        match Dataset::load(dir, &options) {
+            Ok(d) => Some(d),
+            Err(errors) => {
+                diagnostics.extend(errors);
+                None
+            }
+        }
+    });
+    Inputs {
+        rules,
+        data,
+        diagnostics,
+    }
+}

@@ -2,12 +2,9 @@
 
 use std::path::PathBuf;
 
-use alumni_kpi::check;
-use alumni_kpi::data::{Dataset, LoadOptions};
 use alumni_kpi::diagnostic::Diagnostic;
 use alumni_kpi::engine::{ScoreOptions, Scoring};
 use alumni_kpi::report::{Lang, RenderOptions, ReportFormat};
-use alumni_kpi::rules::RuleSet;
 use alumni_kpi::source::SourceMap;
 use alumni_kpi::syntax::{self, ast::ExprKind};
 
@@ -19,7 +16,7 @@ pub struct Args {
     #[arg(long, default_value_os_t = super::default_rules())]
     rules: PathBuf,
     /// The dataset directory (CSV / JSONL tables, optional dataset.yaml).
-    #[arg(long, default_value = "data/sample")]
+    #[arg(long, default_value_os_t = super::default_data())]
     data: PathBuf,
     /// The report's format (default: from the `-o` file's extension; without
     /// `-o`, a summary for the terminal).
@@ -90,22 +87,14 @@ pub fn run(args: Args, out: &Output) -> Exit {
             return Exit::Usage;
         }
     };
-    let (rules, diags) = RuleSet::load_dir(&args.rules);
-    if diags.has_errors() {
-        out.diagnostics(&diags.0, &rules.sources);
-        return Exit::Errors;
-    }
-    let options = LoadOptions {
-        skip_bad_rows: args.skip_bad_rows,
-        exclude: check::benchmark_file(&rules).into_iter().collect(),
-    };
     let spinner = loading(&args.data);
-    let loaded = Dataset::load(&args.data, &options);
+    let inputs = super::read_inputs(&args.rules, Some(&args.data), args.skip_bad_rows);
     spinner.finish_and_clear();
-    let data = match loaded {
-        Ok(d) => d,
-        Err(errors) => {
-            out.diagnostics(&errors.0, &rules.sources);
+    let rules = inputs.rules;
+    let data = match inputs.data {
+        Some(d) if !inputs.diagnostics.has_errors() => d,
+        _ => {
+            out.diagnostics(&inputs.diagnostics.0, &rules.sources);
             return Exit::Errors;
         }
     };

@@ -21,6 +21,15 @@ pub(super) enum Lookup {
     Missing,
 }
 
+impl Lookup {
+    pub(super) fn row(&self) -> Option<u32> {
+        match self {
+            Lookup::Found(r) => Some(*r),
+            _ => None,
+        }
+    }
+}
+
 /// A number as an index into a dense key table of `len` slots.
 fn dense_slot(x: f64, len: usize) -> Option<usize> {
     (x >= 0.0 && x.fract() == 0.0 && x < len as f64).then_some(x as usize)

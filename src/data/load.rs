@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
+use super::TableInfo;
 use super::column::*;
 use super::keys::{KeyIndex, Lookup, cell_text};
 use super::schema::{ColumnSchema, Schema, TableSchema};
-use super::table::load_table;
+use super::table::{Read, load_table};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 
 /// How to load.
@@ -42,11 +43,19 @@ pub struct Table {
     /// Shared: a reload that keeps this table copies no column.
     pub columns: Arc<Vec<Column>>,
     pub key: Option<usize>,
-    /// The column `period` filters on.
+    /// The column `period` filters on (a flow: a row counts in the period
+    /// holding its date).
     pub date: Option<usize>,
+    /// The column from which a row counts (a stock: a row counts in every
+    /// period ending on or after its day).
+    pub since: Option<usize>,
     pub relations: Vec<Relation>,
     /// The file line of each row, for messages.
     pub lines: Arc<Vec<u32>>,
+    /// How the file was read (for `kpi check --data` and the report).
+    pub info: Arc<TableInfo>,
+    /// The table's shape as the manifest and header gave it.
+    pub schema: Arc<TableSchema>,
 }
 
 impl Table {
@@ -69,7 +78,12 @@ impl Table {
 pub struct Skipped {
     pub table: String,
     pub rows: usize,
+    /// The lines of the first rows left out.
+    pub lines: Vec<u32>,
 }
+
+/// At most this many skipped lines are listed.
+const SKIPPED_LINES_SHOWN: usize = 10;
 
 /// A loaded dataset.
 #[derive(Debug, Clone, Default)]
@@ -96,28 +110,21 @@ impl Dataset {
                 .tables
                 .iter()
                 .map(|(name, t)| {
-                    (
-                        name.clone(),
-                        TableSchema {
-                            name: name.clone(),
-                            file: t.file.clone(),
-                            columns: t
-                                .columns
-                                .iter()
-                                .map(|c| ColumnSchema {
-                                    name: c.name.clone(),
-                                    ty: Some(c.data.column_type()),
-                                })
-                                .collect(),
-                            key: t.key.map(|k| t.columns[k].name.clone()),
-                            date_column: t.date.map(|d| t.columns[d].name.clone()),
-                            refs: t
-                                .relations
-                                .iter()
-                                .map(|r| (r.column.clone(), r.target.clone()))
-                                .collect(),
-                        },
-                    )
+                    let mut ts = (*t.schema).clone();
+                    ts.columns = t
+                        .columns
+                        .iter()
+                        .map(|c| ColumnSchema {
+                            name: c.name.clone(),
+                            ty: Some(c.data.column_type()),
+                        })
+                        .collect();
+                    ts.refs = t
+                        .relations
+                        .iter()
+                        .map(|r| (r.column.clone(), r.target.clone()))
+                        .collect();
+                    (name.clone(), ts)
                 })
                 .collect(),
         }
@@ -182,8 +189,8 @@ impl Dataset {
                 .par_iter()
                 .map(|ts| {
                     let mut local = StringPool::default();
-                    let result = load_table(ts, &mut local, options.skip_bad_rows)
-                        .map(|(table, skipped, lines)| (table, skipped, lines, local));
+                    let result =
+                        load_table(ts, &mut local, options.skip_bad_rows).map(|read| (read, local));
                     (ts.name.clone(), result)
                 })
                 .collect::<Vec<_>>()
@@ -209,12 +216,20 @@ impl Dataset {
                 .remove(&ts.name)
                 .unwrap_or_else(|| Err(Diagnostics::new()))
             {
-                Ok((mut table, skipped, table_lines, local)) => {
+                Ok((
+                    Read {
+                        mut table,
+                        lines: table_lines,
+                    },
+                    local,
+                )) => {
                     merge_strings(&mut table, &local, &mut pool);
-                    if skipped > 0 {
+                    table.schema = Arc::new(ts.clone());
+                    if table.info.skipped > 0 {
                         data.skipped.push(Skipped {
                             table: ts.name.clone(),
-                            rows: skipped,
+                            rows: table.info.skipped,
+                            lines: table.info.skipped_lines.clone(),
                         });
                     }
                     lines.insert(ts.name.clone(), table_lines);
@@ -236,6 +251,32 @@ impl Dataset {
             if let Some(t) = data.tables.get_mut(&name) {
                 t.lines = Arc::new(table_lines);
             }
+        }
+        for s in &data.skipped {
+            let Some(t) = data.tables.get(&s.table) else {
+                continue;
+            };
+            let mut shown: Vec<String> = s.lines.iter().map(u32::to_string).collect();
+            if s.rows > shown.len() {
+                shown.push("…".into());
+            }
+            data.warnings.push(
+                Diagnostic::warning(
+                    "data::skipped",
+                    format!(
+                        "{} bad row(s) of `{}` left out (--skip-bad-rows): line(s) {}",
+                        s.rows,
+                        t.file.display(),
+                        shown.join(", ")
+                    ),
+                )
+                .in_file(
+                    t.file.display().to_string(),
+                    s.lines.first().copied().unwrap_or(1) as usize,
+                    1,
+                )
+                .with_help("the figures leave these rows out; run without --skip-bad-rows to see why each is bad"),
+            );
         }
         Ok((data, reloaded))
     }
@@ -270,26 +311,44 @@ impl Dataset {
                 for c in Arc::make_mut(&mut table.columns) {
                     c.data.retain_rows(&keep);
                 }
+                let dropped_lines: Vec<u32> = index
+                    .duplicates
+                    .iter()
+                    .map(|&r| table_lines[r as usize])
+                    .collect();
                 *table_lines = keep.iter().map(|&r| table_lines[r as usize]).collect();
                 table.len = keep.len();
-                match self.skipped.iter_mut().find(|s| s.table == ts.name) {
-                    Some(s) => s.rows += drop.len(),
-                    None => self.skipped.push(Skipped {
-                        table: ts.name.clone(),
-                        rows: drop.len(),
-                    }),
-                }
+                let skipped = match self.skipped.iter_mut().position(|s| s.table == ts.name) {
+                    Some(i) => &mut self.skipped[i],
+                    None => {
+                        self.skipped.push(Skipped {
+                            table: ts.name.clone(),
+                            ..Skipped::default()
+                        });
+                        let last = self.skipped.len() - 1;
+                        &mut self.skipped[last]
+                    }
+                };
+                skipped.rows += drop.len();
+                skipped.lines.extend(dropped_lines);
+                skipped.lines.sort_unstable();
+                skipped.lines.truncate(SKIPPED_LINES_SHOWN);
             } else {
                 let first = index.duplicates[0] as usize;
                 let value = cell_text(&table.columns[key].data, first, &self.pool);
+                let original = index
+                    .lookup(&table.columns[key].data, first, &self.pool)
+                    .row()
+                    .and_then(|r| table_lines.get(r as usize).copied());
                 errors.push(
                     Diagnostic::error(
                         "data::duplicate-key",
                         format!(
-                            "{} row(s) of `{}` repeat a key; first: `{}` = `{value}`",
+                            "{} row(s) of `{}` repeat a key; first: `{}` = `{value}`{}",
                             index.duplicates.len(),
                             ts.name,
-                            table.columns[key].name
+                            table.columns[key].name,
+                            original.map_or(String::new(), |l| format!(", already on line {l}"))
                         ),
                     )
                     .in_file(
@@ -384,12 +443,14 @@ impl Dataset {
                 });
             }
             if let Some(t) = self.tables.get_mut(&ts.name) {
-                t.date = ts.date_column.as_ref().and_then(|d| t.column_index(d));
-                if t.date
-                    .is_some_and(|d| !matches!(t.columns[d].data, ColumnData::Date(_)))
-                {
-                    t.date = None;
-                }
+                // Loading made these columns dates, or failed.
+                let dates = |t: &Table, name: &Option<String>| {
+                    name.as_ref()
+                        .and_then(|d| t.column_index(d))
+                        .filter(|&d| matches!(t.columns[d].data, ColumnData::Date(_)))
+                };
+                t.date = dates(t, &ts.date_column);
+                t.since = dates(t, &ts.since);
                 t.relations = relations;
             }
         }
@@ -400,9 +461,8 @@ impl Dataset {
 /// that does.
 type Resolved = (Vec<u32>, usize, Option<usize>);
 
-/// A table read on its own: the table, rows skipped, row lines, and the
-/// string pool its ids refer to.
-type LoadedTable = (Table, usize, Vec<u32>, StringPool);
+/// A table read on its own, and the string pool its ids refer to.
+type LoadedTable = (Read, StringPool);
 
 /// Re-points a table's string ids from its own pool to the dataset's.
 fn merge_strings(table: &mut Table, local: &StringPool, pool: &mut StringPool) {

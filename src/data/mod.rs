@@ -3,13 +3,18 @@
 
 mod builder;
 pub mod column;
+pub(crate) mod delimited;
 mod infer;
+mod info;
+mod jsonl;
 mod keys;
 pub mod load;
+pub mod locale;
 pub mod manifest;
 pub mod schema;
 mod table;
 
 pub use column::{Column, ColumnData, StringPool};
+pub use info::{ColumnInfo, TableInfo, describe};
 pub use load::{Dataset, LoadOptions, Relation, Table};
 pub use schema::{ColumnType, Schema, TableSchema};

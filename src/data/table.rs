@@ -1,19 +1,24 @@
 //! Reading one table file (CSV or JSONL) into typed columns.
 //!
-//! Each table file is read into memory and parsed twice: a first pass infers
-//! the type of every column the manifest does not declare, a second builds
-//! the typed columns. A value that does not fit its column is an error
-//! naming file, line, column and value, unless bad rows are skipped (then
-//! they are counted for the report).
+//! The file is read into memory, decoded, and parsed twice. The first pass
+//! counts the shapes of every cell of every row: the types of the columns
+//! the manifest does not declare, the decimal mark and the date order come
+//! from it (`infer`). The second pass builds the typed columns. A cell that
+//! does not fit its column is an error naming file, line, column and value;
+//! with `skip_bad_rows`, its row is left out and counted, and every other
+//! row is kept.
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use super::builder::Builder;
-use super::column::*;
-use super::infer::Inference;
+use super::builder::{Builder, Reading};
+use super::delimited::{self, BadRow, Record};
+use super::infer::{self, Ambiguous, Sample, Tally};
+use super::jsonl;
 use super::load::Table;
-use super::schema::{ColumnType, TableSchema};
+use super::locale::{DateFormat, Decimal, delimiter_name};
+use super::schema::{ColumnType, FileFormat, TableSchema};
+use super::{ColumnInfo, TableInfo};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 
 /// One cell as read from a file.
@@ -21,292 +26,597 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 pub(super) enum Cell<'a> {
     Null,
     Text(Cow<'a, str>),
+    /// A JSON number or boolean: typed already.
+    Number(f64),
+    Bool(bool),
     List(Vec<String>),
 }
 
-/// Rows of a file, each a line number and its cells.
-type Rows<'a> = Vec<(u32, Vec<Cell<'a>>)>;
+impl Cell<'_> {
+    /// The cell as written, for messages.
+    fn shown(&self) -> String {
+        match self {
+            Cell::Null => String::new(),
+            Cell::Text(s) => s.trim().to_string(),
+            Cell::Number(n) => format!("{n}"),
+            Cell::Bool(b) => b.to_string(),
+            Cell::List(items) => format!("[{}]", items.join(", ")),
+        }
+    }
+}
 
-/// At most this many bad values are reported per file.
+/// At most this many bad values are reported per file; the rest are
+/// counted.
 const MAX_ERRORS_PER_FILE: usize = 20;
+
+/// One table read on its own: the table (its columns' string ids in the
+/// table's own pool) and the line of each of its rows.
+pub(super) struct Read {
+    pub table: Table,
+    pub lines: Vec<u32>,
+}
+
+/// The cells of one row, whatever the file.
+trait Row {
+    fn line(&self) -> u32;
+    fn cell(&self, c: usize) -> Cell<'_>;
+    /// The line column `c` stands on (a quoted cell may span lines).
+    fn line_of(&self, c: usize) -> u32;
+}
+
+impl Row for Record<'_> {
+    fn line(&self) -> u32 {
+        self.line
+    }
+    fn cell(&self, c: usize) -> Cell<'_> {
+        Cell::Text(Cow::Borrowed(Record::cell(self, c)))
+    }
+    fn line_of(&self, c: usize) -> u32 {
+        Record::line_of(self, c)
+    }
+}
+
+impl Row for (u32, Vec<Cell<'static>>) {
+    fn line(&self) -> u32 {
+        self.0
+    }
+    fn cell(&self, c: usize) -> Cell<'_> {
+        self.1.get(c).cloned().unwrap_or(Cell::Null)
+    }
+    fn line_of(&self, _: usize) -> u32 {
+        self.0
+    }
+}
+
+/// Where a table's rows come from.
+enum Source<'a> {
+    /// CSV text, parsed on each pass.
+    Csv { text: &'a str, delimiter: u8 },
+    /// Decoded JSON lines, and the lines that are not objects.
+    Json(jsonl::Rows, Vec<(u32, String)>),
+}
+
+/// A row that could not be read as a row of the table.
+enum Unreadable {
+    Csv(BadRow),
+    Json(u32, String),
+}
+
+impl Source<'_> {
+    fn rows(&self, width: usize, row: &mut dyn FnMut(&dyn Row), bad: &mut dyn FnMut(Unreadable)) {
+        match self {
+            Source::Json(rows, unreadable) => {
+                for r in rows {
+                    row(r);
+                }
+                for (line, message) in unreadable {
+                    bad(Unreadable::Json(*line, message.clone()));
+                }
+            }
+            Source::Csv { text, delimiter } => {
+                delimited::rows(text, *delimiter, width, &mut |r| row(r), &mut |b| {
+                    bad(Unreadable::Csv(b))
+                })
+            }
+        }
+    }
+}
+
+/// The diagnostics of one file, capped.
+struct Problems<'a> {
+    file: &'a str,
+    errors: Diagnostics,
+    more: usize,
+}
+
+impl Problems<'_> {
+    fn push(&mut self, d: Diagnostic) {
+        if self.errors.0.len() < MAX_ERRORS_PER_FILE {
+            self.errors.push(d);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn finish(mut self) -> Diagnostics {
+        if self.more > 0 {
+            let more = self.more;
+            self.errors.push(
+                Diagnostic::error(
+                    "data::more",
+                    format!(
+                        "… and {more} more error(s) in `{}` (the first {MAX_ERRORS_PER_FILE} are shown)",
+                        self.file
+                    ),
+                )
+                .in_file(self.file, 1, 1),
+            );
+        }
+        self.errors
+    }
+}
 
 pub(super) fn load_table(
     ts: &TableSchema,
-    pool: &mut StringPool,
+    pool: &mut super::column::StringPool,
     skip: bool,
-) -> Result<(Table, usize, Vec<u32>), Diagnostics> {
-    let file = ts.file.display().to_string();
-    let bytes = std::fs::read(&ts.file).map_err(|e| {
-        Diagnostics(vec![Diagnostic::error(
-            "data::io",
-            format!("cannot read `{file}`: {e}"),
-        )])
-    })?;
-    let text = std::str::from_utf8(&bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1;
+) -> Result<Read, Diagnostics> {
+    let file = ts.shown();
+    let text = crate::files::read_text(&ts.file, ts.encoding(), None).map_err(|e| {
+        let (line, column) = e.line.unwrap_or((1, 1));
         Diagnostics(vec![
-            Diagnostic::error("data::encoding", "the file is not UTF-8 text")
-                .in_file(&file, line, 1),
+            Diagnostic::error("data::encoding", e.message)
+                .in_file(&file, line, column)
+                .with_help_opt(e.help),
         ])
     })?;
-    let mut errors = Diagnostics::new();
-    let mut skipped = 0usize;
     let width = ts.columns.len();
-    // CSV is parsed twice from the text (no row is kept between the passes);
-    // JSONL rows are decoded once and kept.
-    let source = if ts.file.extension().is_some_and(|e| e == "jsonl") {
-        Source::Json(read_jsonl(text, ts, &file, skip, &mut skipped, &mut errors))
-    } else {
-        Source::Csv(text)
-    };
-
-    // Pass 1: well-formed rows, and the types of undeclared columns.
-    let undeclared: Vec<usize> = (0..width).filter(|&c| ts.columns[c].ty.is_none()).collect();
-    let mut inference = vec![Inference::default(); width];
-    let mut rows = 0usize;
-    source
-        .rows(
-            width,
-            &mut |_, cell| {
-                for &c in &undeclared {
-                    inference[c].add(&cell(c));
-                }
-                rows += 1;
-            },
-            &mut |line, fields| {
-                if skip {
-                    skipped += 1;
-                } else if errors.0.len() < MAX_ERRORS_PER_FILE {
-                    errors.push(
-                        Diagnostic::error(
-                            "data::row",
-                            format!("this row has {fields} field(s), the header {width}"),
-                        )
-                        .in_file(&file, line as usize, 1),
-                    );
-                }
-            },
-        )
-        .map_err(|(line, message)| {
-            Diagnostics(vec![
-                Diagnostic::error("data::csv", message).in_file(&file, line, 1),
-            ])
-        })?;
-    if errors.has_errors() {
-        return Err(errors);
-    }
-    let types: Vec<ColumnType> = (0..width)
-        .map(|c| ts.columns[c].ty.unwrap_or_else(|| inference[c].result()))
-        .collect();
-
-    // Pass 2: typed columns.
-    let mut builders: Vec<Builder> = types.iter().map(|t| Builder::new(*t, rows)).collect();
-    let mut lines = Vec::with_capacity(rows);
-    // The text parsed in pass 1: a syntax error cannot appear now.
-    let _ = source.rows(
-        width,
-        &mut |line, cell| {
-            let mut bad = None;
-            for (c, b) in builders.iter_mut().enumerate() {
-                if b.push(&cell(c), pool).is_err() {
-                    // Keep the columns aligned; the row is reported or dropped.
-                    b.push(&Cell::Null, pool).ok();
-                    bad.get_or_insert(c);
-                }
-            }
-            let Some(c) = bad else {
-                lines.push(line);
-                return;
-            };
-            if skip {
-                builders.iter_mut().for_each(Builder::truncate_last);
-                skipped += 1;
-                return;
-            }
-            lines.push(line);
-            if errors.0.len() < MAX_ERRORS_PER_FILE {
-                let value = match cell(c) {
-                    Cell::Text(s) => s.to_string(),
-                    Cell::List(items) => format!("[{}]", items.join(", ")),
-                    Cell::Null => String::new(),
-                };
-                errors.push(
+    let names: Vec<String> = ts.columns.iter().map(|c| c.name.clone()).collect();
+    let source = match ts.format {
+        FileFormat::Jsonl => {
+            let (rows, bad) = jsonl::rows(&text, &names);
+            Source::Json(rows, bad)
+        }
+        FileFormat::Csv { delimiter, .. } => {
+            let header = delimited::header(&text, delimiter);
+            if header != names {
+                return Err(Diagnostics(vec![
                     Diagnostic::error(
-                        "data::value",
-                        format!(
-                            "`{value}` is not a {} (column `{}`)",
-                            type_word(types[c]),
-                            ts.columns[c].name
-                        ),
+                        "data::header",
+                        format!("the header of `{file}` changed while it was read"),
                     )
-                    .in_file(&file, line as usize, c + 1)
-                    .with_help(type_help(types[c], ts.columns[c].ty.is_some())),
-                );
+                    .in_file(&file, 1, 1),
+                ]));
+            }
+            Source::Csv {
+                text: &text,
+                delimiter,
+            }
+        }
+    };
+    let words = ts.decl.locale.words.clone();
+    let mut problems = Problems {
+        file: &file,
+        errors: Diagnostics::new(),
+        more: 0,
+    };
+    let mut skipped_lines: Vec<u32> = Vec::new();
+
+    // Pass 1: the shape of every cell, and the rows that cannot be read.
+    let learn: Vec<bool> = ts
+        .columns
+        .iter()
+        .map(|c| !matches!(c.ty, Some(ColumnType::String | ColumnType::List)))
+        .collect();
+    let mut tallies = vec![Tally::default(); width];
+    let mut unnamed_value: Vec<Option<Sample>> = vec![None; width];
+    let mut rows = 0usize;
+    let mut header_broken = false;
+    source.rows(
+        width,
+        &mut |row| {
+            for c in 0..width {
+                if names[c].is_empty() {
+                    let cell = row.cell(c).shown();
+                    if !cell.is_empty() && unnamed_value[c].is_none() {
+                        unnamed_value[c] = Some(Sample {
+                            line: row.line_of(c),
+                            column: c + 1,
+                            text: cell,
+                        });
+                    }
+                } else if learn[c] {
+                    tallies[c].add(&row.cell(c), row.line_of(c), c + 1, &words);
+                }
+            }
+            rows += 1;
+        },
+        &mut |bad| {
+            if matches!(&bad, Unreadable::Csv(b) if b.line() == 1) {
+                header_broken = true;
+            }
+            let (line, d) = unreadable(bad, ts, width);
+            if skip && !header_broken {
+                skipped_lines.push(line);
+            } else {
+                problems.push(d.in_file(&file, line as usize, 1));
             }
         },
-        &mut |_, _| {},
     );
-    if errors.has_errors() {
-        return Err(errors);
+    for sample in unnamed_value.iter().flatten() {
+        problems.push(
+            Diagnostic::error(
+                "data::header",
+                format!(
+                    "column {} has no name in the header, but holds `{}`",
+                    sample.column, sample.text
+                ),
+            )
+            .in_file(&file, sample.line as usize, sample.column)
+            .with_help("name the column in the header row, or remove its values"),
+        );
     }
-    let columns: Vec<Column> = builders
-        .into_iter()
-        .zip(&ts.columns)
-        .map(|(b, c)| Column {
-            name: c.name.clone(),
-            data: b.finish(),
+    if problems.errors.has_errors() {
+        return Err(problems.finish());
+    }
+
+    // The table's reading: types, decimal mark, date format.
+    let types: Vec<ColumnType> = (0..width)
+        .map(|c| ts.columns[c].ty.unwrap_or_else(|| tallies[c].column_type()))
+        .collect();
+    let (types_of, names_of, tallies_of) = (&types, &names, &tallies);
+    let of_type = |t: ColumnType| {
+        (0..width)
+            .filter(move |&c| types_of[c] == t && !names_of[c].is_empty())
+            .map(move |c| &tallies_of[c])
+    };
+    let decimal = infer::decimal(ts.decl.locale.decimal, of_type(ColumnType::Number));
+    let dates = infer::date_format(
+        ts.decl.locale.date_format.as_ref(),
+        of_type(ColumnType::Date),
+    );
+    let (Ok((decimal, decimal_inferred)), Ok((dates, dates_inferred))) = (&decimal, &dates) else {
+        let mut errors = Diagnostics::new();
+        for a in [decimal.err(), dates.err()].into_iter().flatten() {
+            errors.push(ambiguous(a, ts));
+        }
+        return Err(errors);
+    };
+    let reading = Reading {
+        decimal: *decimal,
+        dates: dates.clone(),
+        words,
+    };
+
+    // Pass 2: typed columns.
+    let mut builders: Vec<Builder> = (0..width)
+        .map(|c| Builder::new(types[c], ts.columns[c].ty.is_some(), rows))
+        .collect();
+    let mut lines = Vec::with_capacity(rows);
+    // Per column: the values that fit, and the first that does not.
+    let mut good = vec![0usize; width];
+    let mut first_bad: Vec<Option<Sample>> = vec![None; width];
+    let mut bad_cells: Vec<(usize, Sample)> = Vec::new();
+    source.rows(
+        width,
+        &mut |row| {
+            let mut bad = false;
+            for (c, b) in builders.iter_mut().enumerate() {
+                let cell = row.cell(c);
+                if b.push(&cell, &reading, pool).is_ok() {
+                    good[c] += usize::from(!matches!(cell, Cell::Null));
+                    continue;
+                }
+                // Keep the columns aligned; the row is reported or left out.
+                let _ = b.push(&Cell::Null, &reading, pool);
+                bad = true;
+                let sample = Sample {
+                    line: row.line_of(c),
+                    column: c + 1,
+                    text: cell.shown(),
+                };
+                first_bad[c].get_or_insert_with(|| sample.clone());
+                if !skip {
+                    bad_cells.push((c, sample));
+                }
+            }
+            if bad && skip {
+                builders.iter_mut().for_each(Builder::truncate_last);
+                skipped_lines.push(row.line());
+            } else {
+                lines.push(row.line());
+            }
+        },
+        &mut |_| {},
+    );
+
+    // A date column none of whose values is a date is one mistake, not a
+    // mistake per row.
+    let dated = |c: usize| {
+        Some(&names[c]) == ts.date_column.as_ref() || Some(&names[c]) == ts.since.as_ref()
+    };
+    let mut whole_column = vec![false; width];
+    for c in 0..width {
+        if dated(c)
+            && good[c] == 0
+            && let Some(sample) = &first_bad[c]
+        {
+            whole_column[c] = true;
+            problems.push(not_a_date_column(ts, c, sample, tallies[c].column_type()));
+        }
+    }
+    for (c, sample) in bad_cells {
+        if !whole_column[c] {
+            problems.push(bad_value(ts, c, types[c], &sample, &reading));
+        }
+    }
+    if whole_column.iter().any(|w| *w) || problems.errors.has_errors() {
+        return Err(problems.finish());
+    }
+
+    // Unnamed, empty columns are left out.
+    let keep: Vec<usize> = (0..width).filter(|&c| !names[c].is_empty()).collect();
+    let mut data: Vec<Option<super::ColumnData>> =
+        builders.into_iter().map(|b| Some(b.finish())).collect();
+    let columns: Vec<super::Column> = keep
+        .iter()
+        .filter_map(|&c| {
+            Some(super::Column {
+                name: names[c].clone(),
+                data: data[c].take()?,
+            })
         })
         .collect();
-    Ok((
-        Table {
+    let info = TableInfo {
+        // Relative to the dataset directory, as dataset.yaml names files.
+        file: match &ts.decl.file {
+            Some(f) => f.value.clone(),
+            None => ts
+                .file
+                .file_name()
+                .map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned()),
+        },
+        format: match ts.format {
+            FileFormat::Csv { .. } => "csv",
+            FileFormat::Jsonl => "jsonl",
+        },
+        rows: lines.len(),
+        skipped: skipped_lines.len(),
+        skipped_lines: skipped_lines.iter().take(10).copied().collect(),
+        encoding: ts.encoding(),
+        delimiter: match ts.format {
+            FileFormat::Csv { delimiter, sniffed } => Some((delimiter_name(delimiter), sniffed)),
+            FileFormat::Jsonl => None,
+        },
+        decimal: (types.contains(&ColumnType::Number) && ts.format != FileFormat::Jsonl)
+            .then(|| (decimal.mark(), *decimal_inferred)),
+        date_format: (types.contains(&ColumnType::Date))
+            .then(|| (dates.describe(), *dates_inferred)),
+        date_column: ts.date_column.clone(),
+        since: ts.since.clone(),
+        key: ts.key.clone(),
+        columns: keep
+            .iter()
+            .map(|&c| ColumnInfo {
+                name: names[c].clone(),
+                ty: types[c],
+                inferred: ts.columns[c].ty.is_none(),
+            })
+            .collect(),
+    };
+    Ok(Read {
+        table: Table {
             name: ts.name.clone(),
             file: ts.file.clone(),
             len: lines.len(),
             columns: Arc::new(columns),
             key: None,
             date: None,
+            since: None,
             relations: Vec::new(),
             lines: Arc::new(Vec::new()),
+            info: Arc::new(info),
+            schema: Arc::new(ts.clone()),
         },
-        skipped,
         lines,
-    ))
+    })
 }
 
-/// Called with a row's line and a way to read each of its cells.
-type RowVisitor<'f> = dyn for<'r> FnMut(u32, &'r dyn Fn(usize) -> Cell<'r>) + 'f;
-
-/// Where a table's rows come from.
-enum Source<'a> {
-    /// CSV text, parsed on each pass.
-    Csv(&'a str),
-    /// Decoded JSON lines.
-    Json(Rows<'static>),
-}
-
-impl Source<'_> {
-    /// Calls `row(line, cell)` for each row with the header's width
-    /// (`cell(c)` gives column `c`), `wrong(line, fields)` for each other.
-    /// A CSV syntax error ends the reading: `(line, message)`.
-    fn rows(
-        &self,
-        width: usize,
-        row: &mut RowVisitor<'_>,
-        wrong: &mut dyn FnMut(u32, usize),
-    ) -> Result<(), (usize, String)> {
-        match self {
-            Source::Json(rows) => {
-                for (line, cells) in rows {
-                    row(*line, &|c| cells[c].clone());
-                }
-                Ok(())
-            }
-            Source::Csv(text) => {
-                let mut reader = csv::ReaderBuilder::new()
-                    .has_headers(true)
-                    .flexible(true)
-                    .from_reader(text.as_bytes());
-                let mut record = csv::StringRecord::new();
-                loop {
-                    match reader.read_record(&mut record) {
-                        Ok(false) => return Ok(()),
-                        Ok(true) => {
-                            let line = record.position().map_or(0, |p| p.line()) as u32;
-                            if record.len() != width {
-                                wrong(line, record.len());
-                                continue;
-                            }
-                            row(line, &|c| Cell::Text(Cow::Borrowed(&record[c])));
-                        }
-                        Err(e) => {
-                            let line = e.position().map_or(0, |p| p.line()) as usize;
-                            return Err((line, e.to_string()));
-                        }
+/// A row that could not be read: its line and the diagnostic.
+fn unreadable(bad: Unreadable, ts: &TableSchema, width: usize) -> (u32, Diagnostic) {
+    match bad {
+        Unreadable::Json(line, message) => (
+            line,
+            Diagnostic::error("data::json", message)
+                .with_help("each line of a .jsonl file is one JSON object: `{\"id\": 1, ...}`"),
+        ),
+        Unreadable::Csv(BadRow::Fields { line, found }) => {
+            let delimiter = match ts.format {
+                FileFormat::Csv { delimiter, sniffed } => format!(
+                    "`{}` ({})",
+                    delimiter_name(delimiter),
+                    if sniffed {
+                        "the header's"
+                    } else {
+                        "declared in dataset.yaml"
                     }
-                }
-            }
-        }
-    }
-}
-
-fn type_word(t: ColumnType) -> &'static str {
-    match t {
-        ColumnType::Number => "number",
-        ColumnType::Bool => "yes/no value",
-        ColumnType::Date => "date",
-        ColumnType::String => "text",
-        ColumnType::List => "list",
-    }
-}
-
-fn type_help(t: ColumnType, declared: bool) -> String {
-    let how = match t {
-        ColumnType::Number => "numbers are written like 12 or 0.5",
-        ColumnType::Bool => "yes/no values are true/false, yes/no or 1/0",
-        ColumnType::Date => "dates are written YYYY-MM-DD",
-        _ => "",
-    };
-    if declared {
-        format!(
-            "{how}; dataset.yaml declares this column's type. Fix the value, or pass --skip-bad-rows"
-        )
-    } else {
-        format!("{how}. Fix the value, or pass --skip-bad-rows")
-    }
-}
-
-fn read_jsonl(
-    text: &str,
-    ts: &TableSchema,
-    file: &str,
-    skip: bool,
-    skipped: &mut usize,
-    errors: &mut Diagnostics,
-) -> Rows<'static> {
-    let mut rows = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let line_no = n as u32 + 1;
-        let object =
-            match serde_json::from_str::<serde_json::Value>(line) {
-                Ok(serde_json::Value::Object(map)) => map,
-                Ok(_) | Err(_) => {
-                    if skip {
-                        *skipped += 1;
-                    } else if errors.0.len() < MAX_ERRORS_PER_FILE {
-                        errors.push(
-                            Diagnostic::error("data::json", "this line is not a JSON object")
-                                .in_file(file, n + 1, 1),
-                        );
-                    }
-                    continue;
-                }
-            };
-        let cells = ts
-            .columns
-            .iter()
-            .map(|c| match object.get(&c.name) {
-                None | Some(serde_json::Value::Null) => Cell::Null,
-                Some(serde_json::Value::String(s)) => Cell::Text(Cow::Owned(s.clone())),
-                Some(serde_json::Value::Array(items)) => Cell::List(
-                    items
-                        .iter()
-                        .map(|i| match i {
-                            serde_json::Value::String(s) => s.clone(),
-                            other => other.to_string(),
-                        })
-                        .collect(),
                 ),
-                Some(other) => Cell::Text(Cow::Owned(other.to_string())),
-            })
-            .collect();
-        rows.push((line_no, cells));
+                FileFormat::Jsonl => String::new(),
+            };
+            (
+                line,
+                Diagnostic::error(
+                    "data::row",
+                    format!("this row has {found} field(s), the header {width}"),
+                )
+                .with_help(format!(
+                    "fields are separated by {delimiter}; a cell that holds the delimiter must be in quotes"
+                )),
+            )
+        }
+        Unreadable::Csv(BadRow::Quote { line, open, closed }) => {
+            let (ol, oc) = open;
+            let message = match closed {
+                None => format!(
+                    "the quote opened at line {ol}, column {oc} is never closed (every later line would be read into one cell)"
+                ),
+                Some(cl) => format!(
+                    "the quote opened at line {ol}, column {oc} is closed only on line {cl}, in the middle of a cell"
+                ),
+            };
+            (
+                line,
+                Diagnostic::error("data::quote", message).with_help(
+                    "close the quote on its line; a quote inside a quoted cell is written twice (\"\")",
+                ),
+            )
+        }
     }
-    rows
+}
+
+/// The file cannot tell how to read its numbers or dates.
+fn ambiguous(a: Ambiguous, ts: &TableSchema) -> Diagnostic {
+    let file = ts.shown();
+    let column = |s: &Sample| {
+        ts.columns
+            .get(s.column - 1)
+            .map_or("", |c| c.name.as_str())
+            .to_string()
+    };
+    match a {
+        Ambiguous::Decimal(s) => Diagnostic::error(
+            "data::ambiguous-decimal",
+            format!(
+                "`{}` can be read as {} or as {} (column `{}`)",
+                s.text,
+                s.text.replace(',', "."),
+                s.text.replace(',', ""),
+                column(&s)
+            ),
+        )
+        .in_file(&file, s.line as usize, s.column)
+        .with_help(format!(
+            "no number of `{file}` shows whether `,` is a decimal comma: declare it in \
+             dataset.yaml (`{}: {{decimal: \",\"}}`), or write numbers without thousands separators",
+            ts.name
+        )),
+        Ambiguous::DateOrder(s) => Diagnostic::error(
+            "data::ambiguous-date",
+            format!(
+                "`{}` can be read day first or month first (column `{}`)",
+                s.text,
+                column(&s)
+            ),
+        )
+        .in_file(&file, s.line as usize, s.column)
+        .with_help(format!(
+            "no day of `{file}` exceeds 12, so the order cannot be told: declare it in \
+             dataset.yaml (`{}: {{date_format: \"%d/%m/%Y\"}}` for day first, \"%m/%d/%Y\" for month first)",
+            ts.name
+        )),
+    }
+}
+
+/// The date (or since) column holds no date at all.
+fn not_a_date_column(ts: &TableSchema, c: usize, sample: &Sample, found: ColumnType) -> Diagnostic {
+    let name = &ts.columns[c].name;
+    let role = if Some(name) == ts.since.as_ref() {
+        "`since` column"
+    } else {
+        "date column"
+    };
+    let found = match found {
+        ColumnType::String => "text".to_string(),
+        t => format!("{}s", t.word()),
+    };
+    let d = Diagnostic::error(
+        "data::date-column",
+        format!(
+            "`{name}` is the {role} of `{}`, but it holds {found}, not dates (first: `{}` at line {})",
+            ts.name, sample.text, sample.line
+        ),
+    );
+    let declared = match role {
+        "`since` column" => ts.decl.since.as_ref().map(|s| s.pos),
+        _ => ts.decl.date.as_ref().map(|d| d.pos),
+    };
+    let help = format!(
+        "dates are written 2026-01-05 (or 05/01/2026, or as `date_format` says); if `{}` has no \
+         date column, declare `date: null` for it in dataset.yaml",
+        ts.name
+    );
+    match declared {
+        Some(pos) => d
+            .in_file(
+                ts.file
+                    .with_file_name(super::schema::MANIFEST)
+                    .display()
+                    .to_string(),
+                pos.line,
+                pos.column,
+            )
+            .with_help(help),
+        None => d.in_file(ts.shown(), 1, c + 1).with_help(format!(
+            "a column named `date` is taken as the table's date column; {help}"
+        )),
+    }
+}
+
+/// One cell that does not fit its column.
+fn bad_value(
+    ts: &TableSchema,
+    c: usize,
+    ty: ColumnType,
+    s: &Sample,
+    reading: &Reading,
+) -> Diagnostic {
+    let name = &ts.columns[c].name;
+    let t = s.text.as_str();
+    let how = match ty {
+        ColumnType::Number => match reading.decimal {
+            Decimal::Point if t.contains(',') => format!(
+                "numbers of `{}` are read with a decimal point; if it uses decimal commas, \
+                 declare `decimal: \",\"` for it in dataset.yaml",
+                ts.name
+            ),
+            Decimal::Comma if t.contains('.') => format!(
+                "numbers of `{}` are read with a decimal comma (12,5), and without thousands separators",
+                ts.name
+            ),
+            _ if t.eq_ignore_ascii_case("nan") || t.to_ascii_lowercase().contains("inf") => {
+                "leave the cell empty for no data".to_string()
+            }
+            _ => "numbers are written like 12 or 0.5".to_string(),
+        },
+        ColumnType::Bool => format!(
+            "yes/no values are {}; declare others with `true_values` and `false_values` in dataset.yaml",
+            reading.words.describe()
+        ),
+        ColumnType::Date => match &reading.dates {
+            DateFormat::Iso => {
+                "dates are written 2026-01-05 (or 05/01/2026, day first)".to_string()
+            }
+            f => format!("dates of `{}` are written {}", ts.name, f.describe()),
+        },
+        ColumnType::String | ColumnType::List => String::new(),
+    };
+    let why = if ts.columns[c].ty.is_some() {
+        "dataset.yaml declares this column's type".to_string()
+    } else if Some(name) == ts.date_column.as_ref() {
+        format!("`{name}` is the table's date column")
+    } else {
+        format!(
+            "`{name}` is read as a {} column because most of its values are; if it is text, \
+             declare `{name}: string` under `columns` in dataset.yaml",
+            ty.word()
+        )
+    };
+    Diagnostic::error(
+        "data::value",
+        format!("`{t}` is not a {} (column `{name}`)", ty.word()),
+    )
+    .in_file(ts.shown(), s.line as usize, s.column)
+    .with_help(format!(
+        "{how}; {why}. Fix the value, or pass --skip-bad-rows to leave the row out"
+    ))
 }

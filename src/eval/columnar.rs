@@ -411,16 +411,20 @@ impl<'a> Env<'a> {
 
     fn base_rows(&self, table: usize, seg: bool) -> Vec<u32> {
         let t = &self.data().tables[table];
-        let dates = match (self.period, t.date.map(|d| &t.columns[d].data)) {
-            (Some(period), Some(ColumnData::Date(v))) => Some((period, v)),
+        let column = |c: Option<usize>| match c.map(|c| &t.columns[c].data) {
+            Some(ColumnData::Date(v)) => Some(v),
             _ => None,
         };
-        if dates.is_none() && !seg {
+        // A flow counts in the period holding its date; a stock from its
+        // `since` day on (an empty `since`: always).
+        let dates = self.period.zip(column(t.date));
+        let since = self.period.zip(column(t.since));
+        if dates.is_none() && since.is_none() && !seg {
             return (0..t.len as u32).collect();
         }
-        let in_period = |r: usize| match dates {
-            Some(((from, to), v)) => v[r] != NULL_DATE && v[r] >= from && v[r] <= to,
-            None => true,
+        let in_period = |r: usize| {
+            dates.is_none_or(|((from, to), v)| v[r] != NULL_DATE && v[r] >= from && v[r] <= to)
+                && since.is_none_or(|((_, to), v)| v[r] == NULL_DATE || v[r] <= to)
         };
         let path = if seg {
             self.plan()

@@ -31,6 +31,9 @@ use value::Value;
 /// A period as days from CE, both ends included.
 pub type Period = (i32, i32);
 
+/// A benchmark file has no reason to be larger.
+pub const BENCHMARK_CAP: u64 = 16 << 20;
+
 /// Peer institutions' figures per indicator (the benchmark file).
 #[derive(Debug, Clone, Default)]
 pub struct Peers {
@@ -50,54 +53,82 @@ pub struct PeerPosition {
 }
 
 impl Peers {
-    /// Reads `institution,indicator,value[,period]` rows.
+    /// Reads `institution,indicator,value[,period]` rows of a regular file
+    /// (the delimiter sniffed from the header; a value may use a decimal
+    /// comma when the delimiter is not a comma).
     pub fn load(path: &Path) -> Result<Peers, Diagnostics> {
         let file = path.display().to_string();
-        let fail = |line: usize, msg: String| {
+        let fail = |line: usize, msg: String, help: Option<String>| {
             Diagnostics(vec![
-                Diagnostic::error("data::benchmark", msg).in_file(&file, line, 1),
+                Diagnostic::error("data::benchmark", msg)
+                    .in_file(&file, line, 1)
+                    .with_help_opt(help),
             ])
         };
-        let mut reader = csv::Reader::from_path(path)
-            .map_err(|e| fail(1, format!("cannot read the benchmark: {e}")))?;
-        let headers = reader
-            .headers()
-            .map_err(|e| fail(1, format!("{e}")))?
-            .clone();
-        let col = |name: &str| headers.iter().position(|h| h.trim() == name);
+        let text = crate::files::read_text(path, crate::files::Encoding::Utf8, Some(BENCHMARK_CAP))
+            .map_err(|e| fail(e.line.map_or(1, |l| l.0), e.message, e.help))?;
+        use crate::data::locale::{Decimal, parse_number, sniff_delimiter};
+        let delimiter = sniff_delimiter(&text).unwrap_or(b',');
+        let headers = crate::data::delimited::header(&text, delimiter);
+        let col = |name: &str| headers.iter().position(|h| h == name);
         let (Some(inst), Some(ind), Some(val)) =
             (col("institution"), col("indicator"), col("value"))
         else {
             return Err(fail(
                 1,
                 "the benchmark needs the columns `institution`, `indicator` and `value`".into(),
+                None,
             ));
+        };
+        // With `;` or tabs between cells, a comma is a decimal comma.
+        let decimal = match delimiter {
+            b',' => Decimal::Point,
+            _ => Decimal::Comma,
         };
         let mut peers = Peers::default();
         let mut names = std::collections::HashSet::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| {
-                fail(
-                    e.position().map_or(0, |p| p.line() as usize),
-                    format!("{e}"),
-                )
-            })?;
-            let line = record.position().map_or(0, |p| p.line() as usize);
-            let value = record.get(val).unwrap_or("").trim();
-            if value.is_empty() {
-                continue;
-            }
-            let number: f64 = value
-                .parse()
-                .ok()
-                .filter(|n: &f64| n.is_finite())
-                .ok_or_else(|| fail(line, format!("`{value}` is not a number (column `value`)")))?;
-            names.insert(record.get(inst).unwrap_or("").to_string());
-            peers
-                .by_indicator
-                .entry(record.get(ind).unwrap_or("").trim().to_string())
-                .or_default()
-                .push(number);
+        let mut errors = Diagnostics::new();
+        let mut bad_rows = Vec::new();
+        crate::data::delimited::rows(
+            &text,
+            delimiter,
+            headers.len(),
+            &mut |r| {
+                let value = r.cell(val).trim();
+                if value.is_empty() {
+                    return;
+                }
+                let Some(number) =
+                    parse_number(value, Decimal::Point).or_else(|| parse_number(value, decimal))
+                else {
+                    errors.extend(fail(
+                        r.line as usize,
+                        format!("`{value}` is not a number (column `value`)"),
+                        None,
+                    ));
+                    return;
+                };
+                names.insert(r.cell(inst).trim().to_string());
+                peers
+                    .by_indicator
+                    .entry(r.cell(ind).trim().to_string())
+                    .or_default()
+                    .push(number);
+            },
+            &mut |bad| bad_rows.push(bad.line()),
+        );
+        for line in bad_rows {
+            errors.extend(fail(
+                line as usize,
+                format!(
+                    "this row does not have the header's {} fields",
+                    headers.len()
+                ),
+                None,
+            ));
+        }
+        if errors.has_errors() {
+            return Err(errors);
         }
         for values in peers.by_indicator.values_mut() {
             values.sort_by(f64::total_cmp);

@@ -88,6 +88,15 @@ impl Reference<'_> {
                 return false;
             }
         }
+        // A stock row counts from its `since` day on.
+        if let (Some((_, to)), Some(s)) = (self.period, t.since)
+            && let ColumnData::Date(v) = &t.columns[s].data
+        {
+            let day = v[row as usize];
+            if day != NULL_DATE && day > to {
+                return false;
+            }
+        }
         let (true, Some((source, value)), Some(pop)) =
             (seg, &self.segment, self.input.plan.population)
         else {

@@ -179,8 +179,11 @@ fn alumni(dir: &Path, o: &GenerateOptions, written: &mut Written) -> std::io::Re
     let mut t = Table::create(
         dir,
         "alumni",
-        "id,graduation_year,faculty,degree,country,city,email_valid,phone_valid,address_valid,member,join_date,personality,interests,skills,reasons,deceased",
+        "id,graduation_year,faculty,degree,country,city,email_valid,phone_valid,address_valid,member,join_date,personality,interests,skills,reasons,deceased,recorded",
     )?;
+    // When each alumnus entered the records: its own stream, so that the
+    // other columns are drawn as before the column existed.
+    let mut rec = rng(o.seed, 11);
     let faculty_weights: Vec<f64> = FACULTIES.iter().map(|f| f.1).collect();
     let mut people = Vec::with_capacity(o.alumni);
     for id in 1..=o.alumni {
@@ -231,10 +234,11 @@ fn alumni(dir: &Path, o: &GenerateOptions, written: &mut Written) -> std::io::Re
             String::new()
         };
         let contactable = (email || phone || address) && !deceased;
+        let recorded = recorded(&mut rec, graduation_year);
         let line = &mut t.line;
         let _ = write!(
             line,
-            "{id},{graduation_year},{},{},{country},{},{email},{phone},{address},{member},{join},{},{interests},{skills},{reasons},{deceased}",
+            "{id},{graduation_year},{},{},{country},{},{email},{phone},{address},{member},{join},{},{interests},{skills},{reasons},{deceased},{recorded}",
             FACULTIES[faculty].0,
             DEGREES[weighted(&mut r, &[0.35, 0.45, 0.08, 0.12])],
             field(city),
@@ -251,6 +255,21 @@ fn alumni(dir: &Path, o: &GenerateOptions, written: &mut Written) -> std::io::Re
     }
     t.finish(written)?;
     Ok(people)
+}
+
+/// The day an alumnus entered the records: most at graduation (the
+/// degree is awarded between July and September), one in ten found later
+/// by the office (any day from graduation to the end of the generated
+/// years).
+fn recorded(r: &mut ChaCha8Rng, graduation_year: i32) -> NaiveDate {
+    let awarded = NaiveDate::from_ymd_opt(graduation_year, 7, 1).unwrap_or_else(first_day);
+    let last = first_day() + chrono::Duration::days(DAYS - 1);
+    if r.random::<f64>() < 0.1 {
+        let span = (last - awarded).num_days().max(1);
+        awarded + chrono::Duration::days(r.random_range(0..span))
+    } else {
+        awarded + chrono::Duration::days(r.random_range(0..92))
+    }
 }
 
 /// An event: its date and how many it hoped to see.
@@ -631,6 +650,7 @@ const MANIFEST: &str = "\
 # Written by `kpi generate`: keys, dates, types and references.
 tables:
   alumni:
+    since: recorded            # a stock: an alumnus counts from this day on
     columns:
       graduation_year: number
       email_valid: bool
@@ -642,6 +662,7 @@ tables:
       skills: list
       reasons: list
       deceased: bool
+      recorded: date
   events:
     columns: { objectives: list, target_attendance: number, cost_university: number, cost_partners: number }
   participations:

@@ -26,7 +26,7 @@ use crate::eval::PeerPosition;
 use crate::source::SourceMap;
 
 /// The version of the JSON layout.
-pub const FORMAT: &str = "alumni-kpi/report@1";
+pub const FORMAT: &str = "alumni-kpi/report@2";
 
 /// Whole numbers as integers (`30`, not `30.0`); others as they are.
 fn num<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
@@ -63,8 +63,83 @@ pub struct Report {
     pub skipped_rows: IndexMap<String, usize>,
     /// The value of every param used (after `--set`).
     pub params: IndexMap<String, serde_json::Value>,
+    /// How each table was read: file, delimiter, formats, types.
+    pub dataset: IndexMap<String, DatasetTable>,
     pub objectives: Vec<ObjectiveReport>,
     pub diagnostics: Vec<ReportDiagnostic>,
+}
+
+/// One table of the dataset as it was read.
+#[derive(Debug, Clone, Serialize)]
+pub struct DatasetTable {
+    pub file: String,
+    /// `csv` or `jsonl`.
+    pub format: &'static str,
+    pub rows: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skipped: usize,
+    pub encoding: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<String>,
+    /// The decimal mark of number columns (CSV).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decimal: Option<String>,
+    /// How non-ISO dates are written (strftime), when the table has dates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_format: Option<String>,
+    /// The column `period` applies to (a flow table).
+    pub date_column: Option<String>,
+    /// The column from which a row counts (a stock table).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    pub key: Option<String>,
+    /// What the file told rather than dataset.yaml: `delimiter`,
+    /// `decimal`, `date_format`.
+    pub inferred: Vec<&'static str>,
+    /// Column → type.
+    pub columns: IndexMap<String, crate::data::ColumnType>,
+    /// The columns whose type was inferred from their cells.
+    pub inferred_columns: Vec<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl From<&crate::data::TableInfo> for DatasetTable {
+    fn from(t: &crate::data::TableInfo) -> DatasetTable {
+        let mut inferred = Vec::new();
+        if t.delimiter.as_ref().is_some_and(|d| d.1) {
+            inferred.push("delimiter");
+        }
+        if t.decimal.is_some_and(|d| d.1) {
+            inferred.push("decimal");
+        }
+        if t.date_format.as_ref().is_some_and(|d| d.1) {
+            inferred.push("date_format");
+        }
+        DatasetTable {
+            file: t.file.clone(),
+            format: t.format,
+            rows: t.rows,
+            skipped: t.skipped,
+            encoding: t.encoding.name(),
+            delimiter: t.delimiter.as_ref().map(|d| d.0.clone()),
+            decimal: t.decimal.map(|d| d.0.to_string()),
+            date_format: t.date_format.as_ref().map(|d| d.0.clone()),
+            date_column: t.date_column.clone(),
+            since: t.since.clone(),
+            key: t.key.clone(),
+            inferred,
+            columns: t.columns.iter().map(|c| (c.name.clone(), c.ty)).collect(),
+            inferred_columns: t
+                .columns
+                .iter()
+                .filter(|c| c.inferred)
+                .map(|c| c.name.clone())
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
