@@ -51,6 +51,8 @@ const AGGREGATES: &[&str] = &[
     "count(participations where \"a\" in alumni.tags and attended)",
     // An aggregate inside a filter: per segment, over the segment's rows.
     "count(alumni where given >= avg(alumni.given))",
+    // An empty list cell is the empty list (length 0), not null.
+    "avg(len(alumni.tags))",
 ];
 
 const VALUES: &[&str] = &[
@@ -136,7 +138,8 @@ objective one {{
 
 #[derive(Debug, Clone)]
 struct Data {
-    alumni: Vec<(u8, u8, u8, u8)>,
+    /// faculty, member, score, tags, recorded (days; 0: empty).
+    alumni: Vec<(u8, u8, u8, u8, u16)>,
     events: Vec<(u16, u8, u16)>,
     participations: Vec<(u8, u8, u16, u8, u8)>,
     contributions: Vec<(u8, u16, bool, u16)>,
@@ -144,7 +147,7 @@ struct Data {
 
 fn data() -> impl Strategy<Value = Data> {
     (
-        prop::collection::vec((0u8..4, 0u8..3, 0u8..6, 0u8..4), 0..10),
+        prop::collection::vec((0u8..4, 0u8..3, 0u8..6, 0u8..4, 0u16..900), 0..10),
         prop::collection::vec((0u16..900, 0u8..3, 0u16..2000), 0..5),
         prop::collection::vec((0u8..12, 0u8..6, 0u16..900, 0u8..3, 0u8..6), 0..30),
         prop::collection::vec((0u8..12, 0u16..900, any::<bool>(), 0u16..300), 0..12),
@@ -168,16 +171,22 @@ fn write_dataset(dir: &Path, d: &Data) {
     let faculties = ["Law", "Science", "Arts", ""];
     let bools = ["true", "false", ""];
     let tags = ["", "a", "a;b", "c"];
-    let mut alumni = String::from("id,faculty,member,score,tags\n");
-    for (i, (f, m, s, t)) in d.alumni.iter().enumerate() {
+    // `recorded` makes alumni a stock: some recorded before the prior
+    // period, some during either, some after the scored one, some never.
+    let mut alumni = String::from("id,faculty,member,score,tags,recorded\n");
+    for (i, (f, m, s, t, rec)) in d.alumni.iter().enumerate() {
         let score = if *s == 5 {
             String::new()
         } else {
             (s * 7 % 11).to_string()
         };
+        let recorded = match rec {
+            0..=99 => String::new(),
+            _ => date(*rec - 100),
+        };
         let _ = writeln!(
             alumni,
-            "{},{},{},{score},{}",
+            "{},{},{},{score},{},{recorded}",
             i + 1,
             faculties[*f as usize],
             bools[*m as usize],
@@ -234,7 +243,7 @@ fn write_dataset(dir: &Path, d: &Data) {
         );
     }
     let manifest = "tables:
-  alumni: { columns: { faculty: string, member: bool, score: number, tags: list } }
+  alumni: { since: recorded, columns: { faculty: string, member: bool, score: number, tags: list } }
   events: { columns: { kind: string, cost: number, date: date } }
   participations: { columns: { attended: bool, satisfaction: number, date: date } }
   contributions: { columns: { kind: string, amount: number, hours: number, date: date } }

@@ -89,23 +89,26 @@ pub(crate) fn rows(
     let mut header_read = false;
     'restart: loop {
         let mut rdr = reader(&bytes[base..], delimiter);
-        // Lines are counted up to each record's start, once over the text.
-        let mut counted = 0usize;
-        let mut line = base_line;
         loop {
             match rdr.read_record(&mut rec) {
                 Ok(false) => return,
                 Ok(true) => {
-                    let mut start = rec.position().map_or(counted, |p| p.byte() as usize);
-                    // After a CRLF, the crate places the next record at the
-                    // `\r`: no record starts with a line break (blank lines
-                    // are skipped), so step over them.
-                    while matches!(bytes.get(base + start), Some(b'\r' | b'\n')) {
+                    // The crate's position is where the previous record's
+                    // reading stopped: before the `\n` of a CRLF and any
+                    // blank lines. No record starts with a line break, so
+                    // the record starts after them, on the line after each
+                    // `\n` among them.
+                    let (mut start, mut line) = rec
+                        .position()
+                        .map_or((0, 1), |p| (p.byte() as usize, p.line() as u32));
+                    line += base_line - 1;
+                    while let Some(&b) = bytes
+                        .get(base + start)
+                        .filter(|b| matches!(b, b'\r' | b'\n'))
+                    {
+                        line += u32::from(b == b'\n');
                         start += 1;
                     }
-                    line += memchr::memchr_iter(b'\n', &bytes[base + counted..base + start]).count()
-                        as u32;
-                    counted = start;
                     let spans_lines = memchr::memchr(b'\n', rec.as_slice().as_bytes()).is_some();
                     if (spans_lines || rec.len() != width)
                         && let Err(q) = one_record(bytes, base + start, delimiter)
@@ -147,16 +150,10 @@ pub(crate) fn rows(
                 // Reading from memory and valid UTF-8: only a malformed
                 // record can fail, which `one_record` describes.
                 Err(e) => {
-                    let at = e.position().map_or(counted, |p| p.byte() as usize);
-                    bad(BadRow::Fields {
-                        line: line
-                            + memchr::memchr_iter(
-                                b'\n',
-                                &bytes[base + counted..base + at.max(counted)],
-                            )
-                            .count() as u32,
-                        found: 0,
-                    });
+                    let line = e
+                        .position()
+                        .map_or(base_line, |p| p.line() as u32 + base_line - 1);
+                    bad(BadRow::Fields { line, found: 0 });
                     return;
                 }
             }

@@ -19,9 +19,25 @@ pub(super) struct Sample {
     pub text: String,
 }
 
+/// What a column's cells are read for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Learn {
+    /// An undeclared column: its type, and the table's locale.
+    All,
+    /// A declared number column: only the decimal mark.
+    Decimal,
+    /// A declared date column: only the date order.
+    DateOrder,
+}
+
 /// Counts of the shapes of one column's cells.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Tally {
+    /// At most this many cells will be counted (the file's lines): once a
+    /// family holds more than half of them, the column's type is settled
+    /// and later cells are read only for what they tell of the locale.
+    most: u32,
+    settled: Option<ColumnType>,
     non_empty: u32,
     bools: u32,
     numbers: u32,
@@ -42,13 +58,35 @@ pub(super) struct Tally {
 }
 
 impl Tally {
-    pub fn add(&mut self, cell: &Cell<'_>, line: u32, column: usize, words: &BoolWords) {
+    /// A tally for a column of at most `most` cells.
+    pub fn new(most: usize) -> Tally {
+        Tally {
+            most: u32::try_from(most).unwrap_or(u32::MAX),
+            ..Tally::default()
+        }
+    }
+
+    /// Counts one cell; `at` gives its line and column (asked only for a
+    /// cell kept as an example).
+    pub fn add(
+        &mut self,
+        cell: &Cell<'_>,
+        learn: Learn,
+        at: &dyn Fn() -> (u32, usize),
+        words: &BoolWords,
+    ) {
+        if matches!(cell, Cell::List(_)) {
+            self.list = true;
+            return;
+        }
+        let learn = match (learn, self.settled) {
+            (Learn::All, Some(ColumnType::Number)) => Learn::Decimal,
+            (Learn::All, Some(ColumnType::Date)) => Learn::DateOrder,
+            (Learn::All, Some(_)) => return,
+            (learn, _) => learn,
+        };
         let text = match cell {
-            Cell::Null => return,
-            Cell::List(_) => {
-                self.list = true;
-                return;
-            }
+            Cell::Null | Cell::List(_) => return,
             Cell::Number(_) => {
                 self.non_empty += 1;
                 self.numbers += 1;
@@ -64,11 +102,22 @@ impl Tally {
         if text.is_empty() {
             return;
         }
+        // Declared columns teach only what their cells can tell: most
+        // cells tell nothing and are passed over quickly.
+        let b = text.as_bytes();
+        match learn {
+            Learn::Decimal if memchr::memchr2(b'.', b',', b).is_none() => return,
+            Learn::DateOrder if b.len() >= 5 && b[4] == b'-' => return,
+            _ => {}
+        }
         self.non_empty += 1;
-        let sample = || Sample {
-            line,
-            column,
-            text: text.to_string(),
+        let sample = || {
+            let (line, column) = at();
+            Sample {
+                line,
+                column,
+                text: text.to_string(),
+            }
         };
         match shape(text, words) {
             Shape::Bool => self.bools += 1,
@@ -103,12 +152,27 @@ impl Tally {
             }
             Shape::Text => {}
         }
+        if learn == Learn::All {
+            let text = self.non_empty - self.numbers - self.dates - self.bools;
+            self.settled = [
+                (self.numbers, ColumnType::Number),
+                (self.dates, ColumnType::Date),
+                (self.bools, ColumnType::Bool),
+                (text, ColumnType::String),
+            ]
+            .into_iter()
+            .find(|(count, _)| 2 * u64::from(*count) > u64::from(self.most))
+            .map(|(_, t)| t);
+        }
     }
 
     /// The type of a column no one declared.
     pub fn column_type(&self) -> ColumnType {
         if self.list {
             return ColumnType::List;
+        }
+        if let Some(t) = self.settled {
+            return t;
         }
         let n = self.non_empty;
         [
@@ -192,12 +256,12 @@ mod tests {
     use std::borrow::Cow;
 
     fn tally(cells: &[&str]) -> Tally {
-        let mut t = Tally::default();
+        let mut t = Tally::new(cells.len());
         for (i, c) in cells.iter().enumerate() {
             t.add(
                 &Cell::Text(Cow::Borrowed(c)),
-                i as u32 + 2,
-                1,
+                Learn::All,
+                &|| (i as u32 + 2, 1),
                 &BoolWords::default(),
             );
         }

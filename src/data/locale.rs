@@ -118,6 +118,23 @@ const DECLARED_FALSE: [&str; 3] = ["n", "0", "f"];
 impl BoolWords {
     /// A cell as yes/no: `declared` when the column is declared bool.
     pub fn parse(&self, t: &str, declared: bool) -> Option<bool> {
+        // What exports write most, first.
+        match t {
+            "true" => return Some(true),
+            "false" => return Some(false),
+            _ => {}
+        }
+        // The usual words are at most 5 letters: longer cells are words
+        // only if declared ones are that long.
+        if t.len() > 5
+            && !self
+                .extra_true
+                .iter()
+                .chain(&self.extra_false)
+                .any(|w| w.len() == t.len())
+        {
+            return None;
+        }
         let is = |w: &&str| t.eq_ignore_ascii_case(w);
         let extra = |w: &String| t.eq_ignore_ascii_case(w);
         if TRUE_WORDS.iter().any(is) || self.extra_true.iter().any(extra) {
@@ -364,7 +381,8 @@ pub fn shape(t: &str, words: &BoolWords) -> Shape {
             Shape::Text
         };
     }
-    match parse_number(t, Decimal::Point) {
+    // No comma here: the number is read as with a decimal point.
+    match t.parse::<f64>().ok().filter(|n| n.is_finite()) {
         Some(_) => Shape::Number {
             after_point: t
                 .find('.')
@@ -377,11 +395,14 @@ pub fn shape(t: &str, words: &BoolWords) -> Shape {
 /// `05/01/26`, `5.1.26`: a date with a two-digit year, or another
 /// three-part date that no order makes valid.
 fn looks_like_short_date(b: &[u8]) -> bool {
-    let parts: Vec<&[u8]> = b.split(|c| matches!(c, b'/' | b'.')).collect();
-    parts.len() == 3
-        && parts
-            .iter()
-            .all(|p| (1..=4).contains(&p.len()) && p.iter().all(u8::is_ascii_digit))
+    let mut parts = 0;
+    for part in b.split(|c| matches!(c, b'/' | b'.')) {
+        parts += 1;
+        if parts > 3 || !(1..=4).contains(&part.len()) || !part.iter().all(u8::is_ascii_digit) {
+            return false;
+        }
+    }
+    parts == 3
 }
 
 /// The delimiter of a CSV file, from its header line: the most frequent of

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use super::builder::{Builder, Reading};
 use super::delimited::{self, BadRow, Record};
-use super::infer::{self, Ambiguous, Sample, Tally};
+use super::infer::{self, Ambiguous, Learn, Sample, Tally};
 use super::jsonl;
 use super::load::Table;
 use super::locale::{DateFormat, Decimal, delimiter_name};
@@ -203,12 +203,24 @@ pub(super) fn load_table(
     let mut skipped_lines: Vec<u32> = Vec::new();
 
     // Pass 1: the shape of every cell, and the rows that cannot be read.
-    let learn: Vec<bool> = ts
+    // What each column's cells can teach: everything when undeclared; the
+    // decimal mark or the date order when declared so.
+    let learn: Vec<Option<Learn>> = ts
         .columns
         .iter()
-        .map(|c| !matches!(c.ty, Some(ColumnType::String | ColumnType::List)))
+        .map(|c| match c.ty {
+            None => Some(Learn::All),
+            Some(ColumnType::Number) => Some(Learn::Decimal),
+            Some(ColumnType::Date) => Some(Learn::DateOrder),
+            Some(_) => None,
+        })
         .collect();
-    let mut tallies = vec![Tally::default(); width];
+    // Every row is at most one line: the most cells a column can have.
+    let most = match &source {
+        Source::Csv { text, .. } => memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1,
+        Source::Json(rows, _) => rows.len(),
+    };
+    let mut tallies = vec![Tally::new(most); width];
     let mut unnamed_value: Vec<Option<Sample>> = vec![None; width];
     let mut rows = 0usize;
     let mut header_broken = false;
@@ -225,8 +237,8 @@ pub(super) fn load_table(
                             text: cell,
                         });
                     }
-                } else if learn[c] {
-                    tallies[c].add(&row.cell(c), row.line_of(c), c + 1, &words);
+                } else if let Some(learn) = learn[c] {
+                    tallies[c].add(&row.cell(c), learn, &|| (row.line_of(c), c + 1), &words);
                 }
             }
             rows += 1;
@@ -293,7 +305,12 @@ pub(super) fn load_table(
         .map(|c| Builder::new(types[c], ts.columns[c].ty.is_some(), rows))
         .collect();
     let mut lines = Vec::with_capacity(rows);
-    // Per column: the values that fit, and the first that does not.
+    // A date column none of whose values is a date is one mistake, not a
+    // mistake per row: per date column, the dates read.
+    let dated: Vec<bool> = names
+        .iter()
+        .map(|n| Some(n) == ts.date_column.as_ref() || Some(n) == ts.since.as_ref())
+        .collect();
     let mut good = vec![0usize; width];
     let mut first_bad: Vec<Option<Sample>> = vec![None; width];
     let mut bad_cells: Vec<(usize, Sample)> = Vec::new();
@@ -304,7 +321,9 @@ pub(super) fn load_table(
             for (c, b) in builders.iter_mut().enumerate() {
                 let cell = row.cell(c);
                 if b.push(&cell, &reading, pool).is_ok() {
-                    good[c] += usize::from(!matches!(cell, Cell::Null));
+                    if dated[c] {
+                        good[c] += usize::from(!cell.shown().is_empty());
+                    }
                     continue;
                 }
                 // Keep the columns aligned; the row is reported or left out.
@@ -330,14 +349,9 @@ pub(super) fn load_table(
         &mut |_| {},
     );
 
-    // A date column none of whose values is a date is one mistake, not a
-    // mistake per row.
-    let dated = |c: usize| {
-        Some(&names[c]) == ts.date_column.as_ref() || Some(&names[c]) == ts.since.as_ref()
-    };
     let mut whole_column = vec![false; width];
     for c in 0..width {
-        if dated(c)
+        if dated[c]
             && good[c] == 0
             && let Some(sample) = &first_bad[c]
         {
@@ -600,10 +614,12 @@ fn bad_value(
         },
         ColumnType::String | ColumnType::List => String::new(),
     };
-    let why = if ts.columns[c].ty.is_some() {
-        "dataset.yaml declares this column's type".to_string()
-    } else if Some(name) == ts.date_column.as_ref() {
+    let why = if Some(name) == ts.date_column.as_ref() {
         format!("`{name}` is the table's date column")
+    } else if Some(name) == ts.since.as_ref() {
+        format!("`{name}` is the table's `since` column")
+    } else if ts.columns[c].ty.is_some() {
+        "dataset.yaml declares this column's type".to_string()
     } else {
         format!(
             "`{name}` is read as a {} column because most of its values are; if it is text, \

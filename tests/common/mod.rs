@@ -91,3 +91,17 @@ pub fn indicator<'r>(
         .find(|i| i.id == id)
         .unwrap_or_else(|| panic!("no indicator {id}"))
 }
+
+/// Copies a directory tree (files and sub-directories).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create the copy");
+    for entry in std::fs::read_dir(from).expect("list the directory") {
+        let entry = entry.expect("an entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy a file");
+        }
+    }
+}
