@@ -823,3 +823,39 @@ fn finding_8_a_semicolon_export_with_decimal_commas_and_oui_non_passes_both() {
         ]
     );
 }
+
+#[test]
+fn finding_8_a_declared_delimiter_that_is_wrong_is_named() {
+    let (data, rules) = tiny(Some(
+        "tables:\n  t:\n    delimiter: \",\"\n    columns: {n: number}\n",
+    ));
+    std::fs::write(data.path().join("t.csv"), "id;when;n\n1;2026-01-05;5\n").expect("write");
+    let d = run_tiny(data.path(), rules.path()).error("data::manifest");
+    assert!(
+        d["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("separated by `;`")),
+        "{d}"
+    );
+}
+
+#[test]
+fn errors_past_twenty_in_a_file_are_counted() {
+    let (data, rules) = tiny(Some("tables:\n  t:\n    columns: {n: number}\n"));
+    let mut text = String::from("id,when,n\n");
+    for i in 1..=25 {
+        text += &format!("{i},2026-01-05,bad{i}\n");
+    }
+    std::fs::write(data.path().join("t.csv"), text).expect("write");
+    let run = run_tiny(data.path(), rules.path());
+    let errors = run.errors();
+    assert_eq!(errors.len(), 21, "20 shown and a count");
+    assert_eq!(errors[20]["code"], "data::more");
+    assert!(
+        errors[20]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("5 more")),
+        "{}",
+        errors[20]
+    );
+}

@@ -333,7 +333,10 @@ impl Schema {
                     )
                     .in_file(manifest, col.pos.line, col.pos.column)
                     .with_help(
-                        did_you_mean(&col.value, column_names.iter().map(String::as_str))
+                        other_delimiter(&column_names)
+                            .or_else(|| {
+                                did_you_mean(&col.value, column_names.iter().map(String::as_str))
+                            })
                             .unwrap_or_else(|| format!("its columns are {}", list(&column_names))),
                     ),
                 );
@@ -466,6 +469,19 @@ impl Schema {
             table.refs = refs;
         }
     }
+}
+
+/// A header read whole as one column because its delimiter is another.
+fn other_delimiter(names: &[String]) -> Option<String> {
+    let [only] = names else { return None };
+    let d = [';', '\t', '|', ',']
+        .into_iter()
+        .find(|d| only.contains(*d))?;
+    Some(format!(
+        "the header `{only}` is one column: its cells look separated by `{0}`; declare \
+         `delimiter: \"{0}\"` (or leave the delimiter out, to have it sniffed)",
+        delimiter_name(d as u8)
+    ))
 }
 
 fn list(names: &[String]) -> String {
