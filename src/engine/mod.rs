@@ -21,7 +21,12 @@ use chrono::{Datelike, NaiveDate};
 use indexmap::IndexMap;
 use sha2::{Digest, Sha256};
 
-use crate::check::{self, DeclId, Decls, Ty};
+mod explain;
+mod prepare;
+
+use prepare::{benchmark, parse_overrides, scorecard_period, undated_tables};
+
+use crate::check::{self, DeclId, Decls};
 use crate::data::Dataset;
 use crate::data::column::date_of;
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -32,8 +37,8 @@ use crate::eval::{Peers, Period};
 use crate::report::*;
 use crate::rules::RuleSet;
 use crate::score::{indicator_score, weighted_mean};
-use crate::syntax::ast::{self, Expr, ExprKind, field};
-use crate::syntax::{self, expr_to_string, expr_to_string_with};
+use crate::syntax;
+use crate::syntax::ast::{Expr, ExprKind, field};
 
 /// What an analyst may change for one run.
 #[derive(Debug, Clone, Default)]
@@ -479,93 +484,6 @@ impl<'a> Scoring<'a> {
         }
     }
 
-    fn explain(&self, env: &Env<'_>, i: usize, figures: &Figures, share: Option<f64>) -> Explain {
-        let syntax = self.decls.indicators[i].indicator;
-        let value_expr = field(&syntax.fields, "value").map(|f| &f.value);
-        let mut aggregates = Vec::new();
-        let mut substitute: HashMap<crate::source::Span, String> = HashMap::new();
-        if let Some(e) = value_expr {
-            self.trace(env, e, &mut aggregates, &mut substitute);
-        }
-        let formula = value_expr.map(expr_to_string).unwrap_or_default();
-        let with_values = value_expr
-            .map(|e| expr_to_string_with(e, &|sub: &Expr| substitute.get(&sub.span).cloned()))
-            .unwrap_or_default();
-        let score_text = match field(&syntax.fields, "score") {
-            Some(f) => expr_to_string(&f.value),
-            None => "linear(0, target)".to_string(),
-        };
-        let scoring = format!(
-            "{score_text} with value {} and target {} gives {}",
-            self.label(&figures.value),
-            self.label(&figures.target),
-            figures.score.map_or("null".to_string(), syntax::number)
-        );
-        Explain {
-            formula,
-            with_values,
-            aggregates,
-            scoring,
-            share_of_objective: share,
-            contribution: share.zip(figures.score).map(|(w, s)| w * s),
-        }
-    }
-
-    /// Records the value of each aggregate and name in a top-level
-    /// expression (not inside aggregates).
-    fn trace(
-        &self,
-        env: &Env<'_>,
-        e: &Expr,
-        aggregates: &mut Vec<AggregateTrace>,
-        substitute: &mut HashMap<crate::source::Span, String>,
-    ) {
-        match &e.kind {
-            ExprKind::Name(n) => {
-                if let Some(&id) = self.decls.names.get(n.name.as_str()) {
-                    substitute.insert(e.span, self.label(&env.decl(id)));
-                }
-            }
-            ExprKind::Call { function, args, .. } => {
-                let aggregate = check::functions::lookup(&function.name, args.len())
-                    .is_some_and(|b| b.kind == check::functions::FnKind::Aggregate);
-                if aggregate {
-                    if let Some(&node) = self.plan.by_span.get(&e.span) {
-                        let stats = env.aggregate_stats(node);
-                        let value = env.scalar(node);
-                        substitute.insert(e.span, self.label(&value));
-                        aggregates.push(AggregateTrace {
-                            expression: expr_to_string(e),
-                            table: stats.0,
-                            rows: stats.1,
-                            kept: stats.2,
-                            value: self.json_value(&value),
-                        });
-                    }
-                } else {
-                    for a in args {
-                        self.trace(env, a, aggregates, substitute);
-                    }
-                }
-            }
-            ExprKind::Unary { operand, .. } => self.trace(env, operand, aggregates, substitute),
-            ExprKind::Binary { lhs, rhs, .. } => {
-                self.trace(env, lhs, aggregates, substitute);
-                self.trace(env, rhs, aggregates, substitute);
-            }
-            ExprKind::If {
-                cond,
-                then,
-                otherwise,
-            } => {
-                for x in [cond, then, otherwise] {
-                    self.trace(env, x, aggregates, substitute);
-                }
-            }
-            _ => {}
-        }
-    }
-
     /// A value as text, for the trace and segment labels.
     fn label(&self, v: &Value) -> String {
         match v {
@@ -752,157 +670,4 @@ struct Figures {
 struct SegmentFigures {
     column: String,
     values: Vec<(String, Vec<Figures>)>,
-}
-
-fn scorecard_period(decls: &Decls<'_>) -> Option<Period> {
-    let (s, _) = decls.scorecards.first()?;
-    match &field(&s.fields, "period")?.value.kind {
-        ExprKind::Period { from, to } => Some((from.num_days_from_ce(), to.num_days_from_ce())),
-        _ => None,
-    }
-}
-
-/// A period applies to the rows of dated tables only: a table the rules
-/// read that has no date column but has columns that look like dates is
-/// probably a table whose date column was not named.
-fn undated_tables(plan: &Plan, data: &Dataset) -> Vec<Diagnostic> {
-    let mut read: Vec<usize> = plan
-        .indicators
-        .iter()
-        .flat_map(|i| i.tables.iter().copied())
-        .collect();
-    read.sort_unstable();
-    read.dedup();
-    read.into_iter()
-        .filter_map(|t| {
-            let (name, table) = data.tables.get_index(t)?;
-            let said_none = matches!(
-                &table.schema.decl.date,
-                Some(crate::data::manifest::Located { value: None, .. })
-            );
-            if table.date.is_some() || table.since.is_some() || said_none {
-                return None;
-            }
-            let dates: Vec<String> = table
-                .columns
-                .iter()
-                .filter(|c| {
-                    matches!(c.data, crate::data::ColumnData::Date(_))
-                        || c.name.to_lowercase().contains("date")
-                })
-                .map(|c| format!("`{}`", c.name))
-                .collect();
-            let first = dates.first()?.trim_matches('`').to_string();
-            Some(
-                Diagnostic::warning(
-                    "data::undated",
-                    format!(
-                        "the period is not applied to `{name}`: it has no date column, though it has {}",
-                        dates.join(", ")
-                    ),
-                )
-                .in_file(table.file.display().to_string(), 1, 1)
-                .with_help(format!(
-                    "every row of `{name}` counts, whatever its date; name its date column in \
-                     dataset.yaml (`{name}: {{date: {first}}}`), or say it has none (`date: null`)"
-                )),
-            )
-        })
-        .collect()
-}
-
-/// The benchmark file as written, and where.
-fn benchmark(decls: &Decls<'_>) -> Option<(String, crate::source::Span)> {
-    let (s, _) = decls.scorecards.first()?;
-    let f = field(&s.fields, "benchmark")?;
-    match &f.value.kind {
-        ExprKind::String(p) => Some((p.clone(), f.value.span)),
-        _ => None,
-    }
-}
-
-/// `--set NAME=VALUE`: the param must exist and the value fit its type.
-/// A text param also takes a bare word (`--set faculty=Law`).
-fn parse_overrides(
-    decls: &Decls<'_>,
-    types: &HashMap<DeclId, Ty>,
-    strings: &Strings,
-    set: &[(String, String)],
-) -> Result<Vec<(String, Value)>, Diagnostics> {
-    let mut out = Vec::new();
-    let mut errors = Diagnostics::new();
-    for (name, raw) in set {
-        let Some(i) = decls.params.iter().position(|p| p.name.name == *name) else {
-            let names: Vec<&str> = decls.params.iter().map(|p| p.name.name.as_str()).collect();
-            errors.push(
-                Diagnostic::error(
-                    "set::unknown-param",
-                    format!("`--set {name}=...`: there is no param `{name}`"),
-                )
-                .with_help_opt(
-                    check::suggest::did_you_mean(name, names.iter().copied()).or_else(|| {
-                        Some(format!(
-                            "the params are {}",
-                            names
-                                .iter()
-                                .map(|n| format!("`{n}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ))
-                    }),
-                ),
-            );
-            continue;
-        };
-        let ty = types.get(&DeclId::Param(i)).copied().unwrap_or(Ty::Any);
-        let parsed = syntax::parse_expr(crate::source::FileId(u32::MAX), raw, &|o| o)
-            .ok()
-            .and_then(|e| literal(&e, strings));
-        let value = match (parsed, ty) {
-            (Some((v, vty)), _) if vty.fits(ty) => v,
-            (_, Ty::Text) => Value::Str(strings.intern(raw.trim())),
-            _ => {
-                errors.push(
-                    Diagnostic::error("set::type", format!("`--set {name}={raw}`: `{name}` is {ty}"))
-                        .with_help("for instance --set staff_hour_cost=50, --set rate=60%, --set since=2025-09-01"),
-                );
-                continue;
-            }
-        };
-        out.push((name.clone(), value));
-    }
-    if errors.has_errors() {
-        Err(errors)
-    } else {
-        Ok(out)
-    }
-}
-
-/// A literal's value and type.
-fn literal(e: &Expr, strings: &Strings) -> Option<(Value, Ty)> {
-    Some(match &e.kind {
-        ExprKind::Number(n) => (Value::num(*n), Ty::Number),
-        ExprKind::Percent(n) => (Value::num(n / 100.0), Ty::Number),
-        ExprKind::Unary {
-            op: ast::UnaryOp::Neg,
-            operand,
-        } => match literal(operand, strings)? {
-            (Value::Num(n), Ty::Number) => (Value::num(-n), Ty::Number),
-            _ => return None,
-        },
-        ExprKind::String(s) => (Value::Str(strings.intern(s)), Ty::Text),
-        ExprKind::Bool(b) => (Value::Bool(*b), Ty::Bool),
-        ExprKind::Date(d) => (Value::Date(d.num_days_from_ce()), Ty::Date),
-        ExprKind::List(items) => {
-            let mut ids = Vec::new();
-            for item in items {
-                match &item.kind {
-                    ExprKind::String(s) => ids.push(strings.intern(s)),
-                    _ => return None,
-                }
-            }
-            (Value::List(ids.into()), Ty::List)
-        }
-        _ => return None,
-    })
 }

@@ -1,0 +1,171 @@
+//! What scoring needs besides the plan, read from the rules and the
+//! dataset before any evaluation: the period, the benchmark file, `--set`
+//! overrides, and the tables a period cannot apply to.
+
+use std::collections::HashMap;
+
+use chrono::Datelike;
+
+use crate::check::{self, DeclId, Decls, Ty};
+use crate::data::Dataset;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::eval::Period;
+use crate::eval::plan::Plan;
+use crate::eval::value::{Strings, Value};
+use crate::syntax::{
+    self,
+    ast::{self, Expr, ExprKind, field},
+};
+
+pub(super) fn scorecard_period(decls: &Decls<'_>) -> Option<Period> {
+    let (s, _) = decls.scorecards.first()?;
+    match &field(&s.fields, "period")?.value.kind {
+        ExprKind::Period { from, to } => Some((from.num_days_from_ce(), to.num_days_from_ce())),
+        _ => None,
+    }
+}
+
+/// A period applies to the rows of dated tables only: a table the rules
+/// read that has no date column but has columns that look like dates is
+/// probably a table whose date column was not named.
+pub(super) fn undated_tables(plan: &Plan, data: &Dataset) -> Vec<Diagnostic> {
+    let mut read: Vec<usize> = plan
+        .indicators
+        .iter()
+        .flat_map(|i| i.tables.iter().copied())
+        .collect();
+    read.sort_unstable();
+    read.dedup();
+    read.into_iter()
+        .filter_map(|t| {
+            let (name, table) = data.tables.get_index(t)?;
+            let said_none = matches!(
+                &table.schema.decl.date,
+                Some(crate::data::manifest::Located { value: None, .. })
+            );
+            if table.date.is_some() || table.since.is_some() || said_none {
+                return None;
+            }
+            let dates: Vec<String> = table
+                .columns
+                .iter()
+                .filter(|c| {
+                    matches!(c.data, crate::data::ColumnData::Date(_))
+                        || c.name.to_lowercase().contains("date")
+                })
+                .map(|c| format!("`{}`", c.name))
+                .collect();
+            let first = dates.first()?.trim_matches('`').to_string();
+            Some(
+                Diagnostic::warning(
+                    "data::undated",
+                    format!(
+                        "the period is not applied to `{name}`: it has no date column, though it has {}",
+                        dates.join(", ")
+                    ),
+                )
+                .in_file(table.file.display().to_string(), 1, 1)
+                .with_help(format!(
+                    "every row of `{name}` counts, whatever its date; name its date column in \
+                     dataset.yaml (`{name}: {{date: {first}}}`), or say it has none (`date: null`)"
+                )),
+            )
+        })
+        .collect()
+}
+
+/// The benchmark file as written, and where.
+pub(super) fn benchmark(decls: &Decls<'_>) -> Option<(String, crate::source::Span)> {
+    let (s, _) = decls.scorecards.first()?;
+    let f = field(&s.fields, "benchmark")?;
+    match &f.value.kind {
+        ExprKind::String(p) => Some((p.clone(), f.value.span)),
+        _ => None,
+    }
+}
+
+/// `--set NAME=VALUE`: the param must exist and the value fit its type.
+/// A text param also takes a bare word (`--set faculty=Law`).
+pub(super) fn parse_overrides(
+    decls: &Decls<'_>,
+    types: &HashMap<DeclId, Ty>,
+    strings: &Strings,
+    set: &[(String, String)],
+) -> Result<Vec<(String, Value)>, Diagnostics> {
+    let mut out = Vec::new();
+    let mut errors = Diagnostics::new();
+    for (name, raw) in set {
+        let Some(i) = decls.params.iter().position(|p| p.name.name == *name) else {
+            let names: Vec<&str> = decls.params.iter().map(|p| p.name.name.as_str()).collect();
+            errors.push(
+                Diagnostic::error(
+                    "set::unknown-param",
+                    format!("`--set {name}=...`: there is no param `{name}`"),
+                )
+                .with_help_opt(
+                    check::suggest::did_you_mean(name, names.iter().copied()).or_else(|| {
+                        Some(format!(
+                            "the params are {}",
+                            names
+                                .iter()
+                                .map(|n| format!("`{n}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))
+                    }),
+                ),
+            );
+            continue;
+        };
+        let ty = types.get(&DeclId::Param(i)).copied().unwrap_or(Ty::Any);
+        let parsed = syntax::parse_expr(crate::source::FileId(u32::MAX), raw, &|o| o)
+            .ok()
+            .and_then(|e| literal(&e, strings));
+        let value = match (parsed, ty) {
+            (Some((v, vty)), _) if vty.fits(ty) => v,
+            (_, Ty::Text) => Value::Str(strings.intern(raw.trim())),
+            _ => {
+                errors.push(
+                    Diagnostic::error("set::type", format!("`--set {name}={raw}`: `{name}` is {ty}"))
+                        .with_help("for instance --set staff_hour_cost=50, --set rate=60%, --set since=2025-09-01"),
+                );
+                continue;
+            }
+        };
+        out.push((name.clone(), value));
+    }
+    if errors.has_errors() {
+        Err(errors)
+    } else {
+        Ok(out)
+    }
+}
+
+/// A literal's value and type.
+fn literal(e: &Expr, strings: &Strings) -> Option<(Value, Ty)> {
+    Some(match &e.kind {
+        ExprKind::Number(n) => (Value::num(*n), Ty::Number),
+        ExprKind::Percent(n) => (Value::num(n / 100.0), Ty::Number),
+        ExprKind::Unary {
+            op: ast::UnaryOp::Neg,
+            operand,
+        } => match literal(operand, strings)? {
+            (Value::Num(n), Ty::Number) => (Value::num(-n), Ty::Number),
+            _ => return None,
+        },
+        ExprKind::String(s) => (Value::Str(strings.intern(s)), Ty::Text),
+        ExprKind::Bool(b) => (Value::Bool(*b), Ty::Bool),
+        ExprKind::Date(d) => (Value::Date(d.num_days_from_ce()), Ty::Date),
+        ExprKind::List(items) => {
+            let mut ids = Vec::new();
+            for item in items {
+                match &item.kind {
+                    ExprKind::String(s) => ids.push(strings.intern(s)),
+                    _ => return None,
+                }
+            }
+            (Value::List(ids.into()), Ty::List)
+        }
+        _ => return None,
+    })
+}
