@@ -65,7 +65,7 @@ fn every_indicator_of_both_packs_has_a_value_on_the_sample() {
         let report = score(pack);
         for o in &report.objectives {
             for i in &o.indicators {
-                assert_eq!(i.status, "ok", "{pack}: {} has no value", i.id);
+                assert_eq!(i.status.code(), "ok", "{pack}: {} has no value", i.id);
                 assert!(i.score.is_some(), "{pack}: {} has no score", i.id);
             }
         }

@@ -57,7 +57,7 @@ fn every_figure_matches_the_hand_computation() {
 
     // No contribution of kind "gift": avg over no rows is null, no data.
     let g = indicator(&report, "gifts");
-    assert_eq!((g.value, g.score, g.status), (None, None, "no data"));
+    assert_eq!((g.value, g.score, g.status.code()), (None, None, "no_data"));
 
     // Engagement = (2 × 100 + 1 × 50 + 1 × 62.5) / 4 = 78.125; gifts left
     // out: coverage 4 / 5 = 0.8.
@@ -121,6 +121,18 @@ fn segments_follow_relations_to_the_population() {
     let g = indicator(&report, "growth");
     assert_eq!(g.segments["tier"]["dormant"].value, Some(0.0));
     assert_eq!(g.segments["tier"]["dormant"].score, Some(0.0));
+    // Arts (alumni 5, 6) and Science (3, 4) have no participation the year
+    // before (9 and 10 are Law's): no baseline, not a target of 0 met.
+    for faculty in ["Arts", "Science"] {
+        let cell = &g.segments["faculty"][faculty];
+        assert_eq!(
+            (cell.score, cell.status.code()),
+            (None, "no_baseline"),
+            "{faculty}"
+        );
+    }
+    // Law: 2 attended this year (1, 5), 2 the year before: target 4, 50.
+    assert_eq!(g.segments["faculty"]["Law"].score, Some(50.0));
 
     // Events do not refer to alumni: cost per engaged cannot be segmented.
     let c = indicator(&report, "cost_per_engaged");

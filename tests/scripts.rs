@@ -32,7 +32,7 @@ fn plugin_functions_run_per_row_and_as_scoring_curves() {
     // The inline block sees params, lets and indicators:
     // doubled (40 × 2 = 80) + members (3) + seniors (2) = 85.
     assert_eq!(indicator(&report, "inline").value, Some(85.0));
-    assert_eq!(indicator(&report, "inline").status, "ok");
+    assert_eq!(indicator(&report, "inline").status.code(), "ok");
 }
 
 #[test]
@@ -49,7 +49,7 @@ fn hostile_scripts_fail_alone_with_their_line_and_the_report_survives() {
         "maps",
         "inline_loop",
     ] {
-        assert_eq!(indicator(&report, id).status, "failed", "{id}");
+        assert_eq!(indicator(&report, id).status.code(), "failed", "{id}");
     }
     // The well-behaved objective is still scored.
     assert!(report.objectives[0].score.is_some());
@@ -169,7 +169,7 @@ fn scripts_work_in_yaml_rule_files_with_errors_at_their_line() {
     let report = scoring.report();
     assert_eq!(indicator(&report, "seniors").value, Some(2.0));
     assert_eq!(indicator(&report, "inline").value, Some(120.0), "40 × 3");
-    assert_eq!(indicator(&report, "broken").status, "failed");
+    assert_eq!(indicator(&report, "broken").status.code(), "failed");
     let d = report
         .diagnostics
         .iter()

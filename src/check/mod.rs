@@ -330,6 +330,17 @@ fn check_structure(
                     ),
                 );
             }
+            for name in ["benchmark_min_peers", "max_segment_values"] {
+                if let Some(f) = field(&first.fields, name)
+                    && !constant_number(&f.value).is_some_and(|n| n >= 1.0 && n.fract() == 0.0)
+                {
+                    diags.push(
+                        Diagnostic::error("check::type", format!("`{name}` is a whole number"))
+                            .at(f.value.span, "not a whole number of at least 1")
+                            .with_help(format!("for instance `{name} = 4`")),
+                    );
+                }
+            }
             if field(&first.fields, "population").is_none() {
                 diags.push(
                     Diagnostic::error("check::missing-field", "the scorecard needs a `population`")
@@ -389,6 +400,16 @@ fn check_structure(
         let ind = r.indicator;
         check_fields(Block::Indicator, &ind.fields, diags);
         check_weight(field(&ind.fields, "weight"), diags);
+        if let Some(f) = field(&ind.fields, "better")
+            && !matches!(&f.value.kind, ExprKind::String(w) if w == "higher" || w == "lower")
+        {
+            diags.push(
+                Diagnostic::error("check::better", "`better` is `higher` or `lower`")
+                    .at(f.value.span, "neither `higher` nor `lower`")
+                    .with_help("say which way is better: `better = lower` for a cost, say"),
+            );
+        }
+        percent_slips(ind, diags);
         if field(&ind.fields, "value").is_none() {
             diags.push(
                 Diagnostic::error(
@@ -429,6 +450,49 @@ fn check_structure(
     }
     for u in &decls.uses {
         plugins::check_path(rules, u, diags);
+    }
+}
+
+/// A rate compared with a number above 1 is likely a forgotten `%`
+/// (`target = 20` for 20 %), which would make it unreachable or turn the
+/// score around.
+fn percent_slips(ind: &Indicator, diags: &mut Diagnostics) {
+    let is_rate = matches!(field(&ind.fields, "unit").map(|f| &f.value.kind),
+        Some(ExprKind::String(u)) if u.trim() == "%")
+        || matches!(field(&ind.fields, "value").map(|f| &f.value.kind),
+            Some(ExprKind::Call { function, .. }) if function.name == "share");
+    if !is_rate {
+        return;
+    }
+    let mut bounds: Vec<&Expr> = Vec::new();
+    if let Some(t) = field(&ind.fields, "target") {
+        bounds.push(&t.value);
+    }
+    if let Some(s) = field(&ind.fields, "score") {
+        match &s.value.kind {
+            ExprKind::Call { function, args, .. } if function.name == "linear" => {
+                bounds.extend(args.iter())
+            }
+            ExprKind::Bands(bands) => bounds.extend(bands.iter().map(|b| &b.threshold)),
+            _ => {}
+        }
+    }
+    for e in bounds {
+        if let ExprKind::Number(n) = e.kind
+            && n > 1.0
+        {
+            let written = crate::syntax::number(n);
+            diags.push(
+                Diagnostic::warning(
+                    "check::percent",
+                    format!("`{}` is a rate, compared here with {written}", ind.id),
+                )
+                .at(e.span, format!("{written} is {} %", crate::syntax::number(n * 100.0)))
+                .with_help(format!(
+                    "a rate runs from 0 to 1 (0 % to 100 %): did you mean `{written}%`?"
+                )),
+            );
+        }
     }
 }
 

@@ -21,8 +21,10 @@ use chrono::{Datelike, NaiveDate};
 use indexmap::IndexMap;
 use sha2::{Digest, Sha256};
 
+mod direction;
 mod explain;
 mod prepare;
+mod status;
 
 use prepare::{benchmark, parse_overrides, scorecard_period, undated_tables};
 
@@ -31,14 +33,14 @@ use crate::data::Dataset;
 use crate::data::column::date_of;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::eval::columnar::{Env, Inputs, path_to};
-use crate::eval::plan::{self, Node, NodeId, Plan};
+use crate::eval::plan::{self, Plan};
 use crate::eval::value::{Strings, Value};
 use crate::eval::{Peers, Period};
 use crate::report::*;
 use crate::rules::RuleSet;
 use crate::score::{indicator_score, weighted_mean};
 use crate::syntax;
-use crate::syntax::ast::{Expr, ExprKind, field};
+use crate::syntax::ast::{self, ExprKind, field};
 
 /// What an analyst may change for one run.
 #[derive(Debug, Clone, Default)]
@@ -93,7 +95,11 @@ impl<'a> Scoring<'a> {
         let strings = Strings::new(data.pool.clone());
         let overrides = parse_overrides(&decls, &checked.types, &strings, &options.set)?;
         let override_map: HashMap<String, Value> = overrides.iter().cloned().collect();
-        let plan = plan::compile(rules, &decls, data, &strings, &override_map, natives);
+        let mut plan = plan::compile(rules, &decls, data, &strings, &override_map, natives);
+        let undated_priors = prepare::undated_priors(&plan, data);
+        if undated_priors.has_errors() {
+            return Err(undated_priors);
+        }
         let period = match options.period {
             Some((from, to)) => Some((from.num_days_from_ce(), to.num_days_from_ce())),
             None => scorecard_period(&decls),
@@ -104,7 +110,7 @@ impl<'a> Scoring<'a> {
         if period.is_some() {
             notes.extend(undated_tables(&plan, data));
         }
-        let peers = match benchmark(&decls) {
+        let mut peers = match benchmark(&decls) {
             Some((written, span)) => match crate::files::confined(&data.dir, &written) {
                 Ok(path) => Peers::load(&path)?,
                 Err(e) => {
@@ -125,6 +131,14 @@ impl<'a> Scoring<'a> {
             },
             None => Peers::default(),
         };
+        peers.min = prepare::min_peers(&decls);
+        let syntax: Vec<&ast::Indicator> = decls.indicators.iter().map(|r| r.indicator).collect();
+        for (i, lower) in direction::lower_is_better(&plan, &syntax, &strings, &peers)
+            .into_iter()
+            .enumerate()
+        {
+            plan.indicators[i].lower_is_better = lower;
+        }
         Ok(Scoring {
             rules,
             data,
@@ -219,9 +233,43 @@ impl<'a> Scoring<'a> {
         };
 
         let mut diagnostics: Vec<Diagnostic> = self.notes.clone();
+        // A period in which no flow table has a row has no activity to
+        // score: no headline, rather than a plausible one from stocks.
+        let flows: Vec<usize> = (0..self.data.tables.len())
+            .filter(|&t| self.data.tables[t].date.is_some())
+            .collect();
+        let empty_period = self.period.is_some()
+            && !flows.is_empty()
+            && flows.iter().all(|&t| env.rows_counted(t, false) == 0);
+        let (score, coverage) = if empty_period {
+            for o in &mut objectives {
+                o.score = None;
+            }
+            let (from, to) = self.period.unwrap_or_default();
+            let day = |d: i32| date_of(d).map(|d| d.to_string()).unwrap_or_default();
+            diagnostics.push(
+                Diagnostic::warning(
+                    "score::empty-period",
+                    format!(
+                        "no row of any dated table ({}) falls in the period {} .. {}: no overall or objective score is given",
+                        flows
+                            .iter()
+                            .map(|&t| format!("`{}`", self.data.tables[t].name))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        day(from),
+                        day(to)
+                    ),
+                )
+                .with_help("check `--period` or the scorecard's `period`, and the dates of the data"),
+            );
+            (None, 0.0)
+        } else {
+            (score, coverage)
+        };
         diagnostics.extend(inputs.problems());
         for (i, f) in figures.iter().enumerate() {
-            if f.value.is_null() && !f.failed {
+            if f.value.is_null() && f.status != Status::Failed {
                 let ind = &self.plan.indicators[i];
                 let span = self.decls.indicators[i].indicator.id.span;
                 diagnostics.push(
@@ -286,38 +334,23 @@ impl<'a> Scoring<'a> {
         }
     }
 
-    /// Value, target and score of indicator `i` in an environment.
+    /// Value, target, score and status of indicator `i` in an environment.
     fn figures(&self, env: &Env<'_>, i: usize) -> Figures {
         let ind = &self.plan.indicators[i];
         let value = env.decl(DeclId::Indicator(i));
         let target = env.target(i);
         let custom = ind.score.map(|s| env.scalar(s));
-        let failed = self.reads_failed(env, ind.value);
+        let score = indicator_score(&value, &target, custom);
+        let (status, reason) = self.status(env, i, &value, score);
+        // What failed to evaluate gives no figure, whatever it produced.
+        let score = score.filter(|_| status != Status::Failed);
         Figures {
-            score: indicator_score(&value, &target, custom),
+            score,
             value,
             target,
-            failed,
+            status,
+            reason,
         }
-    }
-
-    /// The value uses something that could not be evaluated (an
-    /// unsupported construct, a script that failed).
-    fn reads_failed(&self, env: &Env<'_>, node: NodeId) -> bool {
-        let input = env.input();
-        let mut stack = vec![node];
-        let mut seen = std::collections::HashSet::new();
-        while let Some(n) = stack.pop() {
-            if !seen.insert(n) {
-                continue;
-            }
-            match self.plan.node(n) {
-                Node::Unsupported(..) => return true,
-                Node::Plugin { .. } | Node::Script { .. } if input.has_failed(n) => return true,
-                _ => stack.extend(self.plan.reads(n)),
-            }
-        }
-        false
     }
 
     /// Figures per segment column, per value, per indicator.
@@ -417,6 +450,7 @@ impl<'a> Scoring<'a> {
                                 SegmentCell {
                                     value: figs[i].value.as_num(),
                                     score: figs[i].score,
+                                    status: figs[i].status,
                                 },
                             )
                         })
@@ -426,10 +460,9 @@ impl<'a> Scoring<'a> {
                 .collect();
             (cells, None)
         };
-        let lower_is_better = self.lower_is_better(env, i);
         let peers = self
             .peers
-            .position(&ind.id, figures.value.as_num(), lower_is_better);
+            .position(&ind.id, figures.value.as_num(), ind.lower_is_better);
         let share =
             (covered_weight > 0.0 && figures.score.is_some()).then(|| ind.weight / covered_weight);
         let explain = self.explain.then(|| self.explain(env, i, figures, share));
@@ -443,44 +476,12 @@ impl<'a> Scoring<'a> {
             weight: ind.weight,
             unit: text("unit"),
             tags,
-            status: if figures.failed {
-                "failed"
-            } else if figures.value.is_null() {
-                "no data"
-            } else {
-                "ok"
-            },
+            status: figures.status,
+            reason: figures.reason.clone(),
             segments: segment_cells,
             segments_note,
             peers,
             explain,
-        }
-    }
-
-    /// A `linear(from, to)` score with from > to, or descending bands.
-    fn lower_is_better(&self, env: &Env<'_>, i: usize) -> bool {
-        let Some(score) = field(&self.decls.indicators[i].indicator.fields, "score") else {
-            return false;
-        };
-        match &score.value.kind {
-            ExprKind::Call { function, args, .. }
-                if function.name == "linear" && args.len() == 2 =>
-            {
-                let target = env.target(i).as_num();
-                let num = |e: &Expr| match &e.kind {
-                    ExprKind::Name(n) if n.name == "target" => target,
-                    _ => check::constant_number(e),
-                };
-                matches!((num(&args[0]), num(&args[1])), (Some(a), Some(b)) if a > b)
-            }
-            ExprKind::Bands(bands) => {
-                let t: Vec<Option<f64>> = bands
-                    .iter()
-                    .map(|b| check::constant_number(&b.threshold))
-                    .collect();
-                t.len() > 1 && t.first() > t.last()
-            }
-            _ => false,
         }
     }
 
@@ -664,7 +665,8 @@ struct Figures {
     value: Value,
     target: Value,
     score: Option<f64>,
-    failed: bool,
+    status: Status,
+    reason: Option<Reason>,
 }
 
 struct SegmentFigures {

@@ -169,3 +169,48 @@ fn literal(e: &Expr, strings: &Strings) -> Option<(Value, Ty)> {
         _ => return None,
     })
 }
+
+/// `prior(e)` compares with the previous period: an `e` that reads no
+/// dated table would be its own baseline, always.
+pub(super) fn undated_priors(plan: &Plan, data: &Dataset) -> Diagnostics {
+    let mut out: Vec<&crate::eval::plan::PriorPlan> =
+        plan.priors.values().filter(|p| p.dated.is_empty()).collect();
+    out.sort_by_key(|p| (p.span.file, p.span.start));
+    let dated: Vec<String> = data
+        .tables
+        .iter()
+        .filter(|(_, t)| t.date.is_some() || t.since.is_some())
+        .map(|(n, _)| format!("`{n}`"))
+        .collect();
+    Diagnostics(
+        out.into_iter()
+            .map(|p| {
+                Diagnostic::error(
+                    "check::prior",
+                    "this `prior(..)` reads no dated table: it could only equal its expression",
+                )
+                .at(p.span, "no table read here has a date or `since` column")
+                .with_help(format!(
+                    "`prior` compares with the previous period, so its expression must read a \
+                     table with a date column (rows in a period) or a `since` column (rows \
+                     counted from a day on); the dated tables are {}",
+                    if dated.is_empty() {
+                        "none: declare `date:` or `since:` in dataset.yaml".to_string()
+                    } else {
+                        dated.join(", ")
+                    }
+                ))
+            })
+            .collect(),
+    )
+}
+
+/// The scorecard's `benchmark_min_peers` (checked to be a whole number).
+pub(super) fn min_peers(decls: &Decls<'_>) -> usize {
+    decls
+        .scorecards
+        .first()
+        .and_then(|(s, _)| field(&s.fields, "benchmark_min_peers"))
+        .and_then(|f| check::constant_number(&f.value))
+        .map_or(crate::eval::MIN_PEERS, |n| n as usize)
+}

@@ -39,6 +39,9 @@ pub struct Inputs<'a> {
     /// Nodes that failed: they are not run again (in another segment, say),
     /// and what reads them is marked failed.
     failed: Mutex<HashSet<NodeId>>,
+    /// Plugin calls that returned a value of another type than their
+    /// place needs: (needed, returned), in words.
+    wrong_types: Mutex<HashMap<NodeId, (String, String)>>,
     /// Profile columns per period: they do not depend on the segment, so
     /// every environment of a period shares them.
     profiles: OnceMap<ProfileKey, Arc<Col>>,
@@ -94,6 +97,7 @@ impl<'a> Inputs<'a> {
             sources,
             problems: Mutex::default(),
             failed: Mutex::default(),
+            wrong_types: Mutex::default(),
             profiles: OnceMap::default(),
             memo: Mutex::default(),
             groups: OnceMap::default(),
@@ -119,6 +123,12 @@ impl<'a> Inputs<'a> {
     /// Whether a script node failed.
     pub fn has_failed(&self, node: NodeId) -> bool {
         lock(&self.failed).contains(&node)
+    }
+
+    /// What a plugin call that failed for its result's type needed and
+    /// returned (`a number`, `text`).
+    pub fn wrong_type(&self, node: NodeId) -> Option<(String, String)> {
+        lock(&self.wrong_types).get(&node).cloned()
     }
 }
 
@@ -206,6 +216,22 @@ impl<'a> Env<'a> {
         let mut env = Env::new(plain.input, plain.period, Some(segment));
         env.plain = Some(plain.clone());
         env
+    }
+
+    /// Whether this environment is one segment's.
+    pub fn is_segmented(&self) -> bool {
+        self.segment.is_some()
+    }
+
+    /// The rows of `table` that count here (in the period and, with `seg`,
+    /// in the segment).
+    pub fn rows_counted(&self, table: usize, seg: bool) -> usize {
+        self.base(table, seg).len()
+    }
+
+    /// The period of this environment.
+    pub fn period(&self) -> Option<Period> {
+        self.period
     }
 
     pub fn input(&self) -> &'a Inputs<'a> {
@@ -310,7 +336,19 @@ impl<'a> Env<'a> {
         });
     }
 
-    fn prior_env(&self) -> Option<&Arc<Env<'a>>> {
+    /// In the previous period's environment: whether `prior` node `node`
+    /// has a baseline, a row of one of the dated tables it reads (in the
+    /// segment, with `seg`). Without one, `prior(..)` is null: an empty
+    /// previous period is no data, not zero.
+    pub fn has_baseline(&self, node: NodeId, seg: bool) -> bool {
+        self.plan()
+            .priors
+            .get(&node)
+            .is_none_or(|p| p.dated.iter().any(|&t| !self.base(t, seg).is_empty()))
+    }
+
+    /// The previous period's environment (`None` without a period).
+    pub fn prior_env(&self) -> Option<&Arc<Env<'a>>> {
         let (from, to) = self.period?;
         Some(self.prior.get_or_init(|| {
             let len = to - from + 1;
@@ -587,17 +625,20 @@ impl<'a> Env<'a> {
             }
             Node::Peers(p, i) => {
                 let p = self.eval(*p, at).get(0);
-                let id = self
-                    .plan()
-                    .indicators
-                    .get(*i)
-                    .map(|ind| ind.id.as_str())
-                    .unwrap_or("");
-                Col::Const(self.input.peers.percentile(id, p.as_num()))
+                let Some(ind) = self.plan().indicators.get(*i) else {
+                    return Col::Const(Value::Null);
+                };
+                Col::Const(
+                    self.input
+                        .peers
+                        .percentile(&ind.id, p.as_num(), ind.lower_is_better),
+                )
             }
             Node::Prior(a) => match self.prior_env() {
-                Some(prior) => Col::Const(prior.eval(*a, At::scalar(at.seg)).get(0)),
-                None => Col::Const(Value::Null),
+                Some(prior) if prior.has_baseline(node, at.seg) => {
+                    Col::Const(prior.eval(*a, At::scalar(at.seg)).get(0))
+                }
+                _ => Col::Const(Value::Null),
             },
             Node::Unsupported(message, span) => {
                 self.problem(message, *span);

@@ -39,7 +39,13 @@ pub const BENCHMARK_CAP: u64 = 16 << 20;
 pub struct Peers {
     by_indicator: HashMap<String, Vec<f64>>,
     institutions: usize,
+    /// Fewer figures than this for an indicator are no comparison:
+    /// `peers(p)` is null and no rank is given (`benchmark_min_peers`).
+    pub min: usize,
 }
+
+/// The usual `benchmark_min_peers`.
+pub const MIN_PEERS: usize = 4;
 
 /// Where an indicator stands among its peers.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -137,9 +143,24 @@ impl Peers {
         Ok(peers)
     }
 
-    /// The p-th percentile of the peers' figures for an indicator.
-    pub fn percentile(&self, indicator: &str, p: Option<f64>) -> Value {
-        match (self.by_indicator.get(indicator), p) {
+    /// How many peer figures an indicator has.
+    pub fn count(&self, indicator: &str) -> usize {
+        self.by_indicator.get(indicator).map_or(0, Vec::len)
+    }
+
+    /// The figures of an indicator, when there are enough of them.
+    fn enough(&self, indicator: &str) -> Option<&Vec<f64>> {
+        self.by_indicator
+            .get(indicator)
+            .filter(|v| v.len() >= self.min.max(1))
+    }
+
+    /// The peers' p-th percentile for an indicator, oriented by its
+    /// direction: for a lower-is-better indicator, `peers(75%)` is the
+    /// figure that beats 75 % of the peers (their 25th percentile).
+    pub fn percentile(&self, indicator: &str, p: Option<f64>, lower_is_better: bool) -> Value {
+        match (self.enough(indicator), p) {
+            (Some(values), Some(p)) if lower_is_better => ops::percentile(values, 1.0 - p),
             (Some(values), Some(p)) => ops::percentile(values, p),
             _ => Value::Null,
         }
@@ -151,7 +172,15 @@ impl Peers {
         value: Option<f64>,
         lower_is_better: bool,
     ) -> Option<PeerPosition> {
-        let values = self.by_indicator.get(indicator)?;
+        let all = self.by_indicator.get(indicator)?;
+        let Some(values) = self.enough(indicator) else {
+            // Too few to compare with: the count, and no rank or median.
+            return Some(PeerPosition {
+                n: all.len(),
+                median: None,
+                rank: None,
+            });
+        };
         let median = ops::percentile(values, 0.5).as_num();
         let rank = value.map(|v| {
             1 + values

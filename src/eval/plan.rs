@@ -138,6 +138,10 @@ pub struct IndicatorPlan {
     /// Tables whose rows the value reads, through lets and other
     /// indicators too.
     pub tables: Vec<usize>,
+    /// Lower values are better: from `better = lower`, or found by
+    /// evaluating the score function (see `engine`'s direction). Orients
+    /// `peers(p)` and peer ranks.
+    pub lower_is_better: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -172,6 +176,22 @@ pub struct Plan {
     /// Per node: its value is the same in every segment (see
     /// [`segment_free`]).
     pub segment_free: Vec<bool>,
+    /// Each `prior(..)` node: where it is written and the dated tables its
+    /// expression reads (its baseline exists when one of them has a row in
+    /// the previous period).
+    pub priors: HashMap<NodeId, PriorPlan>,
+}
+
+/// A `prior(e)`.
+#[derive(Debug, Clone)]
+pub struct PriorPlan {
+    pub span: Span,
+    /// The dated tables `e` reads that decide whether it has a baseline:
+    /// its flow tables (with a date column) when it reads any, else its
+    /// stock tables (with a `since` column). A stock always has rows; a
+    /// year without events, say, is still no baseline for a rate of
+    /// participation among alumni.
+    pub dated: Vec<usize>,
 }
 
 /// Where a segment's values come from.
@@ -282,6 +302,8 @@ struct Compiler<'a, 'd> {
     diagnostics: Vec<Diagnostic>,
     overrides: &'a HashMap<String, Value>,
     by_span: HashMap<Span, NodeId>,
+    /// Each `prior(..)` node and where it is first written.
+    prior_spans: HashMap<NodeId, Span>,
     scripts: super::script::Scripts,
     sources: &'a crate::source::SourceMap,
     natives: &'a [crate::native::NativeFunction],
@@ -316,6 +338,7 @@ pub fn compile(
         diagnostics: Vec::new(),
         overrides,
         by_span: HashMap::new(),
+        prior_spans: HashMap::new(),
         scripts,
         sources: &rules.sources,
         natives,
@@ -372,6 +395,7 @@ pub fn compile(
             score,
             weight,
             tables: Vec::new(),
+            lower_is_better: false,
         });
         top.insert(DeclId::Indicator(i), value);
     }
@@ -407,6 +431,7 @@ pub fn compile(
         .population()
         .and_then(|p| data.tables.get_index_of(&p.name));
     let segments = c.segments(population);
+    let prior_spans = std::mem::take(&mut c.prior_spans);
     let mut plan = Plan {
         nodes: c.nodes,
         decls: top,
@@ -420,14 +445,31 @@ pub fn compile(
         scripts: c.scripts,
         natives: natives.to_vec(),
         segment_free: Vec::new(),
+        priors: HashMap::new(),
     };
     plan.segment_free = segment_free(&plan);
     for i in 0..plan.indicators.len() {
-        let mut tables = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        tables_read(&plan, plan.indicators[i].value, &mut tables, &mut seen);
-        plan.indicators[i].tables = tables;
+        plan.indicators[i].tables = plan.tables_read(plan.indicators[i].value);
     }
+    let flow = |t: &usize| data.tables.get_index(*t).is_some_and(|(_, t)| t.date.is_some());
+    let stock = |t: &usize| data.tables.get_index(*t).is_some_and(|(_, t)| t.since.is_some());
+    plan.priors = prior_spans
+        .into_iter()
+        .map(|(id, span)| {
+            let inner = match plan.nodes[id] {
+                Node::Prior(a) => a,
+                _ => id,
+            };
+            let read = plan.tables_read(inner);
+            let flows: Vec<usize> = read.iter().copied().filter(flow).collect();
+            let dated = if flows.is_empty() {
+                read.into_iter().filter(stock).collect()
+            } else {
+                flows
+            };
+            (id, PriorPlan { span, dated })
+        })
+        .collect();
     plan
 }
 
@@ -468,23 +510,39 @@ fn segment_free(plan: &Plan) -> Vec<bool> {
         .collect()
 }
 
-/// The tables an expression aggregates, following declarations.
-fn tables_read(
-    plan: &Plan,
-    node: NodeId,
-    out: &mut Vec<usize>,
-    seen: &mut std::collections::HashSet<NodeId>,
-) {
-    if !seen.insert(node) {
-        return;
+impl Plan {
+    /// Every node `from` reads, itself included, through declarations.
+    pub fn reachable(&self, from: &[NodeId]) -> Vec<NodeId> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        let mut stack = from.to_vec();
+        while let Some(n) = stack.pop() {
+            if seen.insert(n) {
+                out.push(n);
+                stack.extend(self.reads(n));
+            }
+        }
+        out
     }
-    if let Node::Agg { table, .. } = plan.node(node)
-        && !out.contains(table)
-    {
-        out.push(*table);
-    }
-    for n in plan.reads(node) {
-        tables_read(plan, n, out, seen);
+
+    /// The tables an expression aggregates, following declarations (an
+    /// explicit stack: chains of declarations may be thousands deep).
+    pub fn tables_read(&self, node: NodeId) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            if let Node::Agg { table, .. } = self.node(n)
+                && !out.contains(table)
+            {
+                out.push(*table);
+            }
+            stack.extend(self.reads(n));
+        }
+        out
     }
 }
 
@@ -760,7 +818,10 @@ impl Compiler<'_, '_> {
             }
             FnKind::Prior => {
                 let a = self.expr(&args[0], ctx);
-                self.push(Node::Prior(a))
+                let id = self.push(Node::Prior(a));
+                self.by_span.insert(span, id);
+                self.prior_spans.entry(id).or_insert(span);
+                id
             }
             FnKind::Scalar => {
                 let f = match name {

@@ -226,16 +226,14 @@ impl Reference<'_> {
                     .collect();
                 ops::bands(&self.decl_at(DeclId::Indicator(*i), seg), &pairs)
             }
-            Node::Peers(p, i) => {
-                let id = plan
-                    .indicators
-                    .get(*i)
-                    .map(|ind| ind.id.as_str())
-                    .unwrap_or("");
-                self.input
-                    .peers
-                    .percentile(id, self.eval(*p, row, seg).as_num())
-            }
+            Node::Peers(p, i) => match plan.indicators.get(*i) {
+                Some(ind) => self.input.peers.percentile(
+                    &ind.id,
+                    self.eval(*p, row, seg).as_num(),
+                    ind.lower_is_better,
+                ),
+                None => Value::Null,
+            },
             Node::Prior(a) => match self.period {
                 Some((from, to)) => {
                     let prior = Reference {
@@ -244,7 +242,19 @@ impl Reference<'_> {
                         segment: self.segment.clone(),
                         members_period: self.members_period,
                     };
-                    prior.eval(*a, None, seg)
+                    // No row of the dated tables it reads in the previous
+                    // period: no baseline, null.
+                    let baseline = plan.priors.get(&node).is_none_or(|p| {
+                        p.dated.iter().any(|&t| {
+                            (0..self.input.data.tables[t].len as u32)
+                                .any(|r| prior.counts(t, r, seg))
+                        })
+                    });
+                    if baseline {
+                        prior.eval(*a, None, seg)
+                    } else {
+                        Value::Null
+                    }
                 }
                 None => Value::Null,
             },

@@ -19,6 +19,7 @@ pub fn csv(report: &Report) -> String {
         "weight",
         "unit",
         "status",
+        "reason",
     ]);
     for o in &report.objectives {
         for i in &o.indicators {
@@ -36,7 +37,11 @@ pub fn csv(report: &Report) -> String {
                         num(score),
                         crate::syntax::number(i.weight),
                         i.unit.clone().unwrap_or_default(),
-                        i.status.to_string(),
+                        i.status.code().to_string(),
+                        i.reason
+                            .as_ref()
+                            .map(|r| r.text(super::Lang::En))
+                            .unwrap_or_default(),
                     ]
                 };
             let _ = w.write_record(row("", "", i.value, i.score));

@@ -12,10 +12,12 @@ mod csv;
 pub mod format;
 mod html;
 pub mod labels;
+pub mod status;
 mod text;
 
 pub use html::TEMPLATE as HTML_TEMPLATE;
 pub use labels::Lang;
+pub use status::{Reason, Status};
 pub use text::summary;
 
 use indexmap::IndexMap;
@@ -178,8 +180,11 @@ pub struct IndicatorReport {
     pub unit: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
-    /// `ok`, `no data` (a null value) or `failed` (could not be evaluated).
-    pub status: &'static str,
+    /// `ok`, `no_data`, `no_baseline`, `no_peers` or `failed`.
+    pub status: Status,
+    /// Why, unless `ok`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
     /// Segment column → segment value → figures.
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub segments: IndexMap<String, IndexMap<String, SegmentCell>>,
@@ -198,6 +203,13 @@ pub struct SegmentCell {
     pub value: Option<f64>,
     #[serde(serialize_with = "opt_num")]
     pub score: Option<f64>,
+    /// Said only when not `ok`.
+    #[serde(skip_serializing_if = "is_ok")]
+    pub status: Status,
+}
+
+fn is_ok(s: &Status) -> bool {
+    *s == Status::Ok
 }
 
 /// How an indicator's figures were reached (`--explain`).

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::format::{band, colon, percent, score, value};
 use super::labels::Lang;
-use super::{IndicatorReport, Report};
+use super::{IndicatorReport, Report, Status};
 
 /// A Markdown table cell (pipes escaped, one line).
 fn cell(s: &str) -> String {
@@ -12,11 +12,30 @@ fn cell(s: &str) -> String {
 }
 
 fn status_or(i: &IndicatorReport, text: String, lang: Lang) -> String {
-    if i.status == "failed" {
-        lang.labels().failed.to_string()
+    if i.status == Status::Failed {
+        i.status.label(lang).to_string()
     } else {
         text
     }
+}
+
+/// `title — status: reason` for each indicator not `ok`.
+fn reasons<'r>(
+    indicators: impl Iterator<Item = &'r IndicatorReport>,
+    lang: Lang,
+) -> Vec<String> {
+    indicators
+        .filter(|i| i.status != Status::Ok)
+        .map(|i| {
+            format!(
+                "{} — {}{}{}",
+                i.title.as_deref().unwrap_or(&i.id),
+                i.status.label(lang),
+                colon(lang),
+                i.reason.as_ref().map(|r| r.text(lang)).unwrap_or_default()
+            )
+        })
+        .collect()
 }
 
 pub fn markdown(report: &Report, lang: Lang) -> String {
@@ -79,6 +98,9 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
                 cell(&peers)
             );
         }
+        for line in reasons(o.indicators.iter(), lang) {
+            let _ = writeln!(out, "\n- {}", cell(&line));
+        }
         // One table per segment column: indicators down, segment values across.
         let columns: Vec<&String> =
             o.indicators
@@ -121,8 +143,10 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
                 let cells: Vec<String> = values
                     .iter()
                     .map(|v| {
-                        per.get(*v)
-                            .map_or(String::new(), |c| score(c.score, lang, l))
+                        per.get(*v).map_or(String::new(), |c| match c.score {
+                            None if c.status != Status::Ok => c.status.label(lang).to_string(),
+                            s => score(s, lang, l),
+                        })
                     })
                     .collect();
                 let _ = writeln!(
@@ -212,15 +236,12 @@ pub fn summary(report: &Report, lang: Lang, color: bool) -> String {
             );
         }
     }
-    let missing: Vec<&str> = report
-        .objectives
-        .iter()
-        .flat_map(|o| &o.indicators)
-        .filter(|i| i.status != "ok")
-        .map(|i| i.id.as_str())
-        .collect();
+    let missing = reasons(report.objectives.iter().flat_map(|o| &o.indicators), lang);
     if !missing.is_empty() {
-        let _ = writeln!(out, "\n{}: {}", l.no_data, missing.join(", "));
+        let _ = writeln!(out);
+        for line in missing {
+            let _ = writeln!(out, "  {line}");
+        }
     }
     if !report.diagnostics.is_empty() {
         let _ = writeln!(out, "{}: {}", l.diagnostics, report.diagnostics.len());

@@ -569,11 +569,18 @@ impl Builder<'_, '_> {
         let mut inner = pair.into_inner();
         let name = self.exprs.ident(next(&mut inner));
         let value_pair = next(&mut inner);
-        let value = if value_pair.as_rule() == Rule::period {
+        let mut value = if value_pair.as_rule() == Rule::period {
             self.exprs.period(value_pair)
         } else {
             self.exprs.top_expr(value_pair)
         };
+        // `better = lower` names a direction, as `better: lower` does in
+        // YAML: the word is text, as written either way.
+        if name.name == "better"
+            && let ExprKind::Name(word) = &value.kind
+        {
+            value.kind = ExprKind::String(word.name.clone());
+        }
         // Ends where the value ends (see `item`).
         let span = name.span.to(value.span);
         let trivia = self.comments.leaf(span);
