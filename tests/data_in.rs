@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{copy_dir, kpi, root};
+use common::{Run, copy_dir, root, run};
 use serde_json::Value;
 
 /// A copy of the shipped sample to damage.
@@ -30,54 +30,6 @@ fn set_line(dir: &Path, file: &str, line: usize, f: impl FnOnce(&str) -> String)
         lines[line - 1] = f(&lines[line - 1]);
         lines.join("\n") + "\n"
     });
-}
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}\n{}", self.stdout, self.stderr))
-    }
-
-    /// The diagnostics printed with `--error-format json`.
-    fn errors(&self) -> Vec<Value> {
-        self.json().as_array().cloned().unwrap_or_default()
-    }
-
-    /// The first error with this code, or a panic showing all of them.
-    fn error(&self, code: &str) -> Value {
-        assert_eq!(
-            self.code,
-            Some(1),
-            "expected errors: {}{}",
-            self.stdout,
-            self.stderr
-        );
-        self.errors()
-            .into_iter()
-            .find(|d| d["code"] == code)
-            .unwrap_or_else(|| panic!("no {code} in {}", self.stdout))
-    }
-}
-
-fn run(args: &[&str], rules: &str, data: &Path) -> Run {
-    let out = kpi()
-        .args(args)
-        .args(["--rules", rules, "--error-format", "json", "--data"])
-        .arg(data)
-        .timeout(std::time::Duration::from_secs(20))
-        .output()
-        .expect("runs");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 fn score(data: &Path, extra: &[&str]) -> Run {

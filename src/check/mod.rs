@@ -487,7 +487,10 @@ fn percent_slips(ind: &Indicator, diags: &mut Diagnostics) {
                     "check::percent",
                     format!("`{}` is a rate, compared here with {written}", ind.id),
                 )
-                .at(e.span, format!("{written} is {} %", crate::syntax::number(n * 100.0)))
+                .at(
+                    e.span,
+                    format!("{written} is {} %", crate::syntax::number(n * 100.0)),
+                )
                 .with_help(format!(
                     "a rate runs from 0 to 1 (0 % to 100 %): did you mean `{written}%`?"
                 )),

@@ -67,8 +67,10 @@ impl Probe<'_> {
                 ops::linear(&Value::num(self.value), &sub(*a)?, &sub(*b)?)
             }
             Node::Bands(bands, j) if *j == self.indicator => {
-                let pairs: Option<Vec<(Value, Value)>> =
-                    bands.iter().map(|(t, s)| Some((sub(*t)?, sub(*s)?))).collect();
+                let pairs: Option<Vec<(Value, Value)>> = bands
+                    .iter()
+                    .map(|(t, s)| Some((sub(*t)?, sub(*s)?)))
+                    .collect();
                 ops::bands(&Value::num(self.value), &pairs?)
             }
             Node::Peers(p, j) => {
@@ -88,10 +90,12 @@ pub(super) fn lower_is_better(
     peers: &Peers,
 ) -> Vec<bool> {
     (0..plan.indicators.len())
-        .map(|i| match field(&indicators[i].fields, "better").map(|f| &f.value.kind) {
-            Some(ExprKind::String(w)) => w == "lower",
-            _ => found(plan, i, strings, peers) == Some(true),
-        })
+        .map(
+            |i| match field(&indicators[i].fields, "better").map(|f| &f.value.kind) {
+                Some(ExprKind::String(w)) => w == "lower",
+                _ => found(plan, i, strings, peers) == Some(true),
+            },
+        )
         .collect()
 }
 

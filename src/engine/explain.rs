@@ -1,15 +1,27 @@
 //! The explain trace of an indicator (`--explain`): each aggregate of its
 //! value with the rows it read and kept, the formula with its numbers, the
+//! target with its numbers (a `prior(..)` shows the previous period's
+//! value, `peers(..)` the peers' figure and how many peers gave it), the
 //! scoring with its inputs, and what the indicator adds to its objective.
 
 use std::collections::HashMap;
 
 use super::{Figures, Scoring};
-use crate::check;
+use crate::check::{self, functions::FnKind};
 use crate::eval::columnar::Env;
-use crate::report::{AggregateTrace, Explain};
+use crate::eval::plan::Node;
+use crate::report::{AggregateTrace, Explain, PeersTrace, TargetTrace};
 use crate::syntax::ast::{Expr, ExprKind, field};
 use crate::syntax::{self, expr_to_string, expr_to_string_with};
+
+/// What a trace collects.
+struct Trace {
+    aggregates: Vec<AggregateTrace>,
+    substitute: HashMap<crate::source::Span, String>,
+    peers: Vec<PeersTrace>,
+    /// The indicator's value, for `value` in its target.
+    value: Option<String>,
+}
 
 impl Scoring<'_> {
     pub(super) fn explain(
@@ -21,15 +33,35 @@ impl Scoring<'_> {
     ) -> Explain {
         let syntax = self.decls.indicators[i].indicator;
         let value_expr = field(&syntax.fields, "value").map(|f| &f.value);
-        let mut aggregates = Vec::new();
-        let mut substitute: HashMap<crate::source::Span, String> = HashMap::new();
+        let mut t = Trace {
+            aggregates: Vec::new(),
+            substitute: HashMap::new(),
+            peers: Vec::new(),
+            value: None,
+        };
         if let Some(e) = value_expr {
-            self.trace(env, e, &mut aggregates, &mut substitute);
+            self.trace(env, e, &mut t);
         }
         let formula = value_expr.map(expr_to_string).unwrap_or_default();
         let with_values = value_expr
-            .map(|e| expr_to_string_with(e, &|sub: &Expr| substitute.get(&sub.span).cloned()))
+            .map(|e| expr_to_string_with(e, &|sub: &Expr| t.substitute.get(&sub.span).cloned()))
             .unwrap_or_default();
+        let target = field(&syntax.fields, "target").map(|f| {
+            let mut tt = Trace {
+                aggregates: Vec::new(),
+                substitute: HashMap::new(),
+                peers: Vec::new(),
+                value: Some(self.label(&figures.value)),
+            };
+            self.trace(env, &f.value, &mut tt);
+            TargetTrace {
+                formula: expr_to_string(&f.value),
+                with_values: expr_to_string_with(&f.value, &|sub: &Expr| {
+                    tt.substitute.get(&sub.span).cloned()
+                }),
+                peers: tt.peers,
+            }
+        });
         let score_text = match field(&syntax.fields, "score") {
             Some(f) => expr_to_string(&f.value),
             None => "linear(0, target)".to_string(),
@@ -43,37 +75,36 @@ impl Scoring<'_> {
         Explain {
             formula,
             with_values,
-            aggregates,
+            aggregates: t.aggregates,
+            target,
             scoring,
             share_of_objective: share,
             contribution: share.zip(figures.score).map(|(w, s)| w * s),
         }
     }
 
-    /// Records the value of each aggregate and name in a top-level
-    /// expression (not inside aggregates).
-    fn trace(
-        &self,
-        env: &Env<'_>,
-        e: &Expr,
-        aggregates: &mut Vec<AggregateTrace>,
-        substitute: &mut HashMap<crate::source::Span, String>,
-    ) {
+    /// Records the value of each aggregate, `prior(..)`, `peers(..)` and
+    /// name in a top-level expression (not inside aggregates).
+    fn trace(&self, env: &Env<'_>, e: &Expr, t: &mut Trace) {
         match &e.kind {
             ExprKind::Name(n) => {
                 if let Some(&id) = self.decls.names.get(n.name.as_str()) {
-                    substitute.insert(e.span, self.label(&env.decl(id)));
+                    t.substitute.insert(e.span, self.label(&env.decl(id)));
+                } else if n.name == "value"
+                    && let Some(v) = &t.value
+                {
+                    t.substitute.insert(e.span, v.clone());
                 }
             }
             ExprKind::Call { function, args, .. } => {
-                let aggregate = check::functions::lookup(&function.name, args.len())
-                    .is_some_and(|b| b.kind == check::functions::FnKind::Aggregate);
-                if aggregate {
-                    if let Some(&node) = self.plan.by_span.get(&e.span) {
+                let kind = check::functions::lookup(&function.name, args.len()).map(|b| b.kind);
+                let node = self.plan.by_span.get(&e.span).copied();
+                match (kind, node) {
+                    (Some(FnKind::Aggregate), Some(node)) => {
                         let stats = env.aggregate_stats(node);
                         let value = env.scalar(node);
-                        substitute.insert(e.span, self.label(&value));
-                        aggregates.push(AggregateTrace {
+                        t.substitute.insert(e.span, self.label(&value));
+                        t.aggregates.push(AggregateTrace {
                             expression: expr_to_string(e),
                             table: stats.0,
                             rows: stats.1,
@@ -81,16 +112,36 @@ impl Scoring<'_> {
                             value: self.json_value(&value),
                         });
                     }
-                } else {
-                    for a in args {
-                        self.trace(env, a, aggregates, substitute);
+                    // The previous period's value, whole: its insides were
+                    // computed a period earlier.
+                    (Some(FnKind::Prior), Some(node)) => {
+                        t.substitute.insert(e.span, self.label(&env.scalar(node)));
+                    }
+                    (Some(FnKind::Peers), Some(node)) => {
+                        let value = env.scalar(node);
+                        t.substitute.insert(e.span, self.label(&value));
+                        if let Node::Peers(p, j) = self.plan.node(node)
+                            && let Some(ind) = self.plan.indicators.get(*j)
+                        {
+                            t.peers.push(PeersTrace {
+                                percentile: env.scalar(*p).as_num().unwrap_or(f64::NAN),
+                                n: self.peers.count(&ind.id),
+                                lower_is_better: ind.lower_is_better,
+                                value: value.as_num(),
+                            });
+                        }
+                    }
+                    _ => {
+                        for a in args {
+                            self.trace(env, a, t);
+                        }
                     }
                 }
             }
-            ExprKind::Unary { operand, .. } => self.trace(env, operand, aggregates, substitute),
+            ExprKind::Unary { operand, .. } => self.trace(env, operand, t),
             ExprKind::Binary { lhs, rhs, .. } => {
-                self.trace(env, lhs, aggregates, substitute);
-                self.trace(env, rhs, aggregates, substitute);
+                self.trace(env, lhs, t);
+                self.trace(env, rhs, t);
             }
             ExprKind::If {
                 cond,
@@ -98,7 +149,7 @@ impl Scoring<'_> {
                 otherwise,
             } => {
                 for x in [cond, then, otherwise] {
-                    self.trace(env, x, aggregates, substitute);
+                    self.trace(env, x, t);
                 }
             }
             _ => {}

@@ -173,8 +173,11 @@ fn literal(e: &Expr, strings: &Strings) -> Option<(Value, Ty)> {
 /// `prior(e)` compares with the previous period: an `e` that reads no
 /// dated table would be its own baseline, always.
 pub(super) fn undated_priors(plan: &Plan, data: &Dataset) -> Diagnostics {
-    let mut out: Vec<&crate::eval::plan::PriorPlan> =
-        plan.priors.values().filter(|p| p.dated.is_empty()).collect();
+    let mut out: Vec<&crate::eval::plan::PriorPlan> = plan
+        .priors
+        .values()
+        .filter(|p| p.dated.is_empty())
+        .collect();
     out.sort_by_key(|p| (p.span.file, p.span.start));
     let dated: Vec<String> = data
         .tables

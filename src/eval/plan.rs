@@ -451,8 +451,16 @@ pub fn compile(
     for i in 0..plan.indicators.len() {
         plan.indicators[i].tables = plan.tables_read(plan.indicators[i].value);
     }
-    let flow = |t: &usize| data.tables.get_index(*t).is_some_and(|(_, t)| t.date.is_some());
-    let stock = |t: &usize| data.tables.get_index(*t).is_some_and(|(_, t)| t.since.is_some());
+    let flow = |t: &usize| {
+        data.tables
+            .get_index(*t)
+            .is_some_and(|(_, t)| t.date.is_some())
+    };
+    let stock = |t: &usize| {
+        data.tables
+            .get_index(*t)
+            .is_some_and(|(_, t)| t.since.is_some())
+    };
     plan.priors = prior_spans
         .into_iter()
         .map(|(id, span)| {
@@ -814,7 +822,9 @@ impl Compiler<'_, '_> {
             }
             FnKind::Peers => {
                 let p = self.expr(&args[0], ctx);
-                self.push(Node::Peers(p, ctx.indicator.unwrap_or(usize::MAX)))
+                let id = self.push(Node::Peers(p, ctx.indicator.unwrap_or(usize::MAX)));
+                self.by_span.insert(span, id);
+                id
             }
             FnKind::Prior => {
                 let a = self.expr(&args[0], ctx);

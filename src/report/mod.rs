@@ -220,6 +220,10 @@ pub struct Explain {
     /// The same with each aggregate and name replaced by its value.
     pub with_values: String,
     pub aggregates: Vec<AggregateTrace>,
+    /// The target's expression with its numbers (a `prior(..)` is the
+    /// previous period's value; `peers(..)`, the peers' figure).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<TargetTrace>,
     /// The scoring rule with its numbers.
     pub scoring: String,
     /// The indicator's weight over its objective's (covered) weight.
@@ -228,6 +232,28 @@ pub struct Explain {
     /// Points it adds to its objective's score.
     #[serde(serialize_with = "opt_num")]
     pub contribution: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetTrace {
+    pub formula: String,
+    pub with_values: String,
+    /// Each `peers(p)` it reads: the percentile asked for, the peer
+    /// figures it was taken from, and what it gave.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub peers: Vec<PeersTrace>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PeersTrace {
+    #[serde(serialize_with = "num")]
+    pub percentile: f64,
+    /// Peer figures for the indicator.
+    pub n: usize,
+    /// Lower is better: the percentile is taken from the best end.
+    pub lower_is_better: bool,
+    #[serde(serialize_with = "opt_num")]
+    pub value: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -20,10 +20,7 @@ fn status_or(i: &IndicatorReport, text: String, lang: Lang) -> String {
 }
 
 /// `title — status: reason` for each indicator not `ok`.
-fn reasons<'r>(
-    indicators: impl Iterator<Item = &'r IndicatorReport>,
-    lang: Lang,
-) -> Vec<String> {
+fn reasons<'r>(indicators: impl Iterator<Item = &'r IndicatorReport>, lang: Lang) -> Vec<String> {
     indicators
         .filter(|i| i.status != Status::Ok)
         .map(|i| {

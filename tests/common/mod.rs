@@ -105,3 +105,53 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// What a run of the binary printed.
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}\n{}", self.stdout, self.stderr))
+    }
+
+    /// The diagnostics printed with `--error-format json`.
+    pub fn errors(&self) -> Vec<serde_json::Value> {
+        self.json().as_array().cloned().unwrap_or_default()
+    }
+
+    /// The first error with this code, or a panic showing all of them.
+    pub fn error(&self, code: &str) -> serde_json::Value {
+        assert_eq!(
+            self.code,
+            Some(1),
+            "expected errors: {}{}",
+            self.stdout,
+            self.stderr
+        );
+        self.errors()
+            .into_iter()
+            .find(|d| d["code"] == code)
+            .unwrap_or_else(|| panic!("no {code} in {}", self.stdout))
+    }
+}
+
+/// `kpi ARGS --rules RULES --error-format json --data DATA`.
+pub fn run(args: &[&str], rules: &str, data: &Path) -> Run {
+    let out = kpi()
+        .args(args)
+        .args(["--rules", rules, "--error-format", "json", "--data"])
+        .arg(data)
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .expect("runs");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}

@@ -1,0 +1,265 @@
+//! Figures out: every figure is right, or absent with a reason. Each test
+//! is named after the finding of the "figures out" issue it pins
+//! (`finding_N_…`), and drives the real binary on the shipped pack and
+//! sample or on a small rule set written here.
+
+mod common;
+
+use std::path::Path;
+
+use common::{Run, root, run};
+use serde_json::Value;
+
+fn score_sample(extra: &[&str]) -> Value {
+    let mut args = vec!["score", "--format", "json"];
+    args.extend(extra);
+    let out = run(&args, "rules", &root().join("data/sample"));
+    assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
+    out.json()
+}
+
+fn indicator<'r>(report: &'r Value, id: &str) -> &'r Value {
+    report["objectives"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|o| o["indicators"].as_array().into_iter().flatten())
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no indicator {id}"))
+}
+
+/// A rules directory holding one file, scored on a dataset directory.
+fn rules_with(text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("r.kpi"), text).expect("write");
+    dir
+}
+
+fn run_rules(args: &[&str], rules: &Path, data: &Path) -> Run {
+    run(args, rules.to_str().expect("utf-8 path"), data)
+}
+
+#[test]
+fn finding_1_a_growth_target_without_a_previous_year_is_no_baseline_not_full_marks() {
+    // The sample begins 2024-09-01: the first year has nothing before it.
+    let report = score_sample(&["--period", "2024-09-01..2025-08-31"]);
+    for id in ["media_mentions", "quantitative_awareness"] {
+        let i = indicator(&report, id);
+        assert_eq!(i["score"], Value::Null, "{id}: {i}");
+        assert_eq!(i["status"], "no_baseline", "{id}");
+        let reason = i["reason"].as_str().unwrap_or("");
+        assert!(
+            reason.contains("previous period (2023-09-02 to 2024-08-31)"),
+            "{reason}"
+        );
+    }
+    let trend = indicator(&report, "cost_trend");
+    assert_eq!(
+        (trend["value"].clone(), trend["status"].clone()),
+        (Value::Null, "no_baseline".into())
+    );
+
+    // A period without any data has no headline.
+    let report = score_sample(&["--period", "2030-01-01..2030-12-31"]);
+    assert_eq!(report["score"], Value::Null);
+    assert!(
+        report["objectives"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|o| o["score"].is_null())
+    );
+    assert!(
+        report["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|d| d["code"] == "score::empty-period")
+    );
+}
+
+#[test]
+fn finding_2_alumni_of_record_are_a_stock_and_prior_needs_a_dated_table() {
+    let report = score_sample(&[]);
+    let identified = indicator(&report, "identified");
+    let value = identified["value"].as_f64().expect("a value");
+    let target = identified["target"].as_f64().expect("a target");
+    // Not the same alumni a year earlier: fewer were on record then.
+    assert!(target < value * 1.02 - 1.0, "{identified}");
+    let recorded_before: f64 = {
+        // Alumni recorded by 2025-08-31 and not deceased, read from the CSV.
+        let text = std::fs::read_to_string(root().join("data/sample/alumni.csv")).expect("read");
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+        let col = |n: &str| header.iter().position(|h| *h == n).expect("a column");
+        let (rec, dead) = (col("recorded"), col("deceased"));
+        lines
+            .filter(|l| {
+                let cells: Vec<&str> = l.split(',').collect();
+                cells[rec] <= "2025-08-31" && cells[dead] == "false"
+            })
+            .count() as f64
+    };
+    assert!(
+        (target - recorded_before * 1.02).abs() < 1e-9,
+        "{target} vs {recorded_before}"
+    );
+
+    // prior() over a table with no date could only equal its expression.
+    let rules = rules_with(
+        "scorecard \"S\" { population = alumni period = 2025-09-01 .. 2026-08-31 }\n\
+         objective o { indicator staffing { value = sum(staff.fte) target = prior(value) } }\n",
+    );
+    let out = run_rules(&["check"], rules.path(), &root().join("data/sample"));
+    let d = out.error("check::prior");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(2), Some(68)),
+        "{d}"
+    );
+}
+
+#[test]
+fn finding_3_explain_shows_the_previous_period_and_traces_targets() {
+    let report = score_sample(&["--explain"]);
+    let trend = &indicator(&report, "cost_trend")["explain"];
+    let with = trend["with_values"].as_str().unwrap_or("");
+    let (now, before) = with.split_once(" / ").expect("a ratio");
+    assert_ne!(
+        now, before,
+        "{with}: the previous period's cost, not this one's"
+    );
+    let identified = &indicator(&report, "identified")["explain"]["target"];
+    assert_eq!(identified["formula"], "prior(value) * 1.02");
+    assert!(
+        identified["with_values"]
+            .as_str()
+            .is_some_and(|w| w.ends_with(" * 1.02") && !w.contains("prior")),
+        "{identified}"
+    );
+    let contactable = &indicator(&report, "contactable")["explain"]["target"];
+    assert_eq!(contactable["peers"][0]["n"], 8);
+    assert_eq!(contactable["peers"][0]["percentile"], 0.75);
+    assert_eq!(
+        contactable["peers"][0]["value"],
+        indicator(&report, "contactable")["target"]
+    );
+}
+
+#[test]
+fn finding_4_direction_follows_the_score_function_for_ranks_and_peer_targets() {
+    let report = score_sample(&[]);
+    let cost = indicator(&report, "cost_per_engaged");
+    let value = cost["value"].as_f64().expect("a value");
+    let peers = std::fs::read_to_string(root().join("data/sample/peers.csv")).expect("read");
+    let figures: Vec<f64> = peers
+        .lines()
+        .filter(|l| l.contains(",cost_per_engaged,"))
+        .filter_map(|l| l.rsplit(',').next()?.parse().ok())
+        .collect();
+    assert_eq!(figures.len(), 8);
+    let better = figures.iter().filter(|&&f| f < value).count();
+    assert_eq!(cost["peers"]["rank"], 1 + better, "lower is better: {cost}");
+    assert_eq!(better, 0, "the sample's cost beats every peer");
+
+    // `better = lower` says it outright; `peers(75%)` is then the figure
+    // that beats three quarters of the peers (their 25th percentile).
+    let data = tempfile::tempdir().expect("temp dir");
+    std::fs::write(data.path().join("a.csv"), "id,cost\n1,10\n2,30\n").expect("write");
+    let mut peers = String::from("institution,indicator,value\n");
+    for (i, v) in [10, 20, 30, 40, 50].iter().enumerate() {
+        peers += &format!("P{i},cost,{v}\nP{i},implicit,{v}\n");
+    }
+    std::fs::write(data.path().join("peers.csv"), peers).expect("write");
+    let rules = rules_with(
+        "scorecard \"S\" { population = a benchmark = \"peers.csv\" }\n\
+         objective o {\n\
+           indicator cost { value = avg(a.cost) target = peers(75%) better = lower score = 100 }\n\
+           indicator implicit { value = avg(a.cost) target = peers(75%) score = linear(target * 2, target) }\n\
+         }\n",
+    );
+    let out = run_rules(&["score", "--format", "json"], rules.path(), data.path());
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
+    let r = out.json();
+    for id in ["cost", "implicit"] {
+        let i = indicator(&r, id);
+        // 25th percentile of 10..50: 20; value 20 ties with one: rank 2.
+        assert_eq!(i["target"], 20, "{id}: {i}");
+        assert_eq!(i["peers"]["rank"], 2, "{id}: {i}");
+    }
+}
+
+#[test]
+fn finding_5_a_peer_target_without_enough_peers_is_no_peers() {
+    let data = tempfile::tempdir().expect("temp dir");
+    std::fs::write(data.path().join("a.csv"), "id,x\n1,1\n2,3\n").expect("write");
+    std::fs::write(
+        data.path().join("peers.csv"),
+        "institution,indicator,value\nP1,few,1\nP2,few,2\nP1,many,1\nP2,many,2\nP3,many,3\nP4,many,4\n",
+    )
+    .expect("write");
+    let rules = rules_with(
+        "scorecard \"S\" { population = a benchmark = \"peers.csv\" }\n\
+         objective o {\n\
+           indicator few { value = avg(a.x) target = peers(50%) }\n\
+           indicator none { value = avg(a.x) target = peers(50%) }\n\
+           indicator many { value = avg(a.x) target = peers(50%) }\n\
+         }\n",
+    );
+    let out = run_rules(&["score", "--format", "json"], rules.path(), data.path());
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
+    let r = out.json();
+    for (id, n) in [("few", "only 2 peer figures"), ("none", "no peer figure")] {
+        let i = indicator(&r, id);
+        assert_eq!(
+            (i["score"].clone(), i["status"].clone()),
+            (Value::Null, "no_peers".into()),
+            "{i}"
+        );
+        assert!(i["reason"].as_str().is_some_and(|t| t.contains(n)), "{i}");
+    }
+    assert_eq!(indicator(&r, "many")["status"], "ok");
+    // Only `many` is scored: a third of the weight.
+    assert_eq!(r["objectives"][0]["coverage"], 0.333333333);
+    // With `benchmark_min_peers = 5`, four peers are too few as well.
+    let strict = rules_with(
+        "scorecard \"S\" { population = a benchmark = \"peers.csv\" benchmark_min_peers = 5 }\n\
+         objective o { indicator many { value = avg(a.x) target = peers(50%) } }\n",
+    );
+    let out = run_rules(&["score", "--format", "json"], strict.path(), data.path());
+    let r = out.json();
+    let many = indicator(&r, "many");
+    assert_eq!(many["status"], "no_peers", "{many}");
+    assert_eq!(many["peers"]["rank"], Value::Null, "no rank among too few");
+    assert_eq!(many["peers"]["n"], 4);
+}
+
+#[test]
+fn finding_6_a_rate_compared_with_numbers_above_one_is_a_warning() {
+    let rules = rules_with(
+        "scorecard \"S\" { population = alumni }\n\
+         objective o {\n\
+           indicator members { value = share(alumni where member) target = 60% score = linear(25, target) }\n\
+           indicator reach { value = count(alumni where member) / count(alumni) target = 20 unit = \"%\" }\n\
+         }\n",
+    );
+    let out = run_rules(&["check"], rules.path(), &root().join("data/sample"));
+    assert_eq!(out.code, Some(0), "warnings only: {}", out.stdout);
+    let warnings: Vec<Value> = out
+        .errors()
+        .into_iter()
+        .filter(|d| d["code"] == "check::percent")
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert_eq!(
+        (warnings[0]["line"].as_u64(), warnings[0]["column"].as_u64()),
+        (Some(3), Some(84))
+    );
+    assert!(
+        warnings[1]["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("`20%`")),
+        "{}",
+        warnings[1]
+    );
+}
