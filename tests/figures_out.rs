@@ -263,3 +263,141 @@ fn finding_6_a_rate_compared_with_numbers_above_one_is_a_warning() {
         warnings[1]
     );
 }
+
+/// A rules directory with a scorecard over the sample's alumni, extra
+/// items, and plugins.
+fn sample_rules(items: &str, plugins: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = rules_with(&format!(
+        "scorecard \"S\" {{ population = alumni }}\n{items}\n"
+    ));
+    for (name, text) in plugins {
+        std::fs::create_dir_all(dir.path().join("plugins")).expect("mkdir");
+        std::fs::write(dir.path().join("plugins").join(name), text).expect("write");
+    }
+    dir
+}
+
+fn score_rules(rules: &Path) -> Run {
+    run_rules(
+        &["score", "--format", "json"],
+        rules,
+        &root().join("data/sample"),
+    )
+}
+
+#[test]
+fn finding_7_a_failing_script_is_not_run_again_for_each_segment() {
+    // An endless block stops at its time limit (500 ms): once, not once
+    // per graduation year (50 of them).
+    let rules = rules_with(
+        "scorecard \"S\" { population = alumni segments = [graduation_year] }\n\
+         objective o { indicator stuck { value = count(alumni) + rhai { loop { } } target = 1 } }\n",
+    );
+    let started = std::time::Instant::now();
+    let out = score_rules(rules.path());
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
+    assert!(started.elapsed().as_secs() < 8, "{:?}", started.elapsed());
+    let r = out.json();
+    let stuck = indicator(&r, "stuck");
+    assert_eq!(stuck["status"], "failed");
+    assert!(
+        stuck["segments"]["graduation_year"]
+            .as_object()
+            .is_some_and(|m| m.len() >= 40)
+    );
+}
+
+#[test]
+fn finding_8_script_limits_bound_the_whole_scoring() {
+    // A megabyte of text per alumnus: 2 GB over the sample, unless the
+    // total of one scoring is bounded.
+    let rules = sample_rules(
+        "use \"plugins/big.rhai\"\n\
+         objective o { indicator big { value = count(alumni where len(big(id)) > 0) target = 1 } }",
+        &[(
+            "big.rhai",
+            "fn big(id) { let s = \"x\"; while s.len() < 1000000 { s += s; } s }\n",
+        )],
+    );
+    let started = std::time::Instant::now();
+    let out = score_rules(rules.path());
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
+    let r = out.json();
+    assert_eq!(indicator(&r, "big")["status"], "failed");
+    let d = r["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|d| d["code"] == "eval::script")
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        d["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("MiB of text in all")),
+        "{d}"
+    );
+}
+
+#[test]
+fn finding_9_a_plugin_returning_the_wrong_type_fails_with_a_diagnostic() {
+    for (returned, word) in [("\"12\"", "text"), ("true", "yes/no"), ("[1, 2]", "list")] {
+        let rules = sample_rules(
+            "use \"plugins/f.rhai\"\nobjective o { indicator f { value = f(1) * 2 target = 1 } }",
+            &[("f.rhai", &format!("fn f(x) {{ {returned} }}\n"))],
+        );
+        let out = score_rules(rules.path());
+        assert_eq!(out.code, Some(0), "{}", out.stdout);
+        let r = out.json();
+        let f = indicator(&r, "f");
+        assert_eq!(
+            (f["value"].clone(), f["status"].clone()),
+            (Value::Null, "failed".into()),
+            "{f}"
+        );
+        let reason = f["reason"].as_str().unwrap_or("");
+        assert!(
+            reason.contains("returned") && reason.contains(word) && reason.contains("number"),
+            "{reason}"
+        );
+        assert!(
+            r["diagnostics"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|d| d["code"] == "eval::script" && d["line"] == 1),
+            "{}",
+            r["diagnostics"]
+        );
+    }
+}
+
+#[test]
+fn finding_10_scripts_cannot_read_the_clock() {
+    let rules = rules_with(
+        "scorecard \"S\" { population = alumni }\n\
+         objective o { indicator t { value = rhai { timestamp().elapsed } target = 1 } }\n",
+    );
+    let out = score_rules(rules.path());
+    let r = out.json();
+    let t = indicator(&r, "t");
+    assert_eq!(t["status"], "failed", "{t}");
+    assert_eq!(
+        score_rules(rules.path()).stdout,
+        out.stdout,
+        "two runs, one report"
+    );
+}
+
+#[test]
+fn finding_11_a_loop_variable_named_like_an_indicator_is_not_a_cycle() {
+    let rules = rules_with(
+        "scorecard \"S\" { population = alumni }\n\
+         objective o { indicator rate { value = rhai { let s = 0; for rate in [1, 2, 3] { s += rate; } s } target = 6 } }\n",
+    );
+    let out = run_rules(&["check"], rules.path(), &root().join("data/sample"));
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
+    let r = score_rules(rules.path()).json();
+    assert_eq!(indicator(&r, "rate")["value"], 6);
+}

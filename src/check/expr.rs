@@ -45,6 +45,9 @@ pub(super) struct Walker<'c, 'a> {
     report: bool,
     pub diags: Vec<Diagnostic>,
     pub deps: Vec<(DeclId, Span)>,
+    /// What expressions of unknown type (a plugin call) must be where they
+    /// stand: the evaluator checks what the script returns against it.
+    pub expected: Vec<(Span, Ty)>,
 }
 
 impl<'c, 'a> Walker<'c, 'a> {
@@ -67,6 +70,7 @@ impl<'c, 'a> Walker<'c, 'a> {
             report,
             diags: Vec::new(),
             deps: Vec::new(),
+            expected: Vec::new(),
         }
     }
 
@@ -77,6 +81,9 @@ impl<'c, 'a> Walker<'c, 'a> {
     }
 
     fn expect(&mut self, found: Ty, wanted: Ty, span: Span, context: &str) {
+        if found == Ty::Any && wanted != Ty::Any {
+            self.expected.push((span, wanted));
+        }
         if !found.fits(wanted) {
             self.error(
                 Diagnostic::error(
@@ -85,6 +92,17 @@ impl<'c, 'a> Walker<'c, 'a> {
                 )
                 .at(span, format!("this is {found}")),
             );
+        }
+    }
+
+    /// A value of unknown type compared with one of known type must be of
+    /// that type (`sentiment(text) > 0`: a number).
+    fn compared(&mut self, l: Ty, lhs: &Expr, r: Ty, rhs: &Expr) {
+        match (l, r) {
+            (Ty::Any, Ty::Any) => {}
+            (Ty::Any, known) => self.expected.push((lhs.span, known)),
+            (known, Ty::Any) => self.expected.push((rhs.span, known)),
+            _ => {}
         }
     }
 
@@ -397,7 +415,7 @@ impl<'c, 'a> Walker<'c, 'a> {
             ExprKind::Rhai(body) => {
                 self.rhai_block(body, e.span);
                 // The script reads the params, lets and indicators it names.
-                for word in crate::eval::script::identifiers(body) {
+                for word in crate::eval::script::free_names(body) {
                     if let Some(&id) = self.decls.names.get(word.as_str()) {
                         self.use_decl(id, e.span);
                     }
@@ -427,6 +445,9 @@ impl<'c, 'a> Walker<'c, 'a> {
         match op {
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
                 for (ty, side) in [(l, lhs), (r, rhs)] {
+                    if ty == Ty::Any {
+                        self.expected.push((side.span, Ty::Number));
+                    }
                     if !ty.fits(Ty::Number) {
                         let mut d = Diagnostic::error(
                             "check::type",
@@ -444,6 +465,7 @@ impl<'c, 'a> Walker<'c, 'a> {
                 Ty::Number
             }
             BinaryOp::Eq | BinaryOp::Ne => {
+                self.compared(l, lhs, r, rhs);
                 if !l.fits(r) {
                     self.error(
                         Diagnostic::error("check::type", format!("cannot compare {l} with {r}"))
@@ -454,6 +476,7 @@ impl<'c, 'a> Walker<'c, 'a> {
                 Ty::Bool
             }
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                self.compared(l, lhs, r, rhs);
                 if !l.fits(r)
                     || matches!(l, Ty::Bool | Ty::List)
                     || matches!(r, Ty::Bool | Ty::List)

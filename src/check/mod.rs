@@ -116,6 +116,9 @@ pub struct CheckOutput {
     pub order: Vec<DeclId>,
     /// How each declaration is called (`total_cost`, `alumni.tier`).
     pub names: HashMap<DeclId, String>,
+    /// The type an expression of unknown type (a plugin call) must have
+    /// where it stands, by its span.
+    pub expected: HashMap<Span, Ty>,
 }
 
 /// Checks a parsed rule set, with the dataset's schema when there is one.
@@ -148,10 +151,12 @@ pub fn check_with(
     // Pass 3: names and types, in dependency order.
     let sources = Some(&rules.sources);
     let mut types = HashMap::new();
+    let mut expected = HashMap::new();
     for &id in &order {
         let mut w = expr::Walker::new(&decls, schema, &types, &plugins, natives, sources, true);
         let ty = w.decl(id);
         diags.extend(w.diags);
+        expected.extend(w.expected);
         types.insert(id, ty);
     }
     let mut w = expr::Walker::new(&decls, schema, &types, &plugins, natives, sources, true);
@@ -167,6 +172,7 @@ pub fn check_with(
         types,
         order,
         names,
+        expected,
     }
 }
 

@@ -95,7 +95,15 @@ impl<'a> Scoring<'a> {
         let strings = Strings::new(data.pool.clone());
         let overrides = parse_overrides(&decls, &checked.types, &strings, &options.set)?;
         let override_map: HashMap<String, Value> = overrides.iter().cloned().collect();
-        let mut plan = plan::compile(rules, &decls, data, &strings, &override_map, natives);
+        let mut plan = plan::compile(
+            rules,
+            &decls,
+            data,
+            &strings,
+            &override_map,
+            natives,
+            &checked.expected,
+        );
         let undated_priors = prepare::undated_priors(&plan, data);
         if undated_priors.has_errors() {
             return Err(undated_priors);

@@ -42,6 +42,8 @@ pub struct Inputs<'a> {
     /// Plugin calls that returned a value of another type than their
     /// place needs: (needed, returned), in words.
     wrong_types: Mutex<HashMap<NodeId, (String, String)>>,
+    /// What the scripts of this scoring have spent, together.
+    script_budget: script::Budget,
     /// Profile columns per period: they do not depend on the segment, so
     /// every environment of a period shares them.
     profiles: OnceMap<ProfileKey, Arc<Col>>,
@@ -98,6 +100,7 @@ impl<'a> Inputs<'a> {
             problems: Mutex::default(),
             failed: Mutex::default(),
             wrong_types: Mutex::default(),
+            script_budget: script::Budget::default(),
             profiles: OnceMap::default(),
             memo: Mutex::default(),
             groups: OnceMap::default(),
@@ -673,6 +676,7 @@ impl<'a> Env<'a> {
                 name,
                 args,
                 span,
+                expect,
             } => {
                 let cols: Vec<Col> = args.iter().map(|a| self.eval(*a, at)).collect();
                 let rows = if cols.iter().all(|c| matches!(c, Col::Const(_))) {
@@ -681,6 +685,7 @@ impl<'a> Env<'a> {
                     n
                 };
                 let mut out = Vec::with_capacity(rows);
+                let plugin_at = Some((*plugin, name.as_str()));
                 for i in 0..rows {
                     if lock(&self.input.failed).contains(&node) {
                         out.push(Value::Null);
@@ -696,10 +701,16 @@ impl<'a> Env<'a> {
                         out.push(v.clone());
                         continue;
                     }
+                    if let Some(e) = self.input.script_budget.exhausted() {
+                        self.script_failed(node, &e, plugin_at, *span);
+                        out.push(Value::Null);
+                        continue;
+                    }
                     let call_args = values
                         .iter()
                         .map(|v| script::to_dynamic(v, self.input.strings))
                         .collect();
+                    let started = std::time::Instant::now();
                     let result = self
                         .plan()
                         .scripts
@@ -708,6 +719,19 @@ impl<'a> Env<'a> {
                             script::from_dynamic(d, self.input.strings)
                                 .map_err(script::ScriptError::plain)
                         });
+                    if let Ok(v) = &result {
+                        self.input
+                            .script_budget
+                            .spend(started.elapsed(), v, self.input.strings);
+                    }
+                    let result = result.and_then(|v| match script::fits(&v, *expect) {
+                        Ok(()) => Ok(v),
+                        Err((want, got)) => {
+                            let message = format!("`{name}` returned {got} where {want} is needed");
+                            lock(&self.input.wrong_types).insert(node, (want, got));
+                            Err(script::ScriptError::plain(message))
+                        }
+                    });
                     match result {
                         Ok(v) => {
                             let mut memo = lock(&self.input.memo);
@@ -718,7 +742,7 @@ impl<'a> Env<'a> {
                             out.push(v);
                         }
                         Err(e) => {
-                            self.script_failed(node, &e, Some((*plugin, name.as_str())), *span);
+                            self.script_failed(node, &e, plugin_at, *span);
                             out.push(Value::Null);
                         }
                     }
@@ -756,6 +780,14 @@ impl<'a> Env<'a> {
         span: crate::source::Span,
         seg: bool,
     ) -> Value {
+        // A block that failed once is not run again (in another segment).
+        if self.input.has_failed(node) {
+            return Value::Null;
+        }
+        if let Some(e) = self.input.script_budget.exhausted() {
+            self.script_failed(node, &e, None, span);
+            return Value::Null;
+        }
         let values = names
             .iter()
             .map(|(n, id)| {
@@ -765,9 +797,15 @@ impl<'a> Env<'a> {
                 )
             })
             .collect();
+        let started = std::time::Instant::now();
         let result = self.plan().scripts.run_inline(index, values).and_then(|d| {
             script::from_dynamic(d, self.input.strings).map_err(script::ScriptError::plain)
         });
+        if let Ok(v) = &result {
+            self.input
+                .script_budget
+                .spend(started.elapsed(), v, self.input.strings);
+        }
         match result {
             Ok(v) => v,
             Err(e) => {

@@ -103,11 +103,13 @@ pub enum Node {
     /// Over the previous period.
     Prior(NodeId),
     /// A plugin function, called once per row (or once, on scalars).
+    /// `expect`: the type its place needs (another is a failure).
     Plugin {
         plugin: usize,
         name: String,
         args: Vec<NodeId>,
         span: Span,
+        expect: Option<crate::check::Ty>,
     },
     /// An embedder's Rust function (`Plan::natives[index]`).
     Native {
@@ -304,13 +306,16 @@ struct Compiler<'a, 'd> {
     by_span: HashMap<Span, NodeId>,
     /// Each `prior(..)` node and where it is first written.
     prior_spans: HashMap<NodeId, Span>,
+    /// The checker's expected types of plugin calls, by span.
+    expected: &'a HashMap<Span, crate::check::Ty>,
     scripts: super::script::Scripts,
     sources: &'a crate::source::SourceMap,
     natives: &'a [crate::native::NativeFunction],
 }
 
 /// Compiles a checked rule set against a loaded dataset. `overrides` are
-/// `--set` values for params.
+/// `--set` values for params; `expected`, the checker's types for plugin
+/// calls.
 pub fn compile(
     rules: &crate::rules::RuleSet,
     decls: &Decls<'_>,
@@ -318,6 +323,7 @@ pub fn compile(
     strings: &Strings,
     overrides: &HashMap<String, Value>,
     natives: &[crate::native::NativeFunction],
+    expected: &HashMap<Span, crate::check::Ty>,
 ) -> Plan {
     let mut scripts = super::script::Scripts::default();
     for u in &decls.uses {
@@ -339,6 +345,7 @@ pub fn compile(
         overrides,
         by_span: HashMap::new(),
         prior_spans: HashMap::new(),
+        expected,
         scripts,
         sources: &rules.sources,
         natives,
@@ -804,6 +811,7 @@ impl Compiler<'_, '_> {
                 name: name.to_string(),
                 args,
                 span,
+                expect: self.expected.get(&span).copied(),
             });
         }
         if let Some(index) = self.natives.iter().position(|f| f.name == name) {

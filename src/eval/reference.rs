@@ -280,7 +280,11 @@ impl Reference<'_> {
                 plan.natives[*index].apply(&vals, strings)
             }
             Node::Plugin {
-                plugin, name, args, ..
+                plugin,
+                name,
+                args,
+                expect,
+                ..
             } => {
                 let args = args
                     .iter()
@@ -290,6 +294,7 @@ impl Reference<'_> {
                     .call(*plugin, name, args)
                     .ok()
                     .and_then(|d| script::from_dynamic(d, strings).ok())
+                    .filter(|v| script::fits(v, *expect).is_ok())
                     .unwrap_or(Value::Null)
             }
         }

@@ -35,6 +35,70 @@ pub mod limits {
     pub const MAP_SIZE: usize = 10_000;
     /// Wall-clock time per call.
     pub const TIME: std::time::Duration = std::time::Duration::from_millis(500);
+    /// Time of all the calls of one scoring, together.
+    pub const TOTAL_TIME: std::time::Duration = std::time::Duration::from_secs(10);
+    /// Bytes of text all the calls of one scoring may return, together.
+    pub const TOTAL_BYTES: usize = 64 << 20;
+}
+
+/// What the script calls of one scoring have spent, against the totals of
+/// [`limits`]: per-call bounds alone let a million calls run for hours.
+#[derive(Debug, Default)]
+pub struct Budget {
+    nanos: std::sync::atomic::AtomicU64,
+    bytes: std::sync::atomic::AtomicUsize,
+}
+
+impl Budget {
+    /// Why no more script may run, if the budget is spent.
+    pub fn exhausted(&self) -> Option<ScriptError> {
+        use std::sync::atomic::Ordering::Relaxed;
+        if self.nanos.load(Relaxed) > limits::TOTAL_TIME.as_nanos() as u64 {
+            return Some(ScriptError::plain(format!(
+                "the scripts of this scoring ran out of time ({} s in all)",
+                limits::TOTAL_TIME.as_secs()
+            )));
+        }
+        if self.bytes.load(Relaxed) > limits::TOTAL_BYTES {
+            return Some(ScriptError::plain(format!(
+                "the scripts of this scoring returned more than {} MiB of text in all",
+                limits::TOTAL_BYTES >> 20
+            )));
+        }
+        None
+    }
+
+    /// Counts one call: how long it ran and what it returned.
+    pub fn spend(&self, took: std::time::Duration, result: &Value, strings: &Strings) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.nanos.fetch_add(took.as_nanos() as u64, Relaxed);
+        let bytes = match result {
+            Value::Str(s) => strings.text(*s).len(),
+            Value::List(items) => items.iter().map(|s| strings.text(*s).len()).sum(),
+            _ => 0,
+        };
+        self.bytes.fetch_add(bytes, Relaxed);
+    }
+}
+
+/// Whether a script's result fits the type its place in the rules needs;
+/// if not, (needed, returned) in words.
+pub fn fits(v: &Value, expect: Option<crate::check::Ty>) -> Result<(), (String, String)> {
+    use crate::check::Ty;
+    let Some(want) = expect else { return Ok(()) };
+    let got = match v {
+        Value::Null => return Ok(()),
+        Value::Num(_) => Ty::Number,
+        Value::Bool(_) => Ty::Bool,
+        Value::Str(_) => Ty::Text,
+        Value::Date(_) => Ty::Date,
+        Value::List(_) => Ty::List,
+    };
+    if got.fits(want) {
+        Ok(())
+    } else {
+        Err((want.to_string(), got.to_string()))
+    }
 }
 
 thread_local! {
@@ -159,7 +223,7 @@ impl Scripts {
         known: &dyn Fn(&str) -> bool,
     ) -> Result<usize, rhai::ParseError> {
         let ast = self.engine.compile(body)?;
-        let names = identifiers(body).into_iter().filter(|n| known(n)).collect();
+        let names = free_names(body).into_iter().filter(|n| known(n)).collect();
         self.inline.push(Inline {
             ast,
             span,
@@ -338,12 +402,96 @@ pub fn offset_in(text: &str, base: usize, line: usize, column: Option<usize>) ->
     Some(base + line_start + col)
 }
 
-/// The identifiers a script mentions (outside strings and comments).
+/// The identifiers a script mentions (outside strings and comments), each
+/// once, in order of first appearance.
 pub fn identifiers(body: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (word, _) in words(body) {
+        if !out.iter().any(|w| w == word) {
+            out.push(word.to_string());
+        }
+    }
+    out
+}
+
+/// The names a script reads from outside: identifiers used before the
+/// script binds them itself (`let x`, `const x`, `for x in`, `|x|`, a
+/// function's parameters). A loop variable named like an indicator is the
+/// script's own, not a read of the indicator.
+pub fn free_names(body: &str) -> Vec<String> {
+    let words = words(body);
+    let mut bound: HashMap<&str, usize> = HashMap::new();
+    let mut bindings: Vec<(&str, usize)> = Vec::new();
+    for (k, &(word, at)) in words.iter().enumerate() {
+        let next = |n: usize| words.get(k + n).map(|(w, _)| *w);
+        match word {
+            "let" | "const" => bindings.extend(next(1).map(|w| (w, at))),
+            "for" => {
+                // `for x in`, `for (x, i) in`: every word up to `in`.
+                for (w, _) in words[k + 1..].iter().take_while(|(w, _)| *w != "in") {
+                    bindings.push((w, at));
+                }
+            }
+            "fn" => {
+                // `fn name(a, b)`: the parameters, up to the body.
+                let close = body[at..].find(')').map_or(body.len(), |i| at + i);
+                for (w, p) in &words[k + 1..] {
+                    if *p > close {
+                        break;
+                    }
+                    bindings.push((w, at));
+                }
+            }
+            _ => {}
+        }
+    }
+    // Closure parameters: `|a, b|`.
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    while let Some(open) = body[i..].find('|').map(|p| i + p) {
+        let Some(close) = body[open + 1..].find('|').map(|p| open + 1 + p) else {
+            break;
+        };
+        let inside = &body[open + 1..close];
+        if inside
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ',' || c == ' ')
+            && bytes.get(close + 1) != Some(&b'|')
+        {
+            for name in inside.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                if let Some((w, _)) = words.iter().find(|(w, p)| *w == name && *p > open) {
+                    bindings.push((w, open));
+                }
+            }
+        }
+        i = close + 1;
+    }
+    for (w, at) in bindings {
+        let first = bound.entry(w).or_insert(at);
+        *first = (*first).min(at);
+    }
+    const KEYWORDS: [&str; 24] = [
+        "let", "const", "for", "in", "fn", "if", "else", "while", "loop", "do", "until", "return",
+        "break", "continue", "throw", "try", "catch", "switch", "true", "false", "private",
+        "global", "this", "is",
+    ];
+    let mut out: Vec<String> = Vec::new();
+    for (word, at) in words {
+        let local = KEYWORDS.contains(&word) || bound.get(word).is_some_and(|&b| at >= b);
+        if !local && !out.iter().any(|w| w == word) {
+            out.push(word.to_string());
+        }
+    }
+    out
+}
+
+/// Every identifier of a script outside strings and comments, with its
+/// byte offset.
+fn words(body: &str) -> Vec<(&str, usize)> {
     let mut out = Vec::new();
     let mut chars = body.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
-        if c == '"' || c == '`' {
+        if c == '"' || c == '`' || c == '\'' {
             while let Some((_, d)) = chars.next() {
                 if d == '\\' {
                     chars.next();
@@ -357,6 +505,14 @@ pub fn identifiers(body: &str) -> Vec<String> {
                     break;
                 }
             }
+        } else if c == '/' && chars.peek().is_some_and(|(_, d)| *d == '*') {
+            let mut last = ' ';
+            for (_, d) in chars.by_ref() {
+                if last == '*' && d == '/' {
+                    break;
+                }
+                last = d;
+            }
         } else if c.is_ascii_alphabetic() || c == '_' {
             let mut end = i + c.len_utf8();
             while let Some(&(j, d)) = chars.peek() {
@@ -367,9 +523,14 @@ pub fn identifiers(body: &str) -> Vec<String> {
                     break;
                 }
             }
-            let word = &body[i..end];
-            if !out.iter().any(|w| w == word) {
-                out.push(word.to_string());
+            out.push((&body[i..end], i));
+        } else if c.is_ascii_digit() {
+            // A number's digits and exponent are not names (`1e5`).
+            while chars
+                .peek()
+                .is_some_and(|(_, d)| d.is_ascii_alphanumeric() || *d == '_')
+            {
+                chars.next();
             }
         }
     }
@@ -429,6 +590,15 @@ pub fn from_dynamic(d: Dynamic, strings: &Strings) -> Result<Value, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_the_script_binds_are_not_read_from_outside() {
+        let free = free_names(
+            "let total = rate * 2;\nfor rate in rates { total += rate }\nfn f(cost) { cost }\nlet g = |share| share + level; total",
+        );
+        assert_eq!(free, ["rate", "rates", "level"]);
+        assert_eq!(free_names("for (x, i) in items { x }"), ["items"]);
+    }
 
     #[test]
     fn identifiers_skip_strings_and_comments() {
