@@ -401,3 +401,103 @@ fn finding_11_a_loop_variable_named_like_an_indicator_is_not_a_cycle() {
     let r = score_rules(rules.path()).json();
     assert_eq!(indicator(&r, "rate")["value"], 6);
 }
+
+/// A rule set whose one indicator ends a chain of `n` lets, profile
+/// columns or indicators.
+fn chain(kind: &str, n: usize) -> tempfile::TempDir {
+    let mut text = String::from("scorecard \"Deep\" { population = alumni }\n");
+    match kind {
+        "let" => {
+            text += "let l0 = count(alumni)\n";
+            for i in 1..n {
+                text += &format!("let l{i} = l{} + 1\n", i - 1);
+            }
+            text += &format!(
+                "objective o {{ indicator deep {{ value = l{} target = 1 }} }}\n",
+                n - 1
+            );
+        }
+        "profile" => {
+            text += "profile alumni {\n  p0 = 1\n";
+            for i in 1..n {
+                text += &format!("  p{i} = p{} + 1\n", i - 1);
+            }
+            text += &format!(
+                "}}\nobjective o {{ indicator deep {{ value = max(alumni.p{}) target = 1 }} }}\n",
+                n - 1
+            );
+        }
+        _ => {
+            text += "objective o {\n  indicator i0 { value = 1 target = 1 }\n";
+            for i in 1..n {
+                text += &format!("  indicator i{i} {{ value = i{} + 1 target = 1 }}\n", i - 1);
+            }
+            text += "}\n";
+        }
+    }
+    rules_with(&text)
+}
+
+fn assert_chain_evaluates(kind: &str, expected: u64) {
+    let rules = chain(kind, 10_000);
+    let out = score_rules(rules.path());
+    assert_eq!(out.code, Some(0), "{kind}: {}{}", out.stdout, out.stderr);
+    let r = out.json();
+    let last = r["objectives"][0]["indicators"]
+        .as_array()
+        .and_then(|i| i.last().cloned())
+        .unwrap_or_default();
+    assert_eq!(last["value"], expected, "{kind}");
+}
+
+#[test]
+fn finding_12_ten_thousand_chained_lets_evaluate() {
+    // count(alumni) = 2000, then 9,999 more.
+    assert_chain_evaluates("let", 2000 + 9_999);
+}
+
+#[test]
+fn finding_12_ten_thousand_chained_profile_columns_evaluate() {
+    assert_chain_evaluates("profile", 10_000);
+}
+
+#[test]
+fn finding_12_ten_thousand_chained_indicators_evaluate() {
+    assert_chain_evaluates("indicator", 10_000);
+}
+
+#[test]
+fn finding_12_a_chain_past_the_limit_is_a_located_error() {
+    let rules = chain("let", 20_001);
+    let out = run_rules(&["check"], rules.path(), &root().join("data/sample"));
+    let d = out.error("check::too-deep");
+    assert_eq!(
+        d["line"], 20_002,
+        "the declaration that ends the chain: {d}"
+    );
+}
+
+#[test]
+fn finding_12_watch_survives_a_deep_chain() {
+    let rules = chain("profile", 10_000);
+    let out_dir = tempfile::tempdir().expect("temp dir");
+    let report = out_dir.path().join("r.json");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .current_dir(root())
+        .args(["watch", "--rules"])
+        .arg(rules.path())
+        .arg("-o")
+        .arg(&report)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("kpi watch starts");
+    let started = std::time::Instant::now();
+    while !report.exists() && started.elapsed().as_secs() < 30 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let alive = child.try_wait().expect("status").is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(report.exists(), "the first report is written");
+    assert!(alive, "the watcher is still running");
+}

@@ -147,6 +147,7 @@ pub fn check_with(
         deps.insert(id, w.deps);
     }
     let order = cycles::order(&decls, &deps, &mut diags);
+    chain_depths(&decls, &deps, &order, &mut diags);
 
     // Pass 3: names and types, in dependency order.
     let sources = Some(&rules.sources);
@@ -173,6 +174,44 @@ pub fn check_with(
         order,
         names,
         expected,
+    }
+}
+
+/// The longest chain of declarations that each read the one before (a
+/// let reading a let reading a let…) that is evaluated. Longer ones are
+/// an error at the declaration that ends them, rather than a crash.
+pub const MAX_CHAIN: usize = 20_000;
+
+fn chain_depths(
+    decls: &Decls<'_>,
+    deps: &HashMap<DeclId, Vec<(DeclId, Span)>>,
+    order: &[DeclId],
+    diags: &mut Diagnostics,
+) {
+    let mut depth: HashMap<DeclId, usize> = HashMap::new();
+    for &id in order {
+        let d = 1 + deps
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .filter_map(|(dep, _)| depth.get(dep))
+            .max()
+            .copied()
+            .unwrap_or(0);
+        depth.insert(id, d);
+        if d == MAX_CHAIN + 1 {
+            diags.push(
+                Diagnostic::error(
+                    "check::too-deep",
+                    format!(
+                        "`{}` ends a chain of more than {MAX_CHAIN} names, each reading the one before",
+                        decls.display_name(id)
+                    ),
+                )
+                .at(decls.name_span(id), "too deep to evaluate")
+                .with_help("write the chain as fewer steps: one expression can combine several"),
+            );
+        }
     }
 }
 

@@ -179,6 +179,10 @@ impl<'a> Scoring<'a> {
 
     /// Scores everything: overall, per objective, per indicator, per segment.
     pub fn report(&self) -> Report {
+        crate::eval::on_pool(|| self.report_here())
+    }
+
+    fn report_here(&self) -> Report {
         let inputs = self.inputs();
         let env = Arc::new(Env::new(&inputs, self.period, None));
         env.profiles_in_parallel();
@@ -550,6 +554,10 @@ impl<'a> Scoring<'a> {
 
     /// The population's profile columns, one row per person, as CSV.
     pub fn profiles_csv(&self) -> String {
+        crate::eval::on_pool(|| self.profiles_csv_here())
+    }
+
+    fn profiles_csv_here(&self) -> String {
         let inputs = self.inputs();
         let env = Env::new(&inputs, self.period, None);
         let Some(pop) = self.plan.population else {
@@ -583,6 +591,10 @@ impl<'a> Scoring<'a> {
     /// (declarations, targets, scores, profile columns; overall and per
     /// segment) and lists where the columnar evaluator disagrees.
     pub fn differences_from_reference(&self) -> Vec<String> {
+        crate::eval::on_pool(|| self.differences_here())
+    }
+
+    fn differences_here(&self) -> Vec<String> {
         let inputs = self.inputs();
         let mut out = Vec::new();
         let mut contexts: Vec<(String, Option<(plan::SegmentSource, Value)>)> =

@@ -26,12 +26,12 @@ impl Scoring<'_> {
         let mut roots = vec![ind.value];
         roots.extend(ind.target);
         roots.extend(ind.score);
-        if let Some(why) = self.failure(env, &self.plan.reachable(&roots)) {
+        if let Some(why) = self.failure(env, &self.plan.watched(&roots)) {
             return (Status::Failed, Some(why));
         }
         let seg = env.is_segmented();
         if value.is_null() {
-            let nodes = self.plan.reachable(&[ind.value]);
+            let nodes = self.plan.watched(&[ind.value]);
             if let Some(why) = self.missing_baseline(env, &nodes, true, seg) {
                 return (Status::NoBaseline, Some(why));
             }
@@ -49,7 +49,7 @@ impl Scoring<'_> {
             return (Status::NoData, Some(why));
         }
         if score.is_none() {
-            let nodes = self.plan.reachable(&roots[1..]);
+            let nodes = self.plan.watched(&roots[1..]);
             if let Some(why) = self.missing_baseline(env, &nodes, false, seg) {
                 return (Status::NoBaseline, Some(why));
             }

@@ -28,6 +28,35 @@ use std::path::Path;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use value::Value;
 
+/// The stack of an evaluation thread. Evaluation recurses through
+/// declarations (a let that reads a let that reads a let…), and the checker
+/// lets chains reach [`crate::check::MAX_CHAIN`]: this is room for them,
+/// reserved, not used (the system commits only the pages touched).
+pub const STACK: usize = 1 << 30;
+
+/// The threads evaluations run on (each with a [`STACK`]-sized stack),
+/// created once. `None` if the system refuses them; evaluation then runs
+/// where it is called.
+pub fn pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(STACK)
+            .thread_name(|i| format!("kpi-eval-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Runs `f` on the evaluation threads.
+pub fn on_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    match pool() {
+        Some(p) => p.install(f),
+        None => f(),
+    }
+}
+
 /// A period as days from CE, both ends included.
 pub type Period = (i32, i32);
 

@@ -182,6 +182,12 @@ pub struct Plan {
     /// expression reads (its baseline exists when one of them has a row in
     /// the previous period).
     pub priors: HashMap<NodeId, PriorPlan>,
+    /// Per node: the tables it aggregates, through all it reads.
+    pub tables_of: Vec<Vec<usize>>,
+    /// Per node: the nodes it reads, itself included, whose outcome a
+    /// status depends on (scripts, unsupported constructs, `prior`,
+    /// `peers`).
+    pub watched: Vec<Vec<NodeId>>,
 }
 
 /// A `prior(e)`.
@@ -453,8 +459,26 @@ pub fn compile(
         natives: natives.to_vec(),
         segment_free: Vec::new(),
         priors: HashMap::new(),
+        tables_of: Vec::new(),
+        watched: Vec::new(),
     };
-    plan.segment_free = segment_free(&plan);
+    let order = plan.post_order();
+    plan.segment_free = segment_free(&plan, &order);
+    plan.tables_of = plan.gather(&order, |_, n| match n {
+        Node::Agg { table, .. } => Some(*table),
+        _ => None,
+    });
+    plan.watched = plan.gather(&order, |id, n| {
+        matches!(
+            n,
+            Node::Unsupported(..)
+                | Node::Plugin { .. }
+                | Node::Script { .. }
+                | Node::Prior(_)
+                | Node::Peers(..)
+        )
+        .then_some(id)
+    });
     for i in 0..plan.indicators.len() {
         plan.indicators[i].tables = plan.tables_read(plan.indicators[i].value);
     }
@@ -493,15 +517,10 @@ pub fn compile(
 /// (aggregates are restricted to the segment's rows). An aggregate whose
 /// filter and argument are segment-free can be computed for every segment
 /// in one grouped pass over the unsegmented rows.
-fn segment_free(plan: &Plan) -> Vec<bool> {
-    fn visit(plan: &Plan, node: NodeId, memo: &mut Vec<Option<bool>>) -> bool {
-        if let Some(known) = memo[node] {
-            return known;
-        }
-        // Declarations cannot form cycles (the checker rejects them); a
-        // node met again while being visited is taken as not free.
-        memo[node] = Some(false);
-        let free = match plan.node(node) {
+fn segment_free(plan: &Plan, order: &[NodeId]) -> Vec<bool> {
+    let mut free = vec![false; plan.nodes.len()];
+    for &node in order {
+        free[node] = match plan.node(node) {
             // Profiles are computed over every row, whatever the segment.
             Node::Lit(_)
             | Node::Column { .. }
@@ -513,50 +532,79 @@ fn segment_free(plan: &Plan) -> Vec<bool> {
             | Node::Bands(..)
             | Node::Peers(..)
             | Node::Prior(_) => false,
-            // Operators, functions, declarations: free when what they read is.
-            _ => plan.reads(node).into_iter().all(|n| visit(plan, n, memo)),
+            // Operators, functions, declarations: free when what they read
+            // is (a node on a cycle, which the checker rejects, is not).
+            _ => plan.reads(node).into_iter().all(|n| free[n]),
         };
-        memo[node] = Some(free);
-        free
     }
-    let mut memo = vec![None; plan.nodes.len()];
-    (0..plan.nodes.len())
-        .map(|n| visit(plan, n, &mut memo))
-        .collect()
+    free
 }
 
 impl Plan {
-    /// Every node `from` reads, itself included, through declarations.
-    pub fn reachable(&self, from: &[NodeId]) -> Vec<NodeId> {
-        let mut seen = std::collections::HashSet::new();
-        let mut out = Vec::new();
-        let mut stack = from.to_vec();
-        while let Some(n) = stack.pop() {
-            if seen.insert(n) {
-                out.push(n);
-                stack.extend(self.reads(n));
+    /// Every node after all the nodes it reads: an order to decide things
+    /// bottom up. An explicit stack, as declarations may chain thousands
+    /// deep; a cycle (which the checker rejects) is broken anywhere.
+    fn post_order(&self) -> Vec<NodeId> {
+        let n = self.nodes.len();
+        let mut state = vec![0u8; n]; // 0 new, 1 open, 2 done
+        let mut order = Vec::with_capacity(n);
+        for root in 0..n {
+            let mut stack = vec![(root, false)];
+            while let Some((node, children_done)) = stack.pop() {
+                if children_done {
+                    state[node] = 2;
+                    order.push(node);
+                    continue;
+                }
+                if state[node] != 0 {
+                    continue;
+                }
+                state[node] = 1;
+                stack.push((node, true));
+                stack.extend(
+                    self.reads(node)
+                        .into_iter()
+                        .filter(|&m| state[m] == 0)
+                        .map(|m| (m, false)),
+                );
             }
+        }
+        order
+    }
+
+    /// Per node, the sorted union of `own` over it and everything it reads.
+    fn gather<T: Copy + Ord>(
+        &self,
+        order: &[NodeId],
+        own: impl Fn(NodeId, &Node) -> Option<T>,
+    ) -> Vec<Vec<T>> {
+        let mut out: Vec<Vec<T>> = vec![Vec::new(); self.nodes.len()];
+        for &node in order {
+            let mut set: Vec<T> = own(node, &self.nodes[node]).into_iter().collect();
+            for m in self.reads(node) {
+                set.extend_from_slice(&out[m]);
+            }
+            set.sort_unstable();
+            set.dedup();
+            out[node] = set;
         }
         out
     }
 
-    /// The tables an expression aggregates, following declarations (an
-    /// explicit stack: chains of declarations may be thousands deep).
+    /// The tables an expression aggregates, following declarations.
     pub fn tables_read(&self, node: NodeId) -> Vec<usize> {
-        let mut out = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        let mut stack = vec![node];
-        while let Some(n) = stack.pop() {
-            if !seen.insert(n) {
-                continue;
-            }
-            if let Node::Agg { table, .. } = self.node(n)
-                && !out.contains(table)
-            {
-                out.push(*table);
-            }
-            stack.extend(self.reads(n));
-        }
+        self.tables_of.get(node).cloned().unwrap_or_default()
+    }
+
+    /// The scripts, unsupported constructs, `prior`s and `peers` that the
+    /// nodes `from` read.
+    pub fn watched(&self, from: &[NodeId]) -> Vec<NodeId> {
+        let mut out: Vec<NodeId> = from
+            .iter()
+            .flat_map(|&n| self.watched.get(n).into_iter().flatten().copied())
+            .collect();
+        out.sort_unstable();
+        out.dedup();
         out
     }
 }
