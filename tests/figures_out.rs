@@ -501,3 +501,48 @@ fn finding_12_watch_survives_a_deep_chain() {
     assert!(report.exists(), "the first report is written");
     assert!(alive, "the watcher is still running");
 }
+
+fn revision(rules: &Path) -> String {
+    let out = score_rules(rules);
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
+    out.json()["revision"].as_str().unwrap_or_default().to_string()
+}
+
+#[test]
+fn finding_13_the_same_rules_in_kpi_and_yaml_have_the_same_revision() {
+    let shipped = root().join("rules");
+    let yaml = tempfile::tempdir().expect("temp dir");
+    common::copy_dir(&shipped.join("plugins"), &yaml.path().join("plugins"));
+    for entry in std::fs::read_dir(&shipped).expect("rules") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "kpi" || e == "yaml") {
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("x");
+            let out = common::kpi()
+                .args(["convert"])
+                .arg(&path)
+                .args(["--to", "yaml", "-o"])
+                .arg(yaml.path().join(format!("{stem}.yaml")))
+                .output()
+                .expect("convert runs");
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+    let kpi = revision(&shipped);
+    assert_eq!(revision(yaml.path()), kpi, "the YAML twin");
+
+    // Comments and file layout do not change what is computed; a target
+    // and a plugin do.
+    let copy = tempfile::tempdir().expect("temp dir");
+    common::copy_dir(&shipped, copy.path());
+    let engagement = copy.path().join("engagement.kpi");
+    let text = std::fs::read_to_string(&engagement).expect("read");
+    std::fs::write(&engagement, format!("// a note for the board\n{text}")).expect("write");
+    assert_eq!(revision(copy.path()), kpi, "a comment");
+    std::fs::write(&engagement, text.replace("target = 80%", "target = 85%")).expect("write");
+    assert_ne!(revision(copy.path()), kpi, "a target");
+    std::fs::write(&engagement, &text).expect("write");
+    let plugin = copy.path().join("plugins/sentiment.rhai");
+    let code = std::fs::read_to_string(&plugin).expect("read");
+    std::fs::write(&plugin, format!("{code}\nfn unused() {{ 1 }}\n")).expect("write");
+    assert_ne!(revision(copy.path()), kpi, "a plugin");
+}

@@ -534,12 +534,13 @@ impl<'a> Scoring<'a> {
             .unwrap_or_default()
     }
 
-    /// A hash of what was scored: the rules (canonical text), the `--set`
-    /// values and the period.
+    /// A hash of what was scored: the rules (canonical, whatever their
+    /// format, files and comments), the plugins, the `--set` values and the
+    /// period.
     fn revision(&self) -> String {
         let mut h = Sha256::new();
-        for f in &self.rules.files {
-            h.update(syntax::print(&f.tree, f.format).as_bytes());
+        for item in prepare::canonical_rules(self.rules) {
+            h.update(item.as_bytes());
             h.update([0]);
         }
         for (name, v) in &self.overrides {

@@ -217,3 +217,39 @@ pub(super) fn min_peers(decls: &Decls<'_>) -> usize {
         .and_then(|f| check::constant_number(&f.value))
         .map_or(crate::eval::MIN_PEERS, |n| n as usize)
 }
+
+/// The rule set as what it computes: each item's syntax tree without
+/// spans or comments, sorted (so that the same rules in .kpi or YAML, in
+/// one file or several, are the same), then each plugin's text.
+pub(super) fn canonical_rules(rules: &crate::rules::RuleSet) -> Vec<String> {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                map.remove("trivia");
+                map.remove("span");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut items: Vec<String> = rules
+        .files
+        .iter()
+        .flat_map(|f| &f.tree.items)
+        .map(|item| {
+            let mut v = serde_json::to_value(&item.kind).unwrap_or_default();
+            strip(&mut v);
+            v.to_string()
+        })
+        .collect();
+    items.sort();
+    let mut plugins: Vec<(String, String)> = rules
+        .plugins
+        .iter()
+        .filter_map(|(written, id)| Some((written.clone(), rules.sources.get(*id)?.text.clone())))
+        .collect();
+    plugins.sort();
+    items.extend(plugins.into_iter().map(|(w, t)| format!("plugin {w}\n{t}")));
+    items
+}
