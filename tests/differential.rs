@@ -91,7 +91,7 @@ fn rules(choices: &[usize]) -> String {
         r#"scorecard "Differential" {{
   population = alumni
   period = 2025-09-01 .. 2026-08-31
-  segments = [faculty, band]
+  segments = [faculty, band, tags]
 }}
 param k = {k}
 profile alumni {{

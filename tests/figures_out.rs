@@ -546,3 +546,57 @@ fn finding_13_the_same_rules_in_kpi_and_yaml_have_the_same_revision() {
     std::fs::write(&plugin, format!("{code}\nfn unused() {{ 1 }}\n")).expect("write");
     assert_ne!(revision(copy.path()), kpi, "a plugin");
 }
+
+#[test]
+fn finding_14_a_list_segment_is_cut_by_element_and_huge_segments_are_refused() {
+    let rules = rules_with(
+        "scorecard \"S\" { population = alumni segments = [interests] }\n\
+         objective o { indicator members { value = count(alumni where member) target = 1 } }\n",
+    );
+    let out = score_rules(rules.path());
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
+    let r = out.json();
+    let by = r["objectives"][0]["indicators"][0]["segments"]["interests"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    // One segment per interest (the generator's vocabulary), not one per
+    // combination of them.
+    assert!(by.len() <= 20, "{} segments: {:?}", by.len(), by.keys().collect::<Vec<_>>());
+    assert!(by.keys().all(|k| !k.contains(';')), "{:?}", by.keys());
+    // Each alumnus counts in every segment of its interests: the sport
+    // segment counts the members with sport among theirs.
+    let text = std::fs::read_to_string(root().join("data/sample/alumni.csv")).expect("read");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+    let col = |n: &str| header.iter().position(|h| *h == n).expect("a column");
+    let (interests, member) = (col("interests"), col("member"));
+    let sport = lines
+        .map(|l| csv_like(l))
+        .filter(|c| c[member] == "true" && c[interests].split(';').any(|i| i == "sport"))
+        .count();
+    assert_eq!(by["sport"]["value"], sport);
+
+    // A column with thousands of values is refused, where it is named.
+    let rules = rules_with(
+        "scorecard \"S\" { population = alumni segments = [id] }\n\
+         objective o { indicator members { value = count(alumni where member) target = 1 } }\n",
+    );
+    let d = run_rules(&["check"], rules.path(), &root().join("data/sample")).error("check::segments");
+    assert!(d["message"].as_str().is_some_and(|m| m.contains("2000 distinct values")), "{d}");
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(1), Some(49)), "{d}");
+}
+
+/// The cells of a line of the sample (quoted cells hold no comma there but
+/// cities, which this test does not read).
+fn csv_like(line: &str) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(line.as_bytes());
+    reader
+        .records()
+        .next()
+        .and_then(Result::ok)
+        .map(|r| r.iter().map(str::to_string).collect())
+        .unwrap_or_default()
+}

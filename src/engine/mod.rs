@@ -66,6 +66,8 @@ pub struct Scoring<'a> {
     explain: bool,
     /// Warnings to carry into the report.
     notes: Vec<Diagnostic>,
+    /// The scorecard's `max_segment_values`.
+    max_segments: usize,
 }
 
 impl<'a> Scoring<'a> {
@@ -104,9 +106,11 @@ impl<'a> Scoring<'a> {
             natives,
             &checked.expected,
         );
-        let undated_priors = prepare::undated_priors(&plan, data);
-        if undated_priors.has_errors() {
-            return Err(undated_priors);
+        let mut errors = prepare::undated_priors(&plan, data);
+        let max_segments = prepare::max_segment_values(&decls);
+        errors.extend(prepare::too_many_segments(&plan, data, &decls, max_segments));
+        if errors.has_errors() {
+            return Err(errors);
         }
         let period = match options.period {
             Some((from, to)) => Some((from.num_days_from_ce(), to.num_days_from_ce())),
@@ -158,6 +162,7 @@ impl<'a> Scoring<'a> {
             overrides,
             explain: options.explain,
             notes,
+            max_segments,
         })
     }
 
@@ -197,7 +202,8 @@ impl<'a> Scoring<'a> {
             .into_par_iter()
             .map(|i| self.figures(&env, i))
             .collect();
-        let segments = self.segments(&env);
+        let mut segment_notes = Vec::new();
+        let segments = self.segments(&env, &mut segment_notes);
 
         let mut objectives = Vec::new();
         for (o, objective) in self.decls.objectives.iter().enumerate() {
@@ -245,6 +251,7 @@ impl<'a> Scoring<'a> {
         };
 
         let mut diagnostics: Vec<Diagnostic> = self.notes.clone();
+        diagnostics.extend(segment_notes);
         // A period in which no flow table has a row has no activity to
         // score: no headline, rather than a plausible one from stocks.
         let flows: Vec<usize> = (0..self.data.tables.len())
@@ -366,11 +373,30 @@ impl<'a> Scoring<'a> {
     }
 
     /// Figures per segment column, per value, per indicator.
-    fn segments(&self, base: &Arc<Env<'_>>) -> Vec<SegmentFigures> {
+    fn segments(&self, base: &Arc<Env<'_>>, notes: &mut Vec<Diagnostic>) -> Vec<SegmentFigures> {
         let mut out = Vec::new();
         for (name, source) in &self.plan.segments {
             let mut per_value = Vec::new();
-            for (label, value) in self.segment_values(base, *source) {
+            let values = self.segment_values(base, *source);
+            // A data column was checked before scoring; a profile column's
+            // values are known only now.
+            if values.len() > self.max_segments {
+                let d = Diagnostic::warning(
+                    "check::segments",
+                    format!(
+                        "segment `{name}` has {} distinct values (at most {}): not broken down",
+                        values.len(),
+                        self.max_segments
+                    ),
+                )
+                .with_help("raise `max_segment_values` in the scorecard to break it down");
+                notes.push(match prepare::segment_span(&self.decls, name) {
+                    Some(span) => d.at(span, "too many values"),
+                    None => d,
+                });
+                continue;
+            }
+            for (label, value) in values {
                 let env = Env::segmented(base, (*source, value));
                 let figures = (0..self.plan.indicators.len())
                     .map(|i| self.figures(&env, i))

@@ -253,3 +253,86 @@ pub(super) fn canonical_rules(rules: &crate::rules::RuleSet) -> Vec<String> {
     items.extend(plugins.into_iter().map(|(w, t)| format!("plugin {w}\n{t}")));
     items
 }
+
+/// The usual `max_segment_values`.
+pub(super) const MAX_SEGMENT_VALUES: usize = 50;
+
+/// The scorecard's `max_segment_values` (checked to be a whole number).
+pub(super) fn max_segment_values(decls: &Decls<'_>) -> usize {
+    decls
+        .scorecards
+        .first()
+        .and_then(|(s, _)| field(&s.fields, "max_segment_values"))
+        .and_then(|f| check::constant_number(&f.value))
+        .map_or(MAX_SEGMENT_VALUES, |n| n as usize)
+}
+
+/// Where a segment column is named in the scorecard.
+pub(super) fn segment_span(decls: &Decls<'_>, name: &str) -> Option<crate::source::Span> {
+    let (s, _) = decls.scorecards.first()?;
+    match &field(&s.fields, "segments")?.value.kind {
+        ExprKind::List(items) => items
+            .iter()
+            .find(|i| matches!(&i.kind, ExprKind::Name(n) if n.name == name))
+            .map(|i| i.span),
+        _ => None,
+    }
+}
+
+/// A segment data column with more distinct values (or list elements)
+/// than `max`: a breakdown no one can read, and a report that grows with
+/// the data.
+pub(super) fn too_many_segments(plan: &Plan, data: &Dataset, decls: &Decls<'_>, max: usize) -> Diagnostics {
+    let Some(pop) = plan.population else {
+        return Diagnostics::new();
+    };
+    let table = &data.tables[pop];
+    let mut out = Diagnostics::new();
+    for (name, source) in &plan.segments {
+        let crate::eval::plan::SegmentSource::Column(c) = source else {
+            continue;
+        };
+        let count = distinct_values(&table.columns[*c].data);
+        if count > max {
+            let d = Diagnostic::error(
+                "check::segments",
+                format!("segment `{name}` has {count} distinct values (at most {max})"),
+            )
+            .with_help(format!(
+                "segment by a column with fewer values (a region rather than a city, a decade \
+                 rather than a year), or raise the limit in the scorecard: \
+                 `max_segment_values = {count}`"
+            ));
+            out.push(match segment_span(decls, name) {
+                Some(span) => d.at(span, "too many values to break down by"),
+                None => d,
+            });
+        }
+    }
+    out
+}
+
+/// Distinct non-null values of a column (elements, for a list column).
+fn distinct_values(data: &crate::data::ColumnData) -> usize {
+    use crate::data::ColumnData;
+    use crate::data::column::{NULL_BOOL, NULL_DATE, NULL_STR};
+    let mut seen = std::collections::HashSet::new();
+    match data {
+        ColumnData::Number(v) => v.iter().filter(|x| !x.is_nan()).for_each(|x| {
+            seen.insert(x.to_bits());
+        }),
+        ColumnData::Bool(v) => v.iter().filter(|&&b| b != NULL_BOOL).for_each(|&b| {
+            seen.insert(u64::from(b));
+        }),
+        ColumnData::Date(v) => v.iter().filter(|&&d| d != NULL_DATE).for_each(|&d| {
+            seen.insert(d as u64);
+        }),
+        ColumnData::Str(v) => v.iter().filter(|&&s| s != NULL_STR).for_each(|&s| {
+            seen.insert(u64::from(s));
+        }),
+        ColumnData::List { values, .. } => values.iter().for_each(|&s| {
+            seen.insert(u64::from(s));
+        }),
+    }
+    seen.len()
+}

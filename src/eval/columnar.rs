@@ -73,6 +73,16 @@ enum Numbering {
     Combined,
 }
 
+/// Whether a population row whose segment column holds `cell` belongs to
+/// the segment of `value`: equal, or for a list column, one of its
+/// elements.
+pub fn in_segment(cell: &Value, value: &Value) -> bool {
+    match (cell, value) {
+        (Value::List(items), Value::Str(id)) => items.contains(id),
+        _ => cell == value,
+    }
+}
+
 /// A profile column in a period.
 type ProfileKey = (usize, Option<Period>);
 /// A segment column with membership decided in a period.
@@ -397,7 +407,8 @@ impl<'a> Env<'a> {
     }
 
     /// The distinct non-null values of a segment column over the
-    /// population, in order of first appearance.
+    /// population, in order of first appearance; for a list column, its
+    /// elements (a row is in the segment of each of them).
     pub fn segment_values(&self, source: SegmentSource) -> Vec<Value> {
         if let Some(groups) = self.segment_groups(source) {
             return groups.values.clone();
@@ -407,10 +418,24 @@ impl<'a> Env<'a> {
         };
         let col = self.segment_column(pop, source);
         let mut seen = HashSet::new();
-        (0..self.data().tables[pop].len)
-            .map(|r| col.get(r))
-            .filter(|v| ops::distinct_key(v).is_some_and(|k| seen.insert(k)))
-            .collect()
+        let mut out = Vec::new();
+        for r in 0..self.data().tables[pop].len {
+            match col.get(r) {
+                Value::List(items) => {
+                    for &id in items.iter() {
+                        if seen.insert((2, u64::from(id))) {
+                            out.push(Value::Str(id));
+                        }
+                    }
+                }
+                v => {
+                    if ops::distinct_key(&v).is_some_and(|k| seen.insert(k)) {
+                        out.push(v);
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// This segment's groups and its value's group.
@@ -437,7 +462,7 @@ impl<'a> Env<'a> {
             }
             let col = self.segment_column(pop, *source);
             (0..self.data().tables[pop].len)
-                .map(|r| col.get(r) == *value)
+                .map(|r| in_segment(&col.get(r), value))
                 .collect()
         })
     }

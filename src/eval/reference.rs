@@ -119,7 +119,7 @@ impl Reference<'_> {
             }
             .profile(*id, p),
         };
-        v == *value
+        super::columnar::in_segment(&v, value)
     }
 
     fn eval(&self, node: NodeId, row: Row, seg: bool) -> Value {
