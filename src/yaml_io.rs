@@ -33,6 +33,65 @@ fn split_position(text: &str) -> (String, Option<(usize, usize)>) {
     }
 }
 
+/// How deep a YAML file may nest lists and mappings. Rule files and
+/// manifests need a handful of levels; the parsers take quadratic time on
+/// deep nesting, so it is measured before they run.
+pub const MAX_NESTING: usize = 64;
+
+/// Where a YAML text first nests deeper than [`MAX_NESTING`]: the byte
+/// offset. Counted on flow brackets (`[`, `{`) outside quotes and
+/// comments, and on the `- ` entries that open a line.
+pub fn too_deep(text: &str) -> Option<usize> {
+    let mut flow = 0usize;
+    let mut quote: Option<u8> = None;
+    let b = text.as_bytes();
+    let mut line_start = true;
+    let mut dashes = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            } else if c == b'\\' && q == b'"' {
+                i += 1;
+            }
+        } else {
+            match c {
+                b'"' | b'\'' if i == 0 || !b[i - 1].is_ascii_alphanumeric() => quote = Some(c),
+                b'#' if i == 0 || b[i - 1].is_ascii_whitespace() => {
+                    while i < b.len() && b[i] != b'\n' {
+                        i += 1;
+                    }
+                    continue;
+                }
+                b'[' | b'{' => flow += 1,
+                b']' | b'}' => flow = flow.saturating_sub(1),
+                b'-' if line_start && b.get(i + 1).is_some_and(|n| *n == b' ') => dashes += 1,
+                b'\n' => {
+                    line_start = true;
+                    dashes = 0;
+                    i += 1;
+                    continue;
+                }
+                b' ' | b'\t' => {
+                    i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            if !matches!(c, b'-') {
+                line_start = false;
+            }
+            if flow + dashes > MAX_NESTING {
+                return Some(i);
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Deserialises a whole document.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     serde_yaml::from_str(text).map_err(|e| {

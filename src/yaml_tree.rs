@@ -140,6 +140,21 @@ impl MarkedEventReceiver for Builder {
 
 /// Parses one YAML document (an empty file is `None`).
 pub fn parse(text: &str) -> Result<Option<Node>, SyntaxError> {
+    if let Some(at) = crate::yaml_io::too_deep(text) {
+        let line = text[..at].matches('\n').count() + 1;
+        let column = text[..at]
+            .rsplit('\n')
+            .next()
+            .map_or(0, |l| l.chars().count())
+            + 1;
+        return Err(SyntaxError {
+            message: format!(
+                "the file nests lists and mappings more than {} levels deep",
+                crate::yaml_io::MAX_NESTING
+            ),
+            pos: Pos { line, column },
+        });
+    }
     let mut builder = Builder {
         stack: Vec::new(),
         root: None,

@@ -505,7 +505,10 @@ fn finding_12_watch_survives_a_deep_chain() {
 fn revision(rules: &Path) -> String {
     let out = score_rules(rules);
     assert_eq!(out.code, Some(0), "{}", out.stdout);
-    out.json()["revision"].as_str().unwrap_or_default().to_string()
+    out.json()["revision"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 #[test]
@@ -524,7 +527,11 @@ fn finding_13_the_same_rules_in_kpi_and_yaml_have_the_same_revision() {
                 .arg(yaml.path().join(format!("{stem}.yaml")))
                 .output()
                 .expect("convert runs");
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
     }
     let kpi = revision(&shipped);
@@ -562,7 +569,12 @@ fn finding_14_a_list_segment_is_cut_by_element_and_huge_segments_are_refused() {
         .unwrap_or_default();
     // One segment per interest (the generator's vocabulary), not one per
     // combination of them.
-    assert!(by.len() <= 20, "{} segments: {:?}", by.len(), by.keys().collect::<Vec<_>>());
+    assert!(
+        by.len() <= 20,
+        "{} segments: {:?}",
+        by.len(),
+        by.keys().collect::<Vec<_>>()
+    );
     assert!(by.keys().all(|k| !k.contains(';')), "{:?}", by.keys());
     // Each alumnus counts in every segment of its interests: the sport
     // segment counts the members with sport among theirs.
@@ -582,9 +594,19 @@ fn finding_14_a_list_segment_is_cut_by_element_and_huge_segments_are_refused() {
         "scorecard \"S\" { population = alumni segments = [id] }\n\
          objective o { indicator members { value = count(alumni where member) target = 1 } }\n",
     );
-    let d = run_rules(&["check"], rules.path(), &root().join("data/sample")).error("check::segments");
-    assert!(d["message"].as_str().is_some_and(|m| m.contains("2000 distinct values")), "{d}");
-    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(1), Some(49)), "{d}");
+    let d =
+        run_rules(&["check"], rules.path(), &root().join("data/sample")).error("check::segments");
+    assert!(
+        d["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("2000 distinct values")),
+        "{d}"
+    );
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(1), Some(49)),
+        "{d}"
+    );
 }
 
 /// The cells of a line of the sample (quoted cells hold no comma there but
@@ -599,4 +621,48 @@ fn csv_like(line: &str) -> Vec<String> {
         .and_then(Result::ok)
         .map(|r| r.iter().map(str::to_string).collect())
         .unwrap_or_default()
+}
+
+#[test]
+fn finding_15_deep_yaml_and_long_names_are_refused_quickly() {
+    let rules = tempfile::tempdir().expect("temp dir");
+    let n = 100_000;
+    std::fs::write(
+        rules.path().join("r.yaml"),
+        format!(
+            "scorecard:\n  population: alumni\nparams:\n  x: {}{}\n",
+            "[".repeat(n),
+            "]".repeat(n)
+        ),
+    )
+    .expect("write");
+    let started = std::time::Instant::now();
+    let out = run_rules(
+        &["check", "--no-data"],
+        rules.path(),
+        &root().join("data/sample"),
+    );
+    let d = out.error("yaml::too-deep");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(4), Some(70)),
+        "{d}"
+    );
+    assert!(started.elapsed().as_secs() < 3, "{:?}", started.elapsed());
+
+    // Two 60,000-character names that differ in one letter.
+    let a = "a".repeat(60_000);
+    let b = format!("{}b", "a".repeat(59_999));
+    let rules = rules_with(&format!(
+        "scorecard \"S\" {{ population = alumni }}\nlet {a} = 1\n\
+         objective o {{ indicator i {{ value = {b} target = 1 }} }}\n"
+    ));
+    let started = std::time::Instant::now();
+    run_rules(
+        &["check", "--no-data"],
+        rules.path(),
+        &root().join("data/sample"),
+    )
+    .error("check::unknown-name");
+    assert!(started.elapsed().as_secs() < 3, "{:?}", started.elapsed());
 }

@@ -12,11 +12,19 @@ pub fn did_you_mean<'a>(
 /// The candidate with the smallest edit distance, if within reach: at most
 /// one edit for short names, a third of the length for longer ones.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(1);
+    // The distance costs the product of the lengths: names past this are
+    // not typos of anything.
+    const LONGEST: usize = 64;
+    let length = name.chars().count();
+    if length > LONGEST {
+        return None;
+    }
+    let limit = (length / 3).max(1);
     let lower = name.to_lowercase();
     candidates
         .into_iter()
         .filter(|c| *c != name)
+        .filter(|c| c.len() <= 4 * LONGEST && c.chars().count().abs_diff(length) <= limit)
         .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
         .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))

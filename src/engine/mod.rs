@@ -108,7 +108,12 @@ impl<'a> Scoring<'a> {
         );
         let mut errors = prepare::undated_priors(&plan, data);
         let max_segments = prepare::max_segment_values(&decls);
-        errors.extend(prepare::too_many_segments(&plan, data, &decls, max_segments));
+        errors.extend(prepare::too_many_segments(
+            &plan,
+            data,
+            &decls,
+            max_segments,
+        ));
         if errors.has_errors() {
             return Err(errors);
         }

@@ -282,7 +282,12 @@ pub(super) fn segment_span(decls: &Decls<'_>, name: &str) -> Option<crate::sourc
 /// A segment data column with more distinct values (or list elements)
 /// than `max`: a breakdown no one can read, and a report that grows with
 /// the data.
-pub(super) fn too_many_segments(plan: &Plan, data: &Dataset, decls: &Decls<'_>, max: usize) -> Diagnostics {
+pub(super) fn too_many_segments(
+    plan: &Plan,
+    data: &Dataset,
+    decls: &Decls<'_>,
+    max: usize,
+) -> Diagnostics {
     let Some(pop) = plan.population else {
         return Diagnostics::new();
     };

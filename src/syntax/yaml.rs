@@ -73,6 +73,18 @@ fn present<'a>(fields: &[(&'static str, &'a Option<Value>)]) -> Vec<(&'static st
 
 /// Parses a YAML rule file. Returns the tree when there was no error.
 pub fn parse_file(file: FileId, source: &SourceFile) -> (Option<RuleFile>, Vec<Diagnostic>) {
+    if let Some(at) = yaml_io::too_deep(&source.text) {
+        let d = Diagnostic::error(
+            "yaml::too-deep",
+            format!(
+                "this YAML nests lists and mappings more than {} levels deep",
+                yaml_io::MAX_NESTING
+            ),
+        )
+        .at(Span::new(file, at, at + 1), "too deep")
+        .with_help("a rule file needs a few levels: scorecard, objectives, indicators, fields");
+        return (None, vec![d]);
+    }
     let doc: DocFile = if source.text.trim().is_empty() {
         DocFile::default()
     } else {
