@@ -638,7 +638,7 @@ fn finding_15_deep_yaml_and_long_names_are_refused_quickly() {
     .expect("write");
     let started = std::time::Instant::now();
     let out = run_rules(
-        &["check", "--no-data"],
+        &["check"],
         rules.path(),
         &root().join("data/sample"),
     );
@@ -659,7 +659,7 @@ fn finding_15_deep_yaml_and_long_names_are_refused_quickly() {
     ));
     let started = std::time::Instant::now();
     run_rules(
-        &["check", "--no-data"],
+        &["check"],
         rules.path(),
         &root().join("data/sample"),
     )
