@@ -266,6 +266,7 @@ proptest! {
     fn columnar_and_reference_evaluators_agree(
         d in data(),
         choices in prop::collection::vec(0usize..1000, 25),
+        period in 0usize..4,
     ) {
         let dir = tempfile::tempdir().expect("temp dir");
         write_dataset(dir.path(), &d);
@@ -273,7 +274,18 @@ proptest! {
         let (rules, diags) = RuleSet::from_texts(dir.path(), &[("diff.kpi", text.as_str())]);
         prop_assert!(diags.is_empty(), "{diags:?}\n{text}");
         let data = Dataset::load(dir.path(), &LoadOptions::default()).expect("generated data load");
-        let scoring = Scoring::new(&rules, &data, &ScoreOptions::default())
+        // The scorecard's period (half the cases), the first year (nothing
+        // before it for `prior`), and a period with no row at all.
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+        let options = ScoreOptions {
+            period: match period {
+                1 => Some((day(2024, 9, 1), day(2025, 8, 31))),
+                2 => Some((day(2030, 1, 1), day(2030, 12, 31))),
+                _ => None,
+            },
+            ..ScoreOptions::default()
+        };
+        let scoring = Scoring::new(&rules, &data, &options)
             .unwrap_or_else(|e| panic!("{e:?}\n{text}"));
         let differences = scoring.differences_from_reference();
         prop_assert!(differences.is_empty(), "{differences:#?}\n{text}");

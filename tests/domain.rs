@@ -140,12 +140,13 @@ fn figures_recomputed_from_the_csv_files_agree() {
     let want = responded as f64 / invited as f64;
     assert!((report["response_rate"].expect("value") - want).abs() < 1e-12);
 
-    // CASE philanthropic rate: living alumni with a money gift in the
-    // fiscal year, each counted once, over living alumni.
+    // CASE philanthropic rate: living alumni of record at the end of the
+    // fiscal year (recorded by then: the alumni table is a stock) with a
+    // money gift in it, each counted once, over living alumni of record.
     let case = values(&score("rules/case-aem"));
     let living: HashSet<&str> = alumni
         .iter()
-        .filter(|a| a["deceased"] == "false")
+        .filter(|a| a["deceased"] == "false" && a["recorded"].as_str() <= "2026-06-30")
         .map(|a| a["id"].as_str())
         .collect();
     let contributions = table("contributions");

@@ -637,11 +637,7 @@ fn finding_15_deep_yaml_and_long_names_are_refused_quickly() {
     )
     .expect("write");
     let started = std::time::Instant::now();
-    let out = run_rules(
-        &["check"],
-        rules.path(),
-        &root().join("data/sample"),
-    );
+    let out = run_rules(&["check"], rules.path(), &root().join("data/sample"));
     let d = out.error("yaml::too-deep");
     assert_eq!(
         (d["line"].as_u64(), d["column"].as_u64()),
@@ -658,11 +654,39 @@ fn finding_15_deep_yaml_and_long_names_are_refused_quickly() {
          objective o {{ indicator i {{ value = {b} target = 1 }} }}\n"
     ));
     let started = std::time::Instant::now();
-    run_rules(
-        &["check"],
-        rules.path(),
-        &root().join("data/sample"),
-    )
-    .error("check::unknown-name");
+    run_rules(&["check"], rules.path(), &root().join("data/sample")).error("check::unknown-name");
     assert!(started.elapsed().as_secs() < 3, "{:?}", started.elapsed());
+}
+
+#[test]
+fn every_null_figure_of_the_shipped_packs_says_why() {
+    for rules in ["rules", "rules/case-aem"] {
+        for period in [
+            None,
+            Some("2024-09-01..2025-08-31"),
+            Some("2030-01-01..2030-12-31"),
+        ] {
+            let mut args = vec!["score", "--format", "json"];
+            if let Some(p) = period {
+                args.extend(["--period", p]);
+            }
+            let out = run(&args, rules, &root().join("data/sample"));
+            assert_eq!(out.code, Some(0), "{}", out.stdout);
+            let r = out.json();
+            for o in r["objectives"].as_array().into_iter().flatten() {
+                for i in o["indicators"].as_array().into_iter().flatten() {
+                    let null =
+                        i["value"].is_null() || i["target"].is_null() || i["score"].is_null();
+                    let said =
+                        i["status"] != "ok" && i["reason"].as_str().is_some_and(|t| !t.is_empty());
+                    assert!(
+                        !null || said,
+                        "{rules} {period:?}: {} is null without a reason: {i}",
+                        i["id"]
+                    );
+                    assert_eq!(i["status"] == "ok", i["reason"].is_null(), "{}", i["id"]);
+                }
+            }
+        }
+    }
 }
