@@ -234,6 +234,10 @@ pub fn confined(dir: &Path, rel: &str) -> Result<PathBuf, ReadError> {
 
 /// An I/O error in plain words, without the OS error number.
 pub fn io_words(e: &std::io::Error) -> String {
+    // An error made here carries its own words.
+    if let Some(inner) = e.get_ref() {
+        return inner.to_string();
+    }
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),

@@ -37,6 +37,9 @@ pub struct LiveOptions {
     pub watch_data: bool,
     /// How long events must pause before a reload starts.
     pub debounce: Duration,
+    /// Files never read nor watched (the report being written, when it
+    /// lies in the rules or dataset directory).
+    pub ignore: Vec<PathBuf>,
 }
 
 impl LiveOptions {
@@ -48,6 +51,7 @@ impl LiveOptions {
             skip_bad_rows: false,
             watch_data: true,
             debounce: Duration::from_millis(50),
+            ignore: Vec::new(),
         }
     }
 }
@@ -99,7 +103,7 @@ pub struct Live {
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
     // Dropping the watcher stops the notifications.
-    _watcher: notify::RecommendedWatcher,
+    _watcher: Arc<Mutex<notify::RecommendedWatcher>>,
 }
 
 impl std::fmt::Debug for Live {
@@ -111,10 +115,22 @@ impl std::fmt::Debug for Live {
 }
 
 fn load_options(options: &LiveOptions, rules: &RuleSet) -> LoadOptions {
+    let mut exclude: Vec<String> = crate::check::benchmark_file(rules).into_iter().collect();
+    for path in &options.ignore {
+        if path.parent().is_some_and(|p| same_dir(p, &options.data))
+            && let Some(name) = path.file_name().and_then(|n| n.to_str())
+        {
+            exclude.push(name.to_string());
+        }
+    }
     LoadOptions {
         skip_bad_rows: options.skip_bad_rows,
-        exclude: crate::check::benchmark_file(rules).into_iter().collect(),
+        exclude,
     }
+}
+
+fn load_rules(options: &LiveOptions) -> (RuleSet, Diagnostics) {
+    RuleSet::load_dir_except(&options.rules, &options.ignore)
 }
 
 /// Scores `rules` against `data`, or says why not.
@@ -129,7 +145,7 @@ impl Live {
             diagnostics,
             sources,
         };
-        let (rules, diags) = RuleSet::load_dir(&options.rules);
+        let (rules, diags) = load_rules(&options);
         if diags.has_errors() {
             return Err(fail(diags, rules.sources));
         }
@@ -149,22 +165,26 @@ impl Live {
             let _ = tx.send(res);
         })
         .map_err(|e| fail(watch_error(&options.rules, &e), SourceMap::new()))?;
-        watcher
-            .watch(&options.rules, RecursiveMode::Recursive)
-            .map_err(|e| fail(watch_error(&options.rules, &e), SourceMap::new()))?;
-        if options.watch_data {
+        for (dir, mode) in watched_dirs(&options) {
             watcher
-                .watch(&options.data, RecursiveMode::NonRecursive)
-                .map_err(|e| fail(watch_error(&options.data, &e), SourceMap::new()))?;
+                .watch(&dir, mode)
+                .map_err(|e| fail(watch_error(&dir, &e), SourceMap::new()))?;
+            // The directory itself may be removed and made again, or
+            // replaced (`mv new rules`): its parent says so.
+            if let Some(parent) = parent_of(&dir) {
+                let _ = watcher.watch(&parent, RecursiveMode::NonRecursive);
+            }
         }
 
         let subscribers: Arc<Mutex<Vec<Sender<Event>>>> = Arc::default();
         let stop = Arc::new(AtomicBool::new(false));
+        let watcher = Arc::new(Mutex::new(watcher));
         let worker = Worker {
             options,
             current: current.clone(),
             subscribers: subscribers.clone(),
             generation: AtomicU64::new(0),
+            watcher: watcher.clone(),
         };
         let stop_flag = stop.clone();
         let thread = std::thread::Builder::new()
@@ -219,11 +239,29 @@ fn watch_error(path: &Path, e: &notify::Error) -> Diagnostics {
     )])
 }
 
+/// The directories to watch, and how.
+fn watched_dirs(options: &LiveOptions) -> Vec<(PathBuf, RecursiveMode)> {
+    let mut dirs = vec![(options.rules.clone(), RecursiveMode::Recursive)];
+    if options.watch_data {
+        dirs.push((options.data.clone(), RecursiveMode::NonRecursive));
+    }
+    dirs
+}
+
+/// The directory holding `dir` (`.` for a relative name without one).
+fn parent_of(dir: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(dir).ok()?;
+    absolute.parent().map(Path::to_path_buf)
+}
+
 /// What a batch of file events touched.
 #[derive(Default)]
 struct Changes {
     rules: Vec<PathBuf>,
     data: Vec<PathBuf>,
+    /// A watched directory itself was made, removed or replaced: the
+    /// rules directory, the dataset directory.
+    moved: (bool, bool),
 }
 
 struct Worker {
@@ -231,6 +269,7 @@ struct Worker {
     current: Arc<ArcSwap<Snapshot>>,
     subscribers: Arc<Mutex<Vec<Sender<Event>>>>,
     generation: AtomicU64,
+    watcher: Arc<Mutex<notify::RecommendedWatcher>>,
 }
 
 impl Worker {
@@ -252,6 +291,9 @@ impl Worker {
                     Err(RecvTimeoutError::Disconnected) => return,
                 }
             }
+            if changes.moved != (false, false) {
+                self.rewatch(&mut changes);
+            }
             if changes.rules.is_empty() && changes.data.is_empty() {
                 continue;
             }
@@ -262,14 +304,48 @@ impl Worker {
         }
     }
 
+    /// Watches the directories again after one was made anew or replaced
+    /// (the old watch followed the old directory), and reloads everything
+    /// from them.
+    fn rewatch(&self, changes: &mut Changes) {
+        if let Ok(mut watcher) = self.watcher.lock() {
+            for (dir, mode) in watched_dirs(&self.options) {
+                let _ = watcher.unwatch(&dir);
+                let _ = watcher.watch(&dir, mode);
+            }
+        }
+        let (rules, data) = changes.moved;
+        if rules && self.options.rules.is_dir() {
+            changes.rules.push(self.options.rules.clone());
+        }
+        // A changed manifest reloads every table.
+        if data && self.options.data.is_dir() {
+            changes.data.push(self.options.data.join("dataset.yaml"));
+        }
+    }
+
     /// Keeps the paths that matter: rule files and plugins under the rules
-    /// directory, table files and the manifest in the dataset directory.
+    /// directory, table files and the manifest in the dataset directory
+    /// (never an ignored file), and the directories themselves.
     fn classify(&self, event: notify::Result<notify::Event>, changes: &mut Changes) {
         let Ok(event) = event else { return };
         if matches!(event.kind, notify::EventKind::Access(_)) {
             return;
         }
         for path in event.paths {
+            let is_dir =
+                |dir: &Path| std::path::absolute(dir).ok() == std::path::absolute(&path).ok();
+            if is_dir(&self.options.rules) {
+                changes.moved.0 = true;
+                continue;
+            }
+            if self.options.watch_data && is_dir(&self.options.data) {
+                changes.moved.1 = true;
+                continue;
+            }
+            if self.options.ignore.iter().any(|i| same_file(i, &path)) {
+                continue;
+            }
             let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             if name.starts_with('.') {
@@ -306,7 +382,7 @@ impl Worker {
         let rules = if changes.rules.is_empty() {
             old.rules.clone()
         } else {
-            let (rules, diags) = RuleSet::load_dir(&self.options.rules);
+            let (rules, diags) = load_rules(&self.options);
             if diags.has_errors() {
                 return failed(diags, &rules.sources);
             }
@@ -340,6 +416,19 @@ impl Worker {
             changed,
             reloaded_tables,
             latency: started.elapsed(),
+        }
+    }
+}
+
+/// Two paths name the same file (one may be relative, or not exist yet).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::path::absolute(a), std::path::absolute(b)) {
+        (Ok(x), Ok(y)) if x == y => true,
+        _ => {
+            a.file_name() == b.file_name()
+                && a.parent()
+                    .zip(b.parent())
+                    .is_some_and(|(x, y)| same_dir(x, y))
         }
     }
 }

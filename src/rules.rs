@@ -52,6 +52,12 @@ impl RuleSet {
 
     /// Reads and parses every rule file of `dir`, in name order.
     pub fn load_dir(dir: &Path) -> (RuleSet, Diagnostics) {
+        RuleSet::load_dir_except(dir, &[])
+    }
+
+    /// The same, leaving out the files `except` names (a report written
+    /// into the rules directory is not a rule file).
+    pub fn load_dir_except(dir: &Path, except: &[PathBuf]) -> (RuleSet, Diagnostics) {
         let mut set = RuleSet {
             root: dir.to_path_buf(),
             ..RuleSet::default()
@@ -75,6 +81,19 @@ impl RuleSet {
         let mut paths: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.is_file() && Format::of_path(p).is_some())
+            .filter(|p| {
+                !except.iter().any(|e| {
+                    e.file_name() == p.file_name()
+                        && std::fs::canonicalize(
+                            e.parent()
+                                .filter(|p| !p.as_os_str().is_empty())
+                                .unwrap_or(Path::new(".")),
+                        )
+                        .ok()
+                        .zip(std::fs::canonicalize(dir).ok())
+                        .is_some_and(|(a, b)| a == b)
+                })
+            })
             .collect();
         paths.sort();
         if paths.is_empty() {

@@ -201,3 +201,68 @@ fn the_watch_command_writes_the_report_and_rewrites_it_on_save() {
     assert!(first, "the first report was written");
     assert!(second, "the report was rewritten after the save");
 }
+
+#[test]
+fn finding_13_a_rules_directory_removed_and_made_again_is_still_watched() {
+    let (dir, live, events) = setup();
+    let rules = dir.path().join("rules");
+    let moved = dir.path().join("rules.old");
+    std::fs::rename(&rules, &moved).expect("move away");
+    std::fs::create_dir(&rules).expect("recreate");
+    std::fs::write(
+        rules.join("main.kpi"),
+        RULES.replace("target = 4 }", "target = 6 }"),
+    )
+    .expect("write");
+    // Events until the new file is scored (the directory's own events may
+    // come first).
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while target(&live, "gifts") != Some(6.0) && std::time::Instant::now() < deadline {
+        let _ = events.recv_timeout(Duration::from_millis(200));
+    }
+    assert_eq!(
+        target(&live, "gifts"),
+        Some(6.0),
+        "the new directory is read"
+    );
+    // And its files keep being watched.
+    std::fs::write(
+        rules.join("main.kpi"),
+        RULES.replace("target = 4 }", "target = 7 }"),
+    )
+    .expect("edit");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while target(&live, "gifts") != Some(7.0) && std::time::Instant::now() < deadline {
+        let _ = events.recv_timeout(Duration::from_millis(200));
+    }
+    assert_eq!(target(&live, "gifts"), Some(7.0), "later saves reload too");
+}
+
+#[test]
+fn finding_14_the_report_file_is_never_read_or_watched() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = dir.path().join("rules");
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&rules).expect("rules dir");
+    common::copy_dir(&root().join("tests/eval/hand/data"), &data);
+    std::fs::write(rules.join("main.kpi"), RULES).expect("rules");
+    for output in [data.join("report.csv"), rules.join("report.yaml")] {
+        let mut options = LiveOptions::new(&rules, &data);
+        options.debounce = Duration::from_millis(60);
+        options.ignore = vec![output.clone()];
+        let live = Live::start(options).unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+        let events = live.subscribe();
+        // Writing the report, as `kpi watch` does, triggers nothing.
+        for _ in 0..3 {
+            std::fs::write(&output, "objective,indicator\n1,2\n").expect("write the report");
+            std::thread::sleep(Duration::from_millis(150));
+        }
+        assert!(
+            events.recv_timeout(Duration::from_millis(500)).is_err(),
+            "{}: the report is not a change",
+            output.display()
+        );
+        assert!(!live.current().data.tables.contains_key("report"));
+        std::fs::remove_file(&output).expect("remove");
+    }
+}

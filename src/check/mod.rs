@@ -620,6 +620,20 @@ pub fn constant_number(e: &Expr) -> Option<f64> {
 
 fn check_weight(weight: Option<&Field>, diags: &mut Diagnostics) {
     let Some(w) = weight else { return };
+    if let ExprKind::Percent(p) = w.value.kind {
+        let n = crate::syntax::number(p);
+        diags.push(
+            Diagnostic::error(
+                "check::weight",
+                format!("a weight is a number, not a percentage: `{n}%` would weigh {}", crate::syntax::number(p / 100.0)),
+            )
+            .at(w.value.span, "a percentage")
+            .with_help(format!(
+                "weights are relative to one another: write `weight = {n}` (35 beside 25 and 40, say)"
+            )),
+        );
+        return;
+    }
     match constant_number(&w.value) {
         Some(n) if n < 0.0 => diags.push(
             Diagnostic::error("check::weight", format!("a weight cannot be negative ({n})"))

@@ -44,7 +44,7 @@ pub fn run(args: Args, out: &Output) -> Exit {
     let converted = syntax::print(&file.tree, args.to);
     match &args.output {
         None => {
-            print!("{converted}");
+            super::stdout(&converted);
             Exit::Ok
         }
         Some(path) => match super::fmt::write_file(path, &converted) {

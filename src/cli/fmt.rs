@@ -48,16 +48,24 @@ pub fn run(args: Args, out: &Output) -> Exit {
         }
     };
     let mut status = Exit::Ok;
+    let (mut changed, mut unchanged) = (0, 0);
     for path in files {
         match format_file(&path, args.check, out) {
             Ok(true) if args.check => {
-                println!("{}", path.display());
+                super::stdout(&format!("{}\n", path.display()));
+                changed += 1;
                 status = Exit::Errors;
             }
-            Ok(_) => {}
+            Ok(true) => changed += 1,
+            Ok(false) => unchanged += 1,
             Err(()) => status = Exit::Errors,
         }
     }
+    out.note(&if args.check {
+        format!("{changed} file(s) to format, {unchanged} already formatted")
+    } else {
+        format!("{changed} file(s) formatted, {unchanged} already formatted")
+    });
     status
 }
 
@@ -91,7 +99,11 @@ pub fn write_file(path: &Path, contents: &str) -> Result<(), Box<Diagnostic>> {
     alumni_kpi::atomic::write_atomic(path, contents.as_bytes()).map_err(|e| {
         Box::new(Diagnostic::error(
             "io::write",
-            format!("cannot write `{}`: {e}", path.display()),
+            format!(
+                "cannot write `{}`: {}",
+                path.display(),
+                alumni_kpi::files::io_words(&e)
+            ),
         ))
     })
 }

@@ -14,12 +14,26 @@ pub struct Args {
     /// The random seed: the same seed gives the same files.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// The directory to write (created if needed).
+    /// The directory to write (created if needed; it must be empty).
     #[arg(long)]
     out: PathBuf,
+    /// Write into a directory that already holds files (those of the same
+    /// names are replaced).
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(args: Args, out: &Output) -> Exit {
+    if !args.force
+        && let Ok(mut entries) = std::fs::read_dir(&args.out)
+        && entries.next().is_some()
+    {
+        eprintln!(
+            "error: `{}` is not empty: its files would be replaced (pass --force to write there anyway)",
+            args.out.display()
+        );
+        return Exit::Usage;
+    }
     let started = std::time::Instant::now();
     let options = GenerateOptions {
         alumni: args.alumni,

@@ -91,9 +91,24 @@ impl Output {
     pub fn diagnostics(&self, diags: &[Diagnostic], sources: &SourceMap) {
         let text = render(diags, sources, self.format, self.color);
         match self.format {
-            ErrorFormat::Json => print!("{text}"),
+            ErrorFormat::Json => stdout(&text),
             _ => eprint!("{text}"),
         }
+    }
+
+    /// Prints the diagnostics of a run that failed, and how many errors.
+    pub fn failed(&self, diags: &[Diagnostic], sources: &SourceMap) {
+        self.diagnostics(diags, sources);
+        let errors = diags.iter().filter(|d| d.is_error()).count();
+        let warnings = diags.len() - errors;
+        self.note(&format!(
+            "{errors} error(s){}",
+            if warnings > 0 {
+                format!(", {warnings} warning(s)")
+            } else {
+                String::new()
+            }
+        ));
     }
 
     /// A one-line message for people (silent in JSON mode).
@@ -104,6 +119,14 @@ impl Output {
     }
 }
 
+/// Writes to standard output. A reader that stops reading (`| head`) ends
+/// the output quietly: that is no error of ours.
+pub fn stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
 /// The default rules directory.
 pub fn default_rules() -> PathBuf {
     PathBuf::from("rules")
@@ -112,6 +135,53 @@ pub fn default_rules() -> PathBuf {
 /// The default dataset directory.
 pub fn default_data() -> PathBuf {
     PathBuf::from("data/sample")
+}
+
+/// What `kpi score` and `kpi watch` score, and how: their shared options.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Scope {
+    /// The rules directory (every .kpi and .yaml file in it, and the
+    /// plugins they use).
+    #[arg(long, default_value_os_t = default_rules())]
+    pub rules: PathBuf,
+    /// The dataset directory (CSV / JSONL tables, optional dataset.yaml).
+    #[arg(long, default_value_os_t = default_data())]
+    pub data: PathBuf,
+    /// Override a param: `--set staff_hour_cost=50` (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = score::parse_set)]
+    pub set: Vec<(String, String)>,
+    /// Score another period: `--period 2024-09-01..2025-08-31`.
+    #[arg(long, value_name = "FROM..TO")]
+    pub period: Option<String>,
+    /// Add each indicator's trace: rows read and kept, the formula and the
+    /// target with their numbers, the scoring and the weighted contribution.
+    #[arg(long)]
+    pub explain: bool,
+    /// Leave out rows with malformed values instead of failing (the report
+    /// counts them and names their lines).
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+    /// The language of the report's headings, labels and notes.
+    #[arg(long, value_enum, default_value_t = alumni_kpi::report::Lang::En)]
+    pub lang: alumni_kpi::report::Lang,
+}
+
+impl Scope {
+    /// The options of one scoring; a bad `--period` is a usage error.
+    pub fn score_options(&self) -> Result<alumni_kpi::engine::ScoreOptions, Exit> {
+        let period = match self.period.as_deref().map(score::parse_period).transpose() {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("error: --period: {e} (write FROM..TO, e.g. 2024-09-01..2025-08-31)");
+                return Err(Exit::Usage);
+            }
+        };
+        Ok(alumni_kpi::engine::ScoreOptions {
+            period,
+            set: self.set.clone(),
+            explain: self.explain,
+        })
+    }
 }
 
 /// The rules and the dataset, read as `kpi score` and `kpi check` both

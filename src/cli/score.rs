@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use alumni_kpi::diagnostic::Diagnostic;
-use alumni_kpi::engine::{ScoreOptions, Scoring};
-use alumni_kpi::report::{Lang, RenderOptions, ReportFormat};
+use alumni_kpi::engine::Scoring;
+use alumni_kpi::report::{RenderOptions, ReportFormat};
 use alumni_kpi::source::SourceMap;
 use alumni_kpi::syntax::{self, ast::ExprKind};
 
@@ -12,12 +12,8 @@ use super::{Exit, Output};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The rules directory.
-    #[arg(long, default_value_os_t = super::default_rules())]
-    rules: PathBuf,
-    /// The dataset directory (CSV / JSONL tables, optional dataset.yaml).
-    #[arg(long, default_value_os_t = super::default_data())]
-    data: PathBuf,
+    #[command(flatten)]
+    scope: super::Scope,
     /// The report's format (default: from the `-o` file's extension; without
     /// `-o`, a summary for the terminal).
     #[arg(long, value_enum)]
@@ -25,33 +21,16 @@ pub struct Args {
     /// Write the report here (atomically) instead of standard output.
     #[arg(short, long)]
     output: Option<PathBuf>,
-    /// The language of the report's headings and labels.
-    #[arg(long, value_enum, default_value_t = Lang::En)]
-    lang: Lang,
     /// An HTML template (minijinja) replacing the shipped one.
     #[arg(long, value_name = "FILE")]
     template: Option<PathBuf>,
     /// No summary or notes on the terminal.
     #[arg(short, long)]
     quiet: bool,
-    /// Override a param: `--set staff_hour_cost=50` (repeatable).
-    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
-    set: Vec<(String, String)>,
-    /// Score another period: `--period 2024-09-01..2025-08-31`.
-    #[arg(long, value_name = "FROM..TO")]
-    period: Option<String>,
-    /// Add each indicator's trace: rows read and kept, the formula with its
-    /// numbers, the scoring and the weighted contribution.
-    #[arg(long)]
-    explain: bool,
     /// Also write the population's profile columns (one row per person) as
     /// CSV to this file.
     #[arg(long, value_name = "FILE")]
     profiles: Option<PathBuf>,
-    /// Skip rows with malformed values instead of failing (the report
-    /// counts them).
-    #[arg(long)]
-    skip_bad_rows: bool,
 }
 
 pub fn parse_set(s: &str) -> Result<(String, String), String> {
@@ -64,7 +43,7 @@ pub fn parse_set(s: &str) -> Result<(String, String), String> {
 }
 
 /// `FROM..TO` as two dates.
-fn parse_period(text: &str) -> Result<(chrono::NaiveDate, chrono::NaiveDate), String> {
+pub fn parse_period(text: &str) -> Result<(chrono::NaiveDate, chrono::NaiveDate), String> {
     let mut sources = SourceMap::new();
     let file = sources.add_text("--period", text);
     match syntax::parse_period(file, text, &|o| o) {
@@ -80,86 +59,87 @@ fn parse_period(text: &str) -> Result<(chrono::NaiveDate, chrono::NaiveDate), St
 }
 
 pub fn run(args: Args, out: &Output) -> Exit {
-    let period = match args.period.as_deref().map(parse_period).transpose() {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: --period: {e} (write FROM..TO, e.g. 2024-09-01..2025-08-31)");
-            return Exit::Usage;
-        }
+    let score_options = match args.scope.score_options() {
+        Ok(o) => o,
+        Err(exit) => return exit,
     };
-    let spinner = loading(&args.data);
-    let inputs = super::read_inputs(&args.rules, Some(&args.data), args.skip_bad_rows);
+    let scope = &args.scope;
+    let spinner = loading(&scope.data);
+    let inputs = super::read_inputs(&scope.rules, Some(&scope.data), scope.skip_bad_rows);
     spinner.finish_and_clear();
     let rules = inputs.rules;
     let data = match inputs.data {
         Some(d) if !inputs.diagnostics.has_errors() => d,
         _ => {
-            out.diagnostics(&inputs.diagnostics.0, &rules.sources);
+            out.failed(&inputs.diagnostics.0, &rules.sources);
             return Exit::Errors;
         }
-    };
-    let score_options = ScoreOptions {
-        period,
-        set: args.set.clone(),
-        explain: args.explain,
     };
     let scoring = match Scoring::new(&rules, &data, &score_options) {
         Ok(s) => s,
         Err(errors) => {
-            out.diagnostics(&errors.0, &rules.sources);
+            out.failed(&errors.0, &rules.sources);
             return Exit::Errors;
         }
     };
-    let report = scoring.report();
+    let format = args
+        .format
+        .or_else(|| args.output.as_deref().and_then(ReportFormat::of_path));
+    if args.output.is_some() && format.is_none() {
+        eprintln!("error: cannot tell the format of `-o` from its extension: pass --format");
+        return Exit::Usage;
+    }
+    if args.template.is_some() && format != Some(ReportFormat::Html) {
+        eprintln!(
+            "error: --template styles the HTML report: write it with `--format html` or `-o FILE.html`"
+        );
+        return Exit::Usage;
+    }
     let template = match &args.template {
-        Some(path) => match std::fs::read_to_string(path) {
+        Some(path) => match alumni_kpi::files::read_text(path, Default::default(), Some(1 << 20)) {
             Ok(t) => Some(t),
             Err(e) => {
-                eprintln!("error: cannot read the template `{}`: {e}", path.display());
+                eprintln!("error: the template: {}", e.message);
                 return Exit::Usage;
             }
         },
         None => None,
     };
-    let render = RenderOptions {
-        lang: args.lang,
-        template,
-    };
-    let format = args
-        .format
-        .or_else(|| args.output.as_deref().and_then(ReportFormat::of_path));
-    let text = match format {
-        Some(f) => match report.render_with(f, &render) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Exit::Errors;
-            }
-        },
-        None if args.output.is_some() => {
-            eprintln!("error: cannot tell the format of `-o` from its extension: pass --format");
-            return Exit::Usage;
-        }
-        // No file and no format: a summary for people.
-        None => {
-            if !args.quiet {
-                use std::io::IsTerminal;
-                let color = std::io::stdout().is_terminal();
-                print!("{}", alumni_kpi::report::summary(&report, args.lang, color));
-            }
-            return Exit::Ok;
-        }
-    };
+    let report = scoring.report();
+    // The profiles go out whatever the report's form, a summary included.
     if let Some(path) = &args.profiles
         && let Err(d) = write(path, &scoring.profiles_csv())
     {
-        out.diagnostics(&[*d], &rules.sources);
+        out.failed(&[*d], &rules.sources);
         return Exit::Errors;
     }
+    let render = RenderOptions {
+        lang: scope.lang,
+        template,
+    };
+    let Some(format) = format else {
+        // No file and no format: a summary for people.
+        if !args.quiet {
+            use std::io::IsTerminal;
+            let color = std::io::stdout().is_terminal();
+            super::stdout(&alumni_kpi::report::summary(&report, scope.lang, color));
+        }
+        return Exit::Ok;
+    };
+    let text = match report.render_with(format, &render) {
+        Ok(t) => t,
+        Err(e) => {
+            match &args.template {
+                Some(path) => eprintln!("error: the template `{}`: {e}", path.display()),
+                None => eprintln!("error: {e}"),
+            }
+            return Exit::Errors;
+        }
+    };
     match &args.output {
         Some(path) => {
             if let Err(d) = write(path, &text) {
-                out.diagnostics(&[*d], &rules.sources);
+                out.failed(&[*d], &rules.sources);
                 return Exit::Errors;
             }
             if !args.quiet {
@@ -167,17 +147,24 @@ pub fn run(args: Args, out: &Output) -> Exit {
                     .score
                     .map_or("null".to_string(), |s| format!("{s:.1}"));
                 out.note(&format!(
-                    "{}: score {score}, coverage {:.0}%",
+                    "{}: score {score}, coverage {}%",
                     path.display(),
-                    report.coverage * 100.0
+                    (report.coverage * 100.0).round() as i64
                 ));
             }
         }
-        None => print!("{text}"),
+        None => super::stdout(&text),
     }
-    let warnings = report.diagnostics.len();
-    if warnings > 0 && !args.quiet {
-        out.note(&format!("{warnings} note(s) in the report's diagnostics"));
+    let notes = report.diagnostics.len();
+    if notes > 0 && !args.quiet {
+        out.note(&format!(
+            "{notes} note(s) in the report's diagnostics{}",
+            if format == ReportFormat::Json || format == ReportFormat::Yaml {
+                " (`diagnostics`)"
+            } else {
+                ""
+            }
+        ));
     }
     Exit::Ok
 }

@@ -2,29 +2,23 @@
 
 use std::path::PathBuf;
 
-use alumni_kpi::engine::ScoreOptions;
 use alumni_kpi::live::{Event, Live, LiveOptions};
-use alumni_kpi::report::{Report, ReportFormat};
+use alumni_kpi::report::{Lang, RenderOptions, Report, ReportFormat};
 
 use super::{Exit, Output};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The rules directory (rule files and plugins are watched).
-    #[arg(long, default_value_os_t = super::default_rules())]
-    rules: PathBuf,
-    /// The dataset directory (its tables are watched too).
-    #[arg(long, default_value = "data/sample")]
-    data: PathBuf,
-    /// The report file, rewritten atomically after each good reload.
+    #[command(flatten)]
+    scope: super::Scope,
+    /// The report file, rewritten atomically after each good reload (it is
+    /// never read back, even inside the rules or dataset directory).
     #[arg(short, long)]
     output: PathBuf,
-    #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
-    format: ReportFormat,
-    /// Override a param: `--set staff_hour_cost=50` (repeatable).
-    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = super::score::parse_set)]
-    set: Vec<(String, String)>,
-    /// Do not watch the dataset, only the rules.
+    /// The report's format (default: from the `-o` file's extension).
+    #[arg(long, value_enum)]
+    format: Option<ReportFormat>,
+    /// Watch the rules only: the dataset is read once, at the start.
     #[arg(long)]
     no_data: bool,
     /// How long a burst of saves must pause before re-scoring, in ms.
@@ -32,8 +26,25 @@ pub struct Args {
     debounce: u64,
 }
 
-fn write(out: &Output, path: &std::path::Path, report: &Report, format: ReportFormat) -> bool {
-    match super::fmt::write_file(path, &report.render(format)) {
+fn write(
+    out: &Output,
+    path: &std::path::Path,
+    report: &Report,
+    format: ReportFormat,
+    lang: Lang,
+) -> bool {
+    let options = RenderOptions {
+        lang,
+        template: None,
+    };
+    let text = match report.render_with(format, &options) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return false;
+        }
+    };
+    match super::fmt::write_file(path, &text) {
         Ok(()) => true,
         Err(d) => {
             out.diagnostics(&[*d], &alumni_kpi::source::SourceMap::new());
@@ -47,31 +58,41 @@ fn score_text(score: Option<f64>) -> String {
 }
 
 pub fn run(args: Args, out: &Output) -> Exit {
-    let mut options = LiveOptions::new(&args.rules, &args.data);
-    options.score = ScoreOptions {
-        set: args.set.clone(),
-        ..ScoreOptions::default()
+    let Some(format) = args.format.or_else(|| ReportFormat::of_path(&args.output)) else {
+        eprintln!("error: cannot tell the format of `-o` from its extension: pass --format");
+        return Exit::Usage;
     };
+    let scope = &args.scope;
+    let mut options = LiveOptions::new(&scope.rules, &scope.data);
+    options.score = match scope.score_options() {
+        Ok(o) => o,
+        Err(exit) => return exit,
+    };
+    options.skip_bad_rows = scope.skip_bad_rows;
     options.watch_data = !args.no_data;
     options.debounce = std::time::Duration::from_millis(args.debounce);
+    options.ignore = vec![args.output.clone()];
     let live = match Live::start(options) {
         Ok(l) => l,
         Err(e) => {
-            out.diagnostics(&e.diagnostics.0, &e.sources);
+            out.failed(&e.diagnostics.0, &e.sources);
             return Exit::Errors;
         }
     };
     let events = live.subscribe();
     let first = live.current();
-    if !write(out, &args.output, &first.report, args.format) {
+    if !write(out, &args.output, &first.report, format, scope.lang) {
         return Exit::Errors;
     }
+    let watched = if args.no_data {
+        format!("{} (the dataset is not watched)", scope.rules.display())
+    } else {
+        format!("{} and {}", scope.rules.display(), scope.data.display())
+    };
     eprintln!(
-        "{}: score {}; watching {} and {} (Ctrl-C to stop)",
+        "{}: score {}; watching {watched} (Ctrl-C to stop)",
         args.output.display(),
         score_text(first.report.score),
-        args.rules.display(),
-        args.data.display()
     );
     for event in events {
         let time = chrono::Local::now().format("%H:%M:%S");
@@ -83,7 +104,7 @@ pub fn run(args: Args, out: &Output) -> Exit {
                 reloaded_tables,
                 latency,
             } => {
-                if !write(out, &args.output, &report, args.format) {
+                if !write(out, &args.output, &report, format, scope.lang) {
                     continue;
                 }
                 let delta = match (report.score, previous_score) {

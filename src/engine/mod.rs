@@ -610,11 +610,17 @@ impl<'a> Scoring<'a> {
         let mut w = csv::Writer::from_writer(Vec::new());
         let mut header: Vec<String> = key.iter().map(|(n, _)| n.clone()).collect();
         header.extend(ids.iter().map(|&p| self.plan.profiles[p].name.clone()));
-        let _ = w.write_record(&header);
+        let safe = |cells: Vec<String>| -> Vec<String> {
+            cells
+                .iter()
+                .map(|c| crate::report::safe_cell(c).into_owned())
+                .collect()
+        };
+        let _ = w.write_record(safe(header));
         for r in 0..table.len {
             let mut row: Vec<String> = key.iter().map(|(_, c)| self.cell_text(&c.get(r))).collect();
             row.extend(columns.iter().map(|c| self.cell_text(&c.get(r))));
-            let _ = w.write_record(&row);
+            let _ = w.write_record(safe(row));
         }
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
     }

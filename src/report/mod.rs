@@ -9,6 +9,7 @@
 //! | `html` | one self-contained page with charts (`html.rs`, minijinja + plotters) |
 
 mod csv;
+pub use csv::safe_cell;
 pub mod format;
 mod html;
 pub mod labels;

@@ -6,9 +6,15 @@ use super::format::{band, colon, percent, score, value};
 use super::labels::Lang;
 use super::{IndicatorReport, Report, Status};
 
-/// A Markdown table cell (pipes escaped, one line).
+/// Text in Markdown: one line, pipes escaped, and HTML shown as text
+/// (Markdown viewers render raw HTML, scripts included, and titles and
+/// segment values come from rule files and data).
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('|', "\\|")
+        .replace('\n', " ")
 }
 
 fn status_or(i: &IndicatorReport, text: String, lang: Lang) -> String {
@@ -154,11 +160,11 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
                 );
             }
         }
-        let unsegmented: Vec<&str> = o
+        let unsegmented: Vec<String> = o
             .indicators
             .iter()
             .filter(|i| i.segments_note.is_some())
-            .map(|i| i.title.as_deref().unwrap_or(&i.id))
+            .map(|i| cell(i.title.as_deref().unwrap_or(&i.id)))
             .collect();
         if !unsegmented.is_empty() {
             let _ = writeln!(out, "\n{}: {}", l.not_segmented, unsegmented.join(", "));
@@ -167,11 +173,11 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
     if !report.diagnostics.is_empty() || !report.skipped_rows.is_empty() {
         let _ = writeln!(out, "\n## {}\n", l.diagnostics);
         for (table, n) in &report.skipped_rows {
-            let _ = writeln!(out, "- {table}: {n} {}", l.skipped);
+            let _ = writeln!(out, "- {}: {n} {}", cell(table), l.skipped);
         }
         for d in &report.diagnostics {
             let place = match (&d.file, d.line) {
-                (Some(f), Some(line)) => format!(" ({f}:{line})"),
+                (Some(f), Some(line)) => format!(" ({}:{line})", cell(f)),
                 _ => String::new(),
             };
             let _ = writeln!(out, "- {}: {}{place}", d.severity, cell(&d.message));
