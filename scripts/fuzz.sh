@@ -2,9 +2,9 @@
 # Runs each cargo-fuzz target for SECONDS (default 60), seeded from the
 # test corpus: rule files for the rule targets, the shipped and test
 # datasets for the loader. Needs the nightly toolchain and cargo-fuzz
-# (`cargo install cargo-fuzz`). A crash is saved under fuzz/artifacts/ and
-# the script stops with its status; `cargo +nightly fuzz run TARGET FILE`
-# replays it.
+# (`cargo install cargo-fuzz`). A crash is saved under fuzz/artifacts/;
+# the script goes on with the other targets and fails at the end if one
+# crashed; `cargo +nightly fuzz run TARGET FILE` replays a crash.
 #
 #   scripts/fuzz.sh 600            # ten minutes per target
 #   scripts/fuzz.sh 60 score       # one target
@@ -37,10 +37,20 @@ seed() {
   esac
 }
 
+failed=()
 for t in "${targets[@]}"; do
   seed "$t"
   echo "== $t: ${seconds}s"
-  (cd fuzz && cargo +nightly fuzz run "$t" "corpus/$t" -- \
-      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1) 2>&1 \
-    | grep -E '^(#[0-9]+.*(DONE|pulse)|stat::|==|SUMMARY|Done)' | tail -8
+  log="fuzz/$t.log"
+  if (cd fuzz && cargo +nightly fuzz run "$t" "corpus/$t" -- \
+      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1) >"$log" 2>&1; then
+    grep -a -E '^(#[0-9]+.*DONE|stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)|Done)' "$log"
+  else
+    failed+=("$t")
+    grep -a -E 'panicked|SUMMARY|Test unit written|ERROR' "$log" | head -5
+  fi
 done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "crashed: ${failed[*]} (see fuzz/*.log and fuzz/artifacts/)"
+  exit 1
+fi

@@ -584,7 +584,7 @@ fn finding_14_a_list_segment_is_cut_by_element_and_huge_segments_are_refused() {
     let col = |n: &str| header.iter().position(|h| *h == n).expect("a column");
     let (interests, member) = (col("interests"), col("member"));
     let sport = lines
-        .map(|l| csv_like(l))
+        .map(csv_like)
         .filter(|c| c[member] == "true" && c[interests].split(';').any(|i| i == "sport"))
         .count();
     assert_eq!(by["sport"]["value"], sport);

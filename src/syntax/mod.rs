@@ -60,10 +60,36 @@ pub fn parse(
     source: &SourceFile,
     format: Format,
 ) -> (Option<RuleFile>, Vec<Diagnostic>) {
+    if let Some(d) = control_character(file, &source.text) {
+        return (None, vec![d]);
+    }
     match format {
         Format::Kpi => dsl::parse_file(file, &source.text),
         Format::Yaml => yaml::parse_file(file, source),
     }
+}
+
+/// A rule file is text: a control character (other than tab and line
+/// ends) is a mistake, whether in a comment or not, and no format could
+/// print it back.
+fn control_character(file: crate::source::FileId, text: &str) -> Option<Diagnostic> {
+    let (at, c) = text
+        .char_indices()
+        .find(|(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))?;
+    Some(
+        Diagnostic::error(
+            "parse::control",
+            format!(
+                "a control character (U+{:04X}) in a rule file",
+                u32::from(c)
+            ),
+        )
+        .at(
+            crate::source::Span::new(file, at, at + c.len_utf8()),
+            "not text",
+        )
+        .with_help("remove it: rule files hold text only (was binary data pasted in?)"),
+    )
 }
 
 /// Prints a tree in the canonical layout of a format.
