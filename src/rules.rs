@@ -28,6 +28,9 @@ pub struct RuleSet {
     pub unreadable_plugins: Vec<(String, crate::files::ReadError)>,
 }
 
+/// A rule file has no reason to be larger.
+pub const RULE_FILE_CAP: u64 = 16 << 20;
+
 /// A plugin has no reason to be larger.
 pub const PLUGIN_CAP: u64 = 1 << 20;
 
@@ -41,6 +44,7 @@ impl RuleSet {
         };
         let mut diags = Diagnostics::new();
         for (name, text) in texts {
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
             set.add_file(
                 SourceFile::new(*name, root.join(name), text.to_string()),
                 &mut diags,
@@ -106,15 +110,33 @@ impl RuleSet {
             );
         }
         for path in paths {
-            match std::fs::read_to_string(&path) {
+            // UTF-8, with or without a byte-order mark (Windows editors
+            // write one).
+            let read = crate::files::read_bytes(&path, Some(RULE_FILE_CAP)).and_then(|bytes| {
+                crate::files::decode(bytes, crate::files::Encoding::Utf8).map_err(|e| {
+                    crate::files::ReadError {
+                        message: format!("the file {}", e.message),
+                        ..e
+                    }
+                })
+            });
+            match read {
                 Ok(text) => {
                     let name = path.display().to_string();
                     set.add_file(SourceFile::new(name, path.clone(), text), &mut diags);
                 }
-                Err(e) => diags.push(Diagnostic::error(
-                    "rules::io",
-                    format!("cannot read `{}`: {e}", path.display()),
-                )),
+                Err(e) => {
+                    let d = Diagnostic::error("rules::io", e.message);
+                    let d = match e.line {
+                        Some((line, column)) => d
+                            .in_file(path.display().to_string(), line, column)
+                            .with_help(
+                                "save the file as UTF-8 (your editor's \"Save with encoding\" or \"Encoding\" menu): rule files are UTF-8",
+                            ),
+                        None => d.with_help_opt(e.help),
+                    };
+                    diags.push(d);
+                }
             }
         }
         set.read_plugins();

@@ -19,6 +19,9 @@ pub enum FieldKind {
     Text,
     /// A list of words (`tags`).
     TextList,
+    /// A param's value in YAML: an expression, or text when written in
+    /// quotes or as plain words (`flagship: Law`, `names: [Law, Arts]`).
+    Param,
 }
 
 /// The block a field stands in.

@@ -11,6 +11,7 @@
 //! | `print_*`    | tree → .kpi, tree → YAML, expression → text       |
 
 pub mod ast;
+mod braces;
 mod comments;
 mod dsl;
 pub mod fields;
@@ -64,7 +65,18 @@ pub fn parse(
         return (None, vec![d]);
     }
     match format {
-        Format::Kpi => dsl::parse_file(file, &source.text),
+        Format::Kpi => {
+            let (tree, errors) = dsl::parse_file(file, &source.text);
+            // Where braces do not balance, the missing one is the mistake,
+            // wherever the parser stopped.
+            if errors.iter().any(|d| d.code.starts_with("parse::")) {
+                let braces = braces::check(file, &source.text);
+                if !braces.is_empty() {
+                    return (None, braces);
+                }
+            }
+            (tree, errors)
+        }
         Format::Yaml => yaml::parse_file(file, source),
     }
 }

@@ -106,13 +106,12 @@ impl Printer {
             self.comments(&item.trivia.leading, 1);
             match &item.kind {
                 ItemKind::Param(b) | ItemKind::Let(b) => {
-                    self.entry(
-                        1,
-                        &b.name.name,
-                        &b.value,
-                        FieldKind::Expr,
-                        &item.trivia.trailing,
-                    );
+                    let kind = if matches!(item.kind, ItemKind::Param(_)) {
+                        FieldKind::Param
+                    } else {
+                        FieldKind::Expr
+                    };
+                    self.entry(1, &b.name.name, &b.value, kind, &item.trivia.trailing);
                 }
                 ItemKind::Use(path) => {
                     self.indent(1);
@@ -229,13 +228,21 @@ impl Printer {
                 for item in items {
                     self.indent(level + 1);
                     self.out.push_str("- ");
-                    let text = self.scalar_of(item, text_like);
+                    let text = if kind == FieldKind::Param {
+                        self.param_scalar(item)
+                    } else {
+                        self.scalar_of(item, text_like)
+                    };
                     self.out.push_str(&text);
                     self.out.push('\n');
                 }
             }
             _ => {
-                let text = self.scalar_of(value, text_like);
+                let text = if kind == FieldKind::Param {
+                    self.param_scalar(value)
+                } else {
+                    self.scalar_of(value, text_like)
+                };
                 if text.contains('\n') {
                     // A multi-line expression (a rhai block): a literal block.
                     self.out.push_str(" |-");
@@ -257,6 +264,16 @@ impl Printer {
     }
 
     /// One value as a YAML scalar.
+    /// A param's value: text as plain or quoted YAML, as the reader reads
+    /// it back; anything else as an expression.
+    fn param_scalar(&self, value: &Expr) -> String {
+        match &value.kind {
+            ExprKind::String(s) if super::yaml::is_word(s) => s.clone(),
+            ExprKind::String(s) => format!("'{}'", s.replace('\'', "''")),
+            _ => self.scalar_of(value, false),
+        }
+    }
+
     fn scalar_of(&self, value: &Expr, text_like: bool) -> String {
         match &value.kind {
             ExprKind::String(s) if text_like => scalar(s),

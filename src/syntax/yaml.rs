@@ -113,8 +113,114 @@ pub fn parse_file(file: FileId, source: &SourceFile) -> (Option<RuleFile>, Vec<D
     }
 }
 
+/// A lone word a YAML param reads as text (`Law`, `Médecine`): not a
+/// number, date, keyword or anything but letters, digits and `_`.
+pub(crate) fn is_word(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(char::is_alphabetic)
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+        && !matches!(s, "true" | "false" | "null" | "not" | "and" | "or" | "in" | "where")
+}
+
+/// Plain words (`Faculty of Law`), read as text unless they make an
+/// expression.
+fn is_words(s: &str) -> bool {
+    s.split_whitespace().all(|w| {
+        w.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '\'' | '-' | '.' | ',' | '&'))
+    })
+}
+
+/// The YAML parsers' words for the slips people make, in plain ones: the
+/// message, a hint, and where it is when the parser's place is off.
+fn plain_slip(
+    source: &SourceFile,
+    e: &yaml_io::YamlError,
+) -> Option<(String, String, Option<(usize, usize)>)> {
+    let line = e.line.unwrap_or(1);
+    let text = source.line_text(line);
+    let quoted = |t: &str| {
+        let (key, value) = t.split_once(':')?;
+        Some(format!(
+            "{key}: \"{}\"",
+            value.trim().replace('\\', "\\\\").replace('"', "\\\"")
+        ))
+    };
+    let m = e.message.as_str();
+    if m.contains("mapping values are not allowed") {
+        return Some((
+            "a `:` inside a value: YAML takes it for the start of another key".into(),
+            match quoted(text.trim()) {
+                Some(q) => format!("put the value in quotes: `{q}`"),
+                None => "put the value in quotes".into(),
+            },
+            None,
+        ));
+    }
+    if m.contains("cannot start any token") {
+        let c = e
+            .column
+            .and_then(|col| text.chars().nth(col.saturating_sub(1)))
+            .unwrap_or('?');
+        return Some((
+            format!("a YAML value cannot start with `{c}`"),
+            match quoted(text.trim()) {
+                Some(q) => format!("put the value in quotes: `{q}`"),
+                None => "put the value in quotes".into(),
+            },
+            None,
+        ));
+    }
+    if m.contains("tab character") {
+        // The parser names the line before the tab: point at the tab.
+        let at = (1..=source.line_count()).find_map(|l| {
+            let t = source.line_text(l);
+            let indent: String = t.chars().take_while(|c| c.is_whitespace()).collect();
+            indent.find('\t').map(|c| (l, c + 1))
+        });
+        return Some((
+            "a tab in the indentation: YAML is indented with spaces".into(),
+            "replace the tabs at the start of the line with spaces (two per level)".into(),
+            at,
+        ));
+    }
+    if let Some(rest) = m.split("duplicate field `").nth(1) {
+        let name = rest.split('`').next().unwrap_or("");
+        // The parser gives the mapping: the second key of that name in it.
+        let indent = |t: &str| t.len() - t.trim_start().len();
+        let from = e.line.unwrap_or(1);
+        let key_indent = (from..=source.line_count())
+            .map(|l| source.line_text(l))
+            .find(|t| !t.trim().is_empty() && !t.trim_start().starts_with('#'))
+            .map(|t| indent(t.trim_start_matches("- ")) + usize::from(t.trim_start().starts_with("- ")) * 2);
+        let second = (from..=source.line_count())
+            .filter(|&l| {
+                let t = source.line_text(l);
+                let key = t.trim_start().trim_start_matches("- ");
+                key.starts_with(&format!("{name}:"))
+                    && key_indent.is_none_or(|k| indent(t) == k || indent(t) + 2 == k)
+            })
+            .nth(1);
+        return Some((
+            format!("`{name}` is set twice"),
+            "keep one of the two lines".into(),
+            second.map(|l| (l, indent(source.line_text(l)) + 1)),
+        ));
+    }
+    None
+}
+
 fn yaml_error(file: FileId, source: &SourceFile, e: yaml_io::YamlError) -> Diagnostic {
     let mut d = Diagnostic::error("yaml::structure", e.message.clone());
+    let mut e = e;
+    if let Some((message, help, at)) = plain_slip(source, &e) {
+        d = Diagnostic::error("yaml::syntax", message).with_help(help);
+        if let Some((line, column)) = at {
+            e.line = Some(line);
+            e.column = Some(column);
+        }
+        e.context = None;
+    }
     if let Some(at) = e.message.find("unknown field `") {
         let rest = &e.message[at + "unknown field `".len()..];
         let name = rest.split('`').next().unwrap_or("");
@@ -174,6 +280,7 @@ impl Reader<'_> {
             start: 0,
             offsets: None,
             block_scalar: false,
+            quoted: false,
         })
     }
 
@@ -248,7 +355,11 @@ impl Reader<'_> {
                     for (i, (name, value)) in map.iter().flatten().enumerate() {
                         let path = format!("{section}/{name}");
                         let mut trivia = self.trivia(&path, (i == 0).then_some(section));
-                        let expr = self.expr(value, &path);
+                        let expr = if section == "params" {
+                            self.param_value(value, &path)
+                        } else {
+                            self.expr(value, &path)
+                        };
                         trivia.trailing = self.trailing_after(expr.span.end);
                         let binding = Binding {
                             name: Ident::new(name, self.node(&path).head(self.file)),
@@ -430,6 +541,7 @@ impl Reader<'_> {
             FieldKind::Expr | FieldKind::Table | FieldKind::Columns => self.expr(value, path),
             FieldKind::Period => self.period(value, path),
             FieldKind::Text | FieldKind::TextList => self.text_value(value, path),
+            FieldKind::Param => self.param_value(value, path),
         };
         let name = Ident::new(name, node.head(self.file));
         let mut trivia = trivia_base;
@@ -485,6 +597,42 @@ impl Reader<'_> {
                     self.failed(vec![d], span)
                 }
             },
+        }
+    }
+
+    /// A param's value: text when the YAML says text (a quoted string, a
+    /// lone word, plain words that are no expression), else an expression.
+    /// `flagship_faculty: Law` is the text `Law`; to name another param on
+    /// its own, write it in parentheses: `(staff_hour_cost)`.
+    fn param_value(&mut self, value: &Value, path: &str) -> Expr {
+        let node = self.node(path);
+        let span = node.span(self.file);
+        match value {
+            Value::String(s) if node.quoted => {
+                // `'"Law"'`, written by earlier versions: a DSL string.
+                if s.len() >= 2 && s.starts_with('"') && s.ends_with('"') {
+                    return self.expr(value, path);
+                }
+                Expr::new(ExprKind::String(s.clone()), span)
+            }
+            Value::String(s) if is_word(s) => Expr::new(ExprKind::String(s.clone()), span),
+            Value::String(s) if is_words(s) => {
+                match dsl::parse_expr(self.file, s, &|o| node.map(o)) {
+                    Ok(e) => e,
+                    Err(_) => Expr::new(ExprKind::String(s.clone()), span),
+                }
+            }
+            Value::Sequence(items) => Expr::new(
+                ExprKind::List(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| self.param_value(v, &format!("{path}/{i}")))
+                        .collect(),
+                ),
+                span,
+            ),
+            _ => self.expr(value, path),
         }
     }
 

@@ -27,6 +27,8 @@ pub(crate) struct NodePos {
     /// value, plus one past the end.
     pub offsets: Option<Vec<usize>>,
     pub block_scalar: bool,
+    /// A scalar written in quotes (`'Law'`, `"Law"`).
+    pub quoted: bool,
 }
 
 impl NodePos {
@@ -137,23 +139,27 @@ impl YamlPositions {
                                 let last = source.line_col(region_end).0;
                                 pos.block_lines.extend(first..last);
                             }
-                            pos.add_value(&mut stack, start, Some(offsets), block);
+                            let quoted = matches!(
+                                style,
+                                TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
+                            );
+                            pos.add_value(&mut stack, start, Some(offsets), block, quoted);
                         }
                     }
                 }
                 Event::MappingStart(..) => {
-                    let path = pos.add_value(&mut stack, start, None, false);
+                    let path = pos.add_value(&mut stack, start, None, false, false);
                     stack.push(Frame::Map { path, key: None });
                 }
                 Event::SequenceStart(..) => {
-                    let path = pos.add_value(&mut stack, start, None, false);
+                    let path = pos.add_value(&mut stack, start, None, false, false);
                     stack.push(Frame::Seq { path, index: 0 });
                 }
                 Event::MappingEnd | Event::SequenceEnd => {
                     stack.pop();
                 }
                 Event::Alias(_) => {
-                    pos.add_value(&mut stack, start, None, false);
+                    pos.add_value(&mut stack, start, None, false, false);
                 }
                 _ => {}
             }
@@ -168,6 +174,7 @@ impl YamlPositions {
         start: usize,
         offsets: Option<Vec<usize>>,
         block_scalar: bool,
+        quoted: bool,
     ) -> String {
         let (path, key) = match stack.last_mut() {
             None => (String::new(), None),
@@ -187,6 +194,7 @@ impl YamlPositions {
                 start,
                 offsets,
                 block_scalar,
+                quoted,
             },
         );
         path
