@@ -561,3 +561,262 @@ fn every_command_of_the_readme_runs_with_the_flags_it_shows() {
         );
     }
 }
+
+/// `kpi check --no-data` on one rule file written as `name`; the JSON
+/// diagnostics and the exit code.
+fn check_one(name: &str, bytes: &[u8]) -> common::Run {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join(name), bytes).expect("write");
+    let out = kpi()
+        .arg("check")
+        .arg("--rules")
+        .arg(dir.path())
+        .args(["--no-data", "--error-format", "json"])
+        .output()
+        .expect("runs");
+    common::Run {
+        code: out.status.code(),
+        stdout: text(&out.stdout),
+        stderr: text(&out.stderr),
+    }
+}
+
+const MINIMAL_YAML: &str = "scorecard:\n  title: S\n  population: alumni\nobjectives:\n  - id: o\n    weight: 1\n    indicators:\n      - id: i\n        value: 1\n        target: 1\n";
+
+#[test]
+fn finding_18_a_bom_is_read_and_another_encoding_is_named_at_its_line() {
+    let kpi_rules = "scorecard \"S\" { population = alumni }\nobjective o { weight = 1 indicator i { value = 1 target = 1 } }\n";
+    for (name, body) in [("r.kpi", kpi_rules), ("r.yaml", MINIMAL_YAML)] {
+        let mut bytes = b"\xef\xbb\xbf".to_vec();
+        bytes.extend_from_slice(body.as_bytes());
+        let run = check_one(name, &bytes);
+        assert_eq!(run.code, Some(0), "{name}: {}{}", run.stdout, run.stderr);
+    }
+    // `bénévolat` saved as Latin-1, on line 2.
+    let latin1 = b"scorecard \"S\" { population = alumni }\n// b\xe9n\xe9volat\nobjective o { weight = 1 indicator i { value = 1 target = 1 } }\n";
+    let run = check_one("r.kpi", latin1);
+    let e = run.error("rules::io");
+    let message = e["message"].as_str().unwrap_or_default();
+    assert!(message.contains("line 2, column 5"), "{e}");
+    assert!(
+        e["help"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("save the file as UTF-8"),
+        "{e}"
+    );
+}
+
+#[test]
+fn finding_19_a_missing_brace_is_named_at_the_block_that_lacks_it() {
+    let src = "scorecard \"S\" { population = alumni }\nobjective o {\n  weight = 1\n  indicator satisfaction {\n    value = 1\n    target = 1\n\n  indicator j { value = 1 target = 1 }\n}\n";
+    let run = check_one("r.kpi", src.as_bytes());
+    let e = run.error("parse::unclosed");
+    assert_eq!(
+        e["message"], "indicator `satisfaction` opened on line 4 is not closed",
+        "{e}"
+    );
+    assert_eq!(
+        (e["line"].as_u64(), e["column"].as_u64()),
+        (Some(4), Some(26))
+    );
+    // The last `}` of the file missing: the objective is named.
+    let src = "scorecard \"S\" { population = alumni }\nobjective o {\n  weight = 1\n  indicator i { value = 1 target = 1 }\n";
+    let e = check_one("r.kpi", src.as_bytes()).error("parse::unclosed");
+    assert_eq!(
+        e["message"], "objective `o` opened on line 2 is not closed",
+        "{e}"
+    );
+    assert_eq!(e["line"], 2);
+}
+
+#[test]
+fn finding_20_yaml_slips_are_said_plainly_with_a_hint() {
+    let cases = [
+        (
+            MINIMAL_YAML.replace("title: S", "title: Donateurs: taux"),
+            "a `:` inside a value",
+            2,
+            "title: \"Donateurs: taux\"",
+        ),
+        (
+            MINIMAL_YAML.replace("target: 1\n", "target: 1\n        unit: %\n"),
+            "cannot start with `%`",
+            11,
+            "unit: \"%\"",
+        ),
+        (
+            MINIMAL_YAML.replace("        value: 1", "\tvalue: 1"),
+            "a tab in the indentation",
+            9,
+            "spaces",
+        ),
+        (
+            MINIMAL_YAML.replace("weight: 1\n", "weight: 1\n    weight: 2\n"),
+            "`weight` is set twice",
+            7,
+            "keep one",
+        ),
+    ];
+    for (src, message, line, help) in cases {
+        let e = check_one("r.yaml", src.as_bytes()).error("yaml::syntax");
+        assert!(
+            e["message"].as_str().unwrap_or_default().contains(message),
+            "{e}"
+        );
+        assert_eq!(e["line"], line, "{e}");
+        assert!(e["help"].as_str().unwrap_or_default().contains(help), "{e}");
+    }
+    // A colon inside a call's arguments.
+    let src = MINIMAL_YAML.replace("target: 1\n", "target: 1\n        score: bands(3: 20)\n");
+    let e = check_one("r.yaml", src.as_bytes()).error("yaml::syntax");
+    assert!(
+        e["help"].as_str().unwrap_or_default().contains("quotes"),
+        "{e}"
+    );
+}
+
+#[test]
+fn finding_21_a_yaml_text_param_is_text_and_fmt_keeps_it_so() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = dir.path().join("rules");
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&rules).expect("mkdir");
+    std::fs::create_dir_all(&data).expect("mkdir");
+    let yaml = "params:\n  flagship_faculty: Law\n  faculties: [Business, Law]\n\nscorecard:\n  title: S\n  population: alumni\n\nobjectives:\n  - id: o\n    weight: 1\n    indicators:\n      - id: flagship\n        value: count(alumni where faculty == flagship_faculty)\n        target: 10\n      - id: listed\n        value: count(alumni where faculty in faculties)\n        target: 10\n";
+    std::fs::write(rules.join("r.yaml"), yaml).expect("write");
+    std::fs::write(
+        data.join("alumni.csv"),
+        "id,faculty\n1,Law\n2,Law\n3,Business\n4,Medicine\n",
+    )
+    .expect("write");
+    let run = common::run(
+        &["score", "--format", "json"],
+        rules.to_str().expect("utf-8"),
+        &data,
+    );
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let report = run.json();
+    let values: Vec<_> = report["objectives"][0]["indicators"]
+        .as_array()
+        .expect("indicators")
+        .iter()
+        .map(|i| i["value"].as_f64())
+        .collect();
+    assert_eq!(values, [Some(2.0), Some(3.0)]);
+    // Formatting keeps the words as words.
+    let out = kpi()
+        .arg("fmt")
+        .arg(rules.join("r.yaml"))
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let formatted = std::fs::read_to_string(rules.join("r.yaml")).expect("read");
+    assert!(formatted.contains("flagship_faculty: Law\n"), "{formatted}");
+    assert!(formatted.contains("    - Business\n"), "{formatted}");
+    assert!(!formatted.contains("'\""), "{formatted}");
+}
+
+#[test]
+fn finding_22_messages_say_everything_once() {
+    // A syntax error in one file does not hide another file's mistakes,
+    // and type errors say what to write instead.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = dir.path().join("rules");
+    std::fs::create_dir_all(&rules).expect("mkdir");
+    std::fs::write(
+        rules.join("a.kpi"),
+        "scorecard \"S\" { population = alumni }\nobjective o { weight = 1 indicator i { value = 1 target = 1\n",
+    )
+    .expect("write");
+    std::fs::write(
+        rules.join("b.kpi"),
+        "objective p {\n  weight = 1\n  indicator j { value = avg(participations.attended) target = 1 }\n  indicator k { value = count(alumni where graduation_year == \"2010\") target = 1 }\n}\n",
+    )
+    .expect("write");
+    let data = root().join("data/sample");
+    let run = common::run(&["check"], rules.to_str().expect("utf-8"), &data);
+    let errors = run.errors();
+    let codes: Vec<_> = errors
+        .iter()
+        .map(|e| e["code"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "parse::unclosed",
+            "parse::unclosed",
+            "check::type",
+            "check::type"
+        ],
+        "{errors:#?}"
+    );
+    assert_eq!(
+        errors[0]["message"],
+        "indicator `i` opened on line 2 is not closed"
+    );
+    assert_eq!(
+        errors[2]["help"],
+        "for the rows where it is true, write `share(participations where attended)`"
+    );
+    assert_eq!(errors[3]["help"], "remove the quotes: `2010`");
+
+    // The summary: the period, a weightless objective, a failed script,
+    // skipped rows and the notes themselves; the error count of a failure.
+    let rules = dir.path().join("summary");
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&rules).expect("mkdir");
+    std::fs::create_dir_all(&data).expect("mkdir");
+    std::fs::write(
+        rules.join("main.kpi"),
+        "scorecard \"S\" {\n  population = people\n  period = 2025-09-01 .. 2026-08-31\n}\n\
+         objective giving {\n  weight = 1\n  indicator amount { value = sum(gifts.amount) target = 1000 }\n  \
+         indicator scripted { value = rhai { throw \"nope\" } target = 1 }\n}\n\
+         objective later {\n  weight = 0\n  indicator members { value = share(people where member) target = 50% }\n}\n",
+    )
+    .expect("write");
+    std::fs::write(data.join("people.csv"), "id,member\n1,yes\n2,no\n3,yes\n").expect("write");
+    std::fs::write(
+        data.join("gifts.csv"),
+        "id,people_id,date,amount\n1,1,2025-10-01,300\n2,2,2025-11-01,abc\n3,3,2026-01-01,500\n",
+    )
+    .expect("write");
+    let scored = |extra: &[&str]| {
+        let out = kpi()
+            .arg("score")
+            .args(extra)
+            .arg("--rules")
+            .arg(&rules)
+            .arg("--data")
+            .arg(&data)
+            .output()
+            .expect("runs");
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    };
+    let (code, _, err) = scored(&[]);
+    assert_eq!(code, Some(1));
+    assert!(err.trim_end().ends_with("1 error(s)"), "{err}");
+    let (code, summary, err) = scored(&["--skip-bad-rows"]);
+    assert_eq!(code, Some(0), "{err}");
+    let line = |start: &str| {
+        summary
+            .lines()
+            .find(|l| l.trim_start().starts_with(start))
+            .unwrap_or_else(|| panic!("no `{start}` line in\n{summary}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert!(
+        summary.contains("Period: 2025-09-01 – 2026-08-31"),
+        "{summary}"
+    );
+    assert_eq!(line("later"), "later weight 0");
+    assert_eq!(line("scripted "), "scripted — / 1 failed");
+    assert_eq!(line("gifts:"), "gifts: 1 row(s) left out (--skip-bad-rows)");
+    assert!(
+        summary.contains("  - rhai: Runtime error: nope"),
+        "{summary}"
+    );
+    assert!(!summary.contains("notes: 1"), "{summary}");
+}

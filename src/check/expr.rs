@@ -467,10 +467,27 @@ impl<'c, 'a> Walker<'c, 'a> {
             BinaryOp::Eq | BinaryOp::Ne => {
                 self.compared(l, lhs, r, rhs);
                 if !l.fits(r) {
+                    // `graduation_year == "2010"`: the quotes make text.
+                    let unquote = [(lhs, r), (rhs, l)].into_iter().find_map(|(side, other)| {
+                        match &side.kind {
+                            ExprKind::String(t)
+                                if other == Ty::Number && t.trim().parse::<f64>().is_ok() =>
+                            {
+                                Some(format!("remove the quotes: `{}`", t.trim()))
+                            }
+                            ExprKind::String(t)
+                                if other == Ty::Bool && matches!(t.as_str(), "true" | "false") =>
+                            {
+                                Some(format!("remove the quotes: `{t}`"))
+                            }
+                            _ => None,
+                        }
+                    });
                     self.error(
                         Diagnostic::error("check::type", format!("cannot compare {l} with {r}"))
                             .at(rhs.span, format!("this is {r}"))
-                            .also(lhs.span, format!("this is {l}")),
+                            .also(lhs.span, format!("this is {l}"))
+                            .with_help_opt(unquote),
                     );
                 }
                 Ty::Bool
@@ -964,6 +981,26 @@ impl<'c, 'a> Walker<'c, 'a> {
                 arg_ty.join(Ty::Number)
             }
             _ => {
+                if arg_ty == Ty::Bool && matches!(name, "avg" | "sum") {
+                    // The share (or count) of rows where a yes/no column is
+                    // true is what people mean.
+                    let arg = crate::syntax::expr_to_string(&args[0]);
+                    let (table, column) = arg.split_once('.').unwrap_or(("TABLE", arg.as_str()));
+                    let instead = if name == "avg" {
+                        format!("share({table} where {column})")
+                    } else {
+                        format!("count({table} where {column})")
+                    };
+                    self.error(
+                        Diagnostic::error(
+                            "check::type",
+                            format!("`{name}` needs a number, found a yes/no value"),
+                        )
+                        .at(args[0].span, "this is a yes/no value")
+                        .with_help(format!("for the rows where it is true, write `{instead}`")),
+                    );
+                    return Ty::Number;
+                }
                 self.expect(arg_ty, Ty::Number, args[0].span, &format!("`{name}`"));
                 Ty::Number
             }

@@ -200,6 +200,7 @@ pub fn read_inputs(
 ) -> Inputs {
     use alumni_kpi::data::{Dataset, LoadOptions};
     let (rules, mut diagnostics) = alumni_kpi::rules::RuleSet::load_dir(rules);
+    let rules_broken = diagnostics.has_errors();
     let data = data.and_then(|dir| {
         let options = LoadOptions {
             skip_bad_rows,
@@ -215,6 +216,27 @@ pub fn read_inputs(
             }
         }
     });
+    // A file that does not parse does not hide the other files' mistakes:
+    // they are checked too, but for names (the broken file may define
+    // them); a dataset that does not load does not hide the rules' mistakes.
+    if diagnostics.has_errors() {
+        let broken: Vec<_> = diagnostics
+            .iter()
+            .filter_map(|d| d.primary.as_ref().map(|l| l.span.file))
+            .collect();
+        let schema = data.as_ref().map(|d| d.schema());
+        let checked = alumni_kpi::check::check(&rules, schema.as_ref());
+        diagnostics.extend(checked.diagnostics.into_iter().filter(|d| {
+            !rules_broken
+                || d.primary
+                    .as_ref()
+                    .is_some_and(|l| !broken.contains(&l.span.file))
+                    && !matches!(
+                        d.code,
+                        "check::unknown-name" | "check::unknown-function" | "check::scorecard"
+                    )
+        }));
+    }
     Inputs {
         rules,
         data,

@@ -207,35 +207,48 @@ pub fn summary(report: &Report, lang: Lang, color: bool) -> String {
     } else {
         report.scorecard.clone()
     };
+    let period = report.period.as_ref().map_or(String::new(), |p| {
+        format!("   {}{}{} – {}", l.period, colon(lang), p.from, p.to)
+    });
     let _ = writeln!(
         out,
-        "{title}\n{}: {}   {}: {}",
+        "{title}\n{}{}{}   {}{}{}{period}",
         l.overall,
+        colon(lang),
         paint(score(report.score, lang, l), report.score),
         l.coverage,
+        colon(lang),
         percent(report.coverage, lang)
     );
     for o in &report.objectives {
         let title = o.title.clone().unwrap_or_else(|| o.id.clone());
-        let _ = writeln!(
-            out,
-            "\n  {:<44} {:>6}",
-            title,
+        // An objective weighing nothing has no score by design, not for
+        // want of data.
+        let figure = if o.weight == 0.0 {
+            format!("{} 0", l.weight.to_lowercase())
+        } else {
             paint(score(o.score, lang, l), o.score)
-        );
+        };
+        let _ = writeln!(out, "\n  {title:<44} {figure:>6}");
         for i in &o.indicators {
             let unit = i.unit.as_deref();
-            let figures = format!(
-                "{} / {}",
-                value(i.value, unit, lang, l),
-                value(i.target, unit, lang, l)
-            );
+            // The status column says why a figure is missing; the value
+            // column then shows a dash rather than a second "no data".
+            let shown = |v: Option<f64>| match v {
+                None if i.status != Status::Ok => "—".to_string(),
+                v => value(v, unit, lang, l),
+            };
+            let figures = format!("{} / {}", shown(i.value), shown(i.target));
+            let figure = match i.score {
+                None if i.status != Status::Ok => i.status.label(lang).to_string(),
+                s => paint(score(s, lang, l), s),
+            };
             let _ = writeln!(
                 out,
                 "    {:<40} {:>24} {:>6}",
                 i.title.as_deref().unwrap_or(&i.id),
                 figures,
-                paint(status_or(i, score(i.score, lang, l), lang), i.score)
+                figure
             );
         }
     }
@@ -246,8 +259,23 @@ pub fn summary(report: &Report, lang: Lang, color: bool) -> String {
             let _ = writeln!(out, "  {line}");
         }
     }
-    if !report.diagnostics.is_empty() {
-        let _ = writeln!(out, "{}: {}", l.diagnostics, report.diagnostics.len());
+    for (table, n) in &report.skipped_rows {
+        let _ = writeln!(out, "\n  {table}{}{n} {}", colon(lang), l.skipped);
+    }
+    // The notes themselves, one line each (the report has their places).
+    let notes: Vec<&super::ReportDiagnostic> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code != "score::no-data")
+        .collect();
+    if !notes.is_empty() {
+        let _ = writeln!(out, "\n{}{}", l.diagnostics, colon(lang).trim_end());
+        for d in notes.iter().take(10) {
+            let _ = writeln!(out, "  - {}", d.message);
+        }
+        if notes.len() > 10 {
+            let _ = writeln!(out, "  … {}", notes.len() - 10);
+        }
     }
     out
 }

@@ -21,10 +21,19 @@ struct Open {
 
 /// The block a `{` opens, from the words before it on its line.
 fn label(line: &str) -> String {
+    // `objective o { weight = 1 indicator i {`: the words since the last
+    // brace on the line, and of those the keyword nearest the `{`.
+    let line = line.rsplit(['{', '}']).next().unwrap_or(line);
     let words: Vec<&str> = line.split_whitespace().collect();
-    match words.as_slice() {
+    let kind_at = words.iter().rposition(|w| {
+        matches!(
+            *w,
+            "indicator" | "objective" | "profile" | "scorecard" | "rhai"
+        )
+    });
+    match kind_at.map(|k| &words[k..]).unwrap_or(&words) {
         [kind @ ("indicator" | "objective" | "profile"), name, ..] => {
-            format!("{kind} `{}`", name.trim_end_matches('{'))
+            format!("{kind} `{name}`")
         }
         [kind @ ("scorecard" | "rhai"), ..] => (*kind).to_string(),
         [.., last] => format!("the block after `{}`", last.trim_end_matches('{')),
@@ -126,16 +135,36 @@ mod tests {
     use super::*;
 
     fn messages(src: &str) -> Vec<String> {
-        check(FileId(0), src).into_iter().map(|d| d.message).collect()
+        check(FileId(0), src)
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
     }
 
     #[test]
     fn the_block_that_lacks_its_brace_is_named() {
         let src = "objective engagement {\n  indicator members {\n    value = 1\n    target = 2\n\n  indicator satisfaction \"S\" {\n    value = 3\n  }\n}\n";
-        assert_eq!(messages(src), ["indicator `members` opened on line 2 is not closed"]);
+        assert_eq!(
+            messages(src),
+            ["indicator `members` opened on line 2 is not closed"]
+        );
         let src = "scorecard \"S\" { population = alumni }\nobjective o {\n  indicator i { value = 1 target = 1 }\n";
-        assert_eq!(messages(src), ["objective `o` opened on line 2 is not closed"]);
-        assert_eq!(messages("objective o { }\n}\n"), ["this `}` closes nothing"]);
+        assert_eq!(
+            messages(src),
+            ["objective `o` opened on line 2 is not closed"]
+        );
+        assert_eq!(
+            messages("objective o { }\n}\n"),
+            ["this `}` closes nothing"]
+        );
         assert!(messages("objective o { indicator i { value = \"}\" // }\n } }\n").is_empty());
+        // Two blocks opened on one line are told apart.
+        assert_eq!(
+            messages("objective o { weight = 1 indicator i { value = 1\n"),
+            [
+                "indicator `i` opened on line 1 is not closed",
+                "objective `o` opened on line 1 is not closed"
+            ]
+        );
     }
 }

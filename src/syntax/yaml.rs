@@ -119,7 +119,10 @@ pub(crate) fn is_word(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(char::is_alphabetic)
         && chars.all(|c| c.is_alphanumeric() || c == '_')
-        && !matches!(s, "true" | "false" | "null" | "not" | "and" | "or" | "in" | "where")
+        && !matches!(
+            s,
+            "true" | "false" | "null" | "not" | "and" | "or" | "in" | "where"
+        )
 }
 
 /// Plain words (`Faculty of Law`), read as text unless they make an
@@ -131,12 +134,16 @@ fn is_words(s: &str) -> bool {
     })
 }
 
-/// The YAML parsers' words for the slips people make, in plain ones: the
-/// message, a hint, and where it is when the parser's place is off.
-fn plain_slip(
-    source: &SourceFile,
-    e: &yaml_io::YamlError,
-) -> Option<(String, String, Option<(usize, usize)>)> {
+/// A slip people make in YAML, in plain words.
+struct Slip {
+    message: String,
+    help: String,
+    /// Line and column, when the parser's place is off.
+    at: Option<(usize, usize)>,
+}
+
+/// The YAML parsers' words for the slips people make, in plain ones.
+fn plain_slip(source: &SourceFile, e: &yaml_io::YamlError) -> Option<Slip> {
     let line = e.line.unwrap_or(1);
     let text = source.line_text(line);
     let quoted = |t: &str| {
@@ -148,28 +155,28 @@ fn plain_slip(
     };
     let m = e.message.as_str();
     if m.contains("mapping values are not allowed") {
-        return Some((
-            "a `:` inside a value: YAML takes it for the start of another key".into(),
-            match quoted(text.trim()) {
+        return Some(Slip {
+            message: "a `:` inside a value: YAML takes it for the start of another key".into(),
+            help: match quoted(text.trim()) {
                 Some(q) => format!("put the value in quotes: `{q}`"),
                 None => "put the value in quotes".into(),
             },
-            None,
-        ));
+            at: None,
+        });
     }
     if m.contains("cannot start any token") {
         let c = e
             .column
             .and_then(|col| text.chars().nth(col.saturating_sub(1)))
             .unwrap_or('?');
-        return Some((
-            format!("a YAML value cannot start with `{c}`"),
-            match quoted(text.trim()) {
+        return Some(Slip {
+            message: format!("a YAML value cannot start with `{c}`"),
+            help: match quoted(text.trim()) {
                 Some(q) => format!("put the value in quotes: `{q}`"),
                 None => "put the value in quotes".into(),
             },
-            None,
-        ));
+            at: None,
+        });
     }
     if m.contains("tab character") {
         // The parser names the line before the tab: point at the tab.
@@ -178,11 +185,11 @@ fn plain_slip(
             let indent: String = t.chars().take_while(|c| c.is_whitespace()).collect();
             indent.find('\t').map(|c| (l, c + 1))
         });
-        return Some((
-            "a tab in the indentation: YAML is indented with spaces".into(),
-            "replace the tabs at the start of the line with spaces (two per level)".into(),
+        return Some(Slip {
+            message: "a tab in the indentation: YAML is indented with spaces".into(),
+            help: "replace the tabs at the start of the line with spaces (two per level)".into(),
             at,
-        ));
+        });
     }
     if let Some(rest) = m.split("duplicate field `").nth(1) {
         let name = rest.split('`').next().unwrap_or("");
@@ -192,7 +199,10 @@ fn plain_slip(
         let key_indent = (from..=source.line_count())
             .map(|l| source.line_text(l))
             .find(|t| !t.trim().is_empty() && !t.trim_start().starts_with('#'))
-            .map(|t| indent(t.trim_start_matches("- ")) + usize::from(t.trim_start().starts_with("- ")) * 2);
+            .map(|t| {
+                indent(t.trim_start_matches("- "))
+                    + usize::from(t.trim_start().starts_with("- ")) * 2
+            });
         let second = (from..=source.line_count())
             .filter(|&l| {
                 let t = source.line_text(l);
@@ -201,11 +211,11 @@ fn plain_slip(
                     && key_indent.is_none_or(|k| indent(t) == k || indent(t) + 2 == k)
             })
             .nth(1);
-        return Some((
-            format!("`{name}` is set twice"),
-            "keep one of the two lines".into(),
-            second.map(|l| (l, indent(source.line_text(l)) + 1)),
-        ));
+        return Some(Slip {
+            message: format!("`{name}` is set twice"),
+            help: "keep one of the two lines".into(),
+            at: second.map(|l| (l, indent(source.line_text(l)) + 1)),
+        });
     }
     None
 }
@@ -213,7 +223,7 @@ fn plain_slip(
 fn yaml_error(file: FileId, source: &SourceFile, e: yaml_io::YamlError) -> Diagnostic {
     let mut d = Diagnostic::error("yaml::structure", e.message.clone());
     let mut e = e;
-    if let Some((message, help, at)) = plain_slip(source, &e) {
+    if let Some(Slip { message, help, at }) = plain_slip(source, &e) {
         d = Diagnostic::error("yaml::syntax", message).with_help(help);
         if let Some((line, column)) = at {
             e.line = Some(line);
