@@ -110,33 +110,12 @@ impl RuleSet {
             );
         }
         for path in paths {
-            // UTF-8, with or without a byte-order mark (Windows editors
-            // write one).
-            let read = crate::files::read_bytes(&path, Some(RULE_FILE_CAP)).and_then(|bytes| {
-                crate::files::decode(bytes, crate::files::Encoding::Utf8).map_err(|e| {
-                    crate::files::ReadError {
-                        message: format!("the file {}", e.message),
-                        ..e
-                    }
-                })
-            });
-            match read {
+            match read_rule_file(&path) {
                 Ok(text) => {
                     let name = path.display().to_string();
                     set.add_file(SourceFile::new(name, path.clone(), text), &mut diags);
                 }
-                Err(e) => {
-                    let d = Diagnostic::error("rules::io", e.message);
-                    let d = match e.line {
-                        Some((line, column)) => d
-                            .in_file(path.display().to_string(), line, column)
-                            .with_help(
-                                "save the file as UTF-8 (your editor's \"Save with encoding\" or \"Encoding\" menu): rule files are UTF-8",
-                            ),
-                        None => d.with_help_opt(e.help),
-                    };
-                    diags.push(d);
-                }
+                Err(d) => diags.push(*d),
             }
         }
         set.read_plugins();
@@ -202,6 +181,31 @@ impl RuleSet {
 }
 
 /// A relative path that never climbs above where it starts.
+/// One rule file's text: UTF-8, with or without a byte-order mark (Windows
+/// editors write one), up to a size cap; another encoding is named at the
+/// first byte that is not UTF-8.
+pub fn read_rule_file(path: &Path) -> Result<String, Box<Diagnostic>> {
+    let read = crate::files::read_bytes(path, Some(RULE_FILE_CAP)).and_then(|bytes| {
+        crate::files::decode(bytes, crate::files::Encoding::Utf8).map_err(|e| {
+            crate::files::ReadError {
+                message: format!("the file {}", e.message),
+                ..e
+            }
+        })
+    });
+    read.map_err(|e| {
+        let d = Diagnostic::error("rules::io", e.message);
+        Box::new(match e.line {
+            Some((line, column)) => d
+                .in_file(path.display().to_string(), line, column)
+                .with_help(
+                    "save the file as UTF-8 (your editor's \"Save with encoding\" or \"Encoding\" menu): rule files are UTF-8",
+                ),
+            None => d.with_help_opt(e.help),
+        })
+    })
+}
+
 pub fn stays_inside(rel: &str) -> bool {
     use std::path::Component;
     let mut depth: i32 = 0;

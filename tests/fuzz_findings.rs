@@ -36,3 +36,26 @@ fn kpi_rules_control_characters_in_a_comment() {
     assert!(!errors.has_errors());
     prints_back(&rules);
 }
+
+#[test]
+fn yaml_rules_a_param_name_that_is_no_name() {
+    // `tit#le:` read as a param name and printed as `param tit#le = ..`,
+    // which the .kpi grammar rejects.
+    let text = "scorecard:\n  title: YAML names\n  population: alumni\nparams:\n  ecard:\n  tit#le: YAML names T\n";
+    let (rules, errors) = RuleSet::from_texts(std::path::Path::new("x"), &[("f.yaml", text)]);
+    let d = errors
+        .iter()
+        .find(|d| d.code == "yaml::name")
+        .expect("an error");
+    assert_eq!(d.message, "`tit#le` cannot be a param's name");
+    assert_eq!(
+        d.help.as_deref().map(|h| h.ends_with("write `tit_le`")),
+        Some(true)
+    );
+    let fixed = text.replace("tit#le", "tit_le");
+    let (rules_fixed, errors) =
+        RuleSet::from_texts(std::path::Path::new("x"), &[("f.yaml", &fixed)]);
+    assert!(!errors.has_errors(), "{errors:?}");
+    prints_back(&rules_fixed);
+    drop(rules);
+}

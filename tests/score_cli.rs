@@ -280,7 +280,9 @@ fn without_an_output_file_a_summary_is_printed_and_quiet_silences_it() {
     assert_eq!(out.status.code(), Some(0));
     let summary = text(&out.stdout);
     assert!(
-        summary.starts_with("Hand-computed\nOverall score: 80.2   Coverage: 85 %\n"),
+        summary.starts_with(
+            "Hand-computed\nOverall score: 80.2   Coverage: 85 %   Period: 2025-09-01 – 2026-08-31\n"
+        ),
         "{summary}"
     );
     assert!(summary.contains("Response rate"), "{summary}");
@@ -290,7 +292,7 @@ fn without_an_output_file_a_summary_is_printed_and_quiet_silences_it() {
     );
     let out = score_hand(&["--lang", "fr"]);
     assert!(
-        text(&out.stdout).contains("Score global: 80,2"),
+        text(&out.stdout).contains("Score global : 80,2"),
         "{}",
         text(&out.stdout)
     );

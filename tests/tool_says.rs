@@ -820,3 +820,85 @@ fn finding_22_messages_say_everything_once() {
     );
     assert!(!summary.contains("notes: 1"), "{summary}");
 }
+
+#[test]
+fn finding_8_one_rule_for_names_in_both_formats_and_convert_writes_what_parses() {
+    // YAML ids a .kpi file cannot hold are errors, with a name that would do.
+    let yaml = "scorecard:\n  title: S\n  population: alumni\nobjectives:\n  - id: engagement\n    weight: 1\n    indicators:\n      - id: donor rate\n        value: 1\n        target: 1\n      - id: serve-2026\n        value: 1\n        target: 1\n";
+    let run = check_one("r.yaml", yaml.as_bytes());
+    let names: Vec<_> = run
+        .errors()
+        .iter()
+        .filter(|e| e["code"] == "yaml::name")
+        .map(|e| {
+            (
+                e["line"].as_u64(),
+                e["help"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .rsplit(' ')
+                    .next()
+                    .map(str::to_string),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (Some(8), Some("`donor_rate`".to_string())),
+            (Some(11), Some("`serve_2026`".to_string()))
+        ],
+        "{}",
+        run.stdout
+    );
+    // Accented names are names, in both formats, and convert's output
+    // parses and scores the same.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (yaml_dir, kpi_dir, data) = (
+        dir.path().join("y"),
+        dir.path().join("k"),
+        dir.path().join("d"),
+    );
+    for d in [&yaml_dir, &kpi_dir, &data] {
+        std::fs::create_dir_all(d).expect("mkdir");
+    }
+    std::fs::write(
+        yaml_dir.join("r.yaml"),
+        "params:\n  durée_cible: 10\nscorecard:\n  title: S\n  population: diplômés\nobjectives:\n  - id: bénévolat\n    weight: 1\n    indicators:\n      - id: heures_données\n        value: sum(diplômés.heures_bénévoles)\n        target: durée_cible\n",
+    )
+    .expect("write");
+    std::fs::write(data.join("diplômés.csv"), "id,heures_bénévoles\n1,4\n2,3\n").expect("write");
+    let converted = kpi()
+        .args(["convert", "--to", "kpi"])
+        .arg(yaml_dir.join("r.yaml"))
+        .arg("-o")
+        .arg(kpi_dir.join("r.kpi"))
+        .output()
+        .expect("runs");
+    assert!(converted.status.success(), "{}", text(&converted.stderr));
+    let kpi_text = std::fs::read_to_string(kpi_dir.join("r.kpi")).expect("read");
+    assert!(kpi_text.contains("objective bénévolat {"), "{kpi_text}");
+    let scores: Vec<_> = [&yaml_dir, &kpi_dir]
+        .into_iter()
+        .map(|rules| {
+            let run = common::run(
+                &["score", "--format", "json"],
+                rules.to_str().expect("utf-8"),
+                &data,
+            );
+            assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+            let report = run.json();
+            let i = &report["objectives"][0]["indicators"][0];
+            (
+                i["id"].as_str().map(str::to_string),
+                i["value"].as_f64(),
+                i["score"].as_f64(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        scores[0],
+        (Some("heures_données".to_string()), Some(7.0), Some(70.0))
+    );
+    assert_eq!(scores[0], scores[1]);
+}

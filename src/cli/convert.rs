@@ -27,10 +27,10 @@ pub fn run(args: Args, out: &Output) -> Exit {
         );
         return Exit::Usage;
     }
-    let text = match std::fs::read_to_string(&args.file) {
+    let text = match alumni_kpi::rules::read_rule_file(&args.file) {
         Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", args.file.display());
+        Err(d) => {
+            out.diagnostics(&[*d], &Default::default());
             return Exit::Errors;
         }
     };
@@ -41,7 +41,13 @@ pub fn run(args: Args, out: &Output) -> Exit {
         out.diagnostics(&diags.0, &rules.sources);
         return Exit::Errors;
     };
-    let converted = syntax::print(&file.tree, args.to);
+    let converted = match syntax::print_checked(&file.tree, args.to, &name) {
+        Ok(text) => text,
+        Err(d) => {
+            out.diagnostics(&[*d], &rules.sources);
+            return Exit::Errors;
+        }
+    };
     match &args.output {
         None => {
             super::stdout(&converted);

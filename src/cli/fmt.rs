@@ -74,9 +74,8 @@ fn format_file(path: &Path, check_only: bool, out: &Output) -> Result<bool, ()> 
     let Some(format) = Format::of_path(path) else {
         return Err(());
     };
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("error: cannot read `{}`: {e}", path.display());
-    })?;
+    let text = alumni_kpi::rules::read_rule_file(path)
+        .map_err(|d| out.diagnostics(&[*d], &Default::default()))?;
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.display().to_string();
     let (rules, diags) = RuleSet::from_texts(dir, &[(name.as_str(), text.as_str())]);
@@ -84,7 +83,8 @@ fn format_file(path: &Path, check_only: bool, out: &Output) -> Result<bool, ()> 
         out.diagnostics(&diags.0, &rules.sources);
         return Err(());
     };
-    let formatted = syntax::print(&file.tree, format);
+    let formatted = syntax::print_checked(&file.tree, format, &name)
+        .map_err(|d| out.diagnostics(&[*d], &rules.sources))?;
     if formatted == text {
         return Ok(false);
     }

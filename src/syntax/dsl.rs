@@ -206,7 +206,7 @@ fn item_starts_at(src: &str, pos: usize) -> Option<usize> {
     }
     let word: String = src[pos..]
         .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take_while(|c| super::is_name_char(*c))
         .collect();
     ITEM_STARTS.contains(&word.as_str()).then_some(pos)
 }
@@ -219,7 +219,7 @@ fn next_item_line(src: &str, pos: usize) -> Option<usize> {
         let trimmed = line.trim_start_matches([' ', '\t']);
         let word: String = trimmed
             .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take_while(|c| super::is_name_char(*c))
             .collect();
         if ITEM_STARTS.contains(&word.as_str()) {
             return Some(line_start + (line.len() - trimmed.len()));
@@ -390,7 +390,7 @@ fn syntax_hint(src: &str, pos: usize, expected: &[Rule]) -> Option<String> {
     let wants_name = expected.contains(&Rule::ident);
     let word: String = rest
         .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take_while(|c| super::is_name_char(*c))
         .collect();
     // Reserved: the item words, and these.
     const RESERVED: [&str; 12] = [

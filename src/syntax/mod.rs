@@ -104,6 +104,94 @@ fn control_character(file: crate::source::FileId, text: &str) -> Option<Diagnost
     )
 }
 
+/// The words the .kpi language keeps for itself (`grammar/kpi.pest`).
+pub const KEYWORDS: [&str; 19] = [
+    "scorecard",
+    "param",
+    "use",
+    "profile",
+    "let",
+    "objective",
+    "indicator",
+    "if",
+    "then",
+    "else",
+    "and",
+    "or",
+    "not",
+    "in",
+    "where",
+    "true",
+    "false",
+    "null",
+    "rhai",
+];
+
+/// Whether `c` may start a name: a letter of any script, or `_`.
+pub fn is_name_start(c: char) -> bool {
+    c == '_' || unicode_ident::is_xid_start(c)
+}
+
+/// Whether `c` may continue a name: letters, digits, `_` and accents.
+pub fn is_name_char(c: char) -> bool {
+    unicode_ident::is_xid_continue(c)
+}
+
+/// The one rule for ids and names, in both formats: letters (`é` and
+/// `ß` are letters), digits and `_`, not starting with a digit, not a
+/// keyword. The .kpi grammar's `ident` is the same rule.
+pub fn is_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(is_name_start) && chars.all(is_name_char) && !KEYWORDS.contains(&s)
+}
+
+/// A name close to `s` that follows the rule: `donor rate` → `donor_rate`.
+pub fn name_like(s: &str) -> String {
+    let mut out: String = s
+        .trim()
+        .chars()
+        .map(|c| if is_name_char(c) { c } else { '_' })
+        .collect();
+    if !out.starts_with(is_name_start) {
+        out.insert(0, '_');
+    }
+    if KEYWORDS.contains(&out.as_str()) {
+        out.push('_');
+    }
+    out
+}
+
+/// Prints a tree, and reads the text back before anyone writes it: what
+/// `kpi convert` and `kpi fmt` write always parses. A failure here is a
+/// bug of the printer, said as such, and nothing is written.
+pub fn print_checked(
+    tree: &RuleFile,
+    format: Format,
+    name: &str,
+) -> Result<String, Box<Diagnostic>> {
+    let text = print(tree, format);
+    let source = SourceFile::new(
+        name.to_string(),
+        std::path::PathBuf::from(name),
+        text.clone(),
+    );
+    let (again, errors) = parse(FileId(0), &source, format);
+    match (again, errors.iter().find(|d| d.severity == crate::diagnostic::Severity::Error)) {
+        (Some(_), None) => Ok(text),
+        (_, first) => Err(Box::new(
+            Diagnostic::error(
+                "fmt::unreadable",
+                format!(
+                    "the {} text printed for `{name}` would not read back ({}); nothing was written",
+                    format.extension(),
+                    first.map_or("no tree", |d| d.message.as_str())
+                ),
+            )
+            .with_help("this is a bug of kpi: please report it with the file"),
+        )),
+    }
+}
+
 /// Prints a tree in the canonical layout of a format.
 pub fn print(tree: &RuleFile, format: Format) -> String {
     match format {

@@ -323,8 +323,37 @@ impl Reader<'_> {
         self.pos.trailing(self.source, self.file, end)
     }
 
-    fn ident(&self, name: &str, path: &str) -> Ident {
-        Ident::new(name, self.node(path).span(self.file))
+    /// An id from a value (`id: donor_rate`).
+    fn ident(&mut self, name: &str, path: &str, what: &str) -> Ident {
+        let span = self.node(path).span(self.file);
+        self.name(name, span, what)
+    }
+
+    /// A name the user chose, held to the one rule for names: a YAML key
+    /// can be anything, a name must also be writable in a .kpi file.
+    fn name(&mut self, name: &str, span: Span, what: &str) -> Ident {
+        if !crate::syntax::is_name(name) {
+            let like = crate::syntax::name_like(name);
+            let (message, help) = if crate::syntax::KEYWORDS.contains(&name) {
+                (
+                    format!("`{name}` is a word of the rule language; it cannot be {what}"),
+                    format!("choose another name, e.g. `{like}`"),
+                )
+            } else {
+                (
+                    format!("`{name}` cannot be {what}"),
+                    format!(
+                        "names are letters (accents are fine), digits and `_`, and start with a letter: write `{like}`"
+                    ),
+                )
+            };
+            self.errors.push(
+                Diagnostic::error("yaml::name", message)
+                    .at(span, "here")
+                    .with_help(help),
+            );
+        }
+        Ident::new(name, span)
     }
 
     fn text(&self, value: &str, path: &str) -> Text {
@@ -371,8 +400,14 @@ impl Reader<'_> {
                             self.expr(value, &path)
                         };
                         trivia.trailing = self.trailing_after(expr.span.end);
+                        let head = self.node(&path).head(self.file);
+                        let what = if section == "params" {
+                            "a param's name"
+                        } else {
+                            "a let's name"
+                        };
                         let binding = Binding {
-                            name: Ident::new(name, self.node(&path).head(self.file)),
+                            name: self.name(name, head, what),
                             value: expr,
                         };
                         let span = binding.name.span.to(binding.value.span);
@@ -407,14 +442,19 @@ impl Reader<'_> {
                         let columns = columns
                             .iter()
                             .map(|(name, value)| {
-                                self.field(name, FieldKind::Expr, value, &format!("{path}/{name}"))
+                                let field = self.field(
+                                    name,
+                                    FieldKind::Expr,
+                                    value,
+                                    &format!("{path}/{name}"),
+                                );
+                                self.name(name, field.name.span, "a profile column's name");
+                                field
                             })
                             .collect();
+                        let table = self.name(table, head, "a table's name");
                         items.push(Item {
-                            kind: ItemKind::Profile(Profile {
-                                table: Ident::new(table, head),
-                                columns,
-                            }),
+                            kind: ItemKind::Profile(Profile { table, columns }),
                             span: head,
                             trivia,
                         });
@@ -459,7 +499,7 @@ impl Reader<'_> {
 
     fn objective(&mut self, o: &DocObjective, path: &str, first: bool) -> Item {
         let mut trivia = self.trivia(path, first.then_some("objectives"));
-        let id = self.ident(&o.id, &format!("{path}/id"));
+        let id = self.ident(&o.id, &format!("{path}/id"), "an objective's id");
         trivia.trailing = self.trailing_after(id.span.end);
         let title = o
             .title
@@ -498,7 +538,7 @@ impl Reader<'_> {
 
     fn indicator(&mut self, ind: &DocIndicator, path: &str) -> Indicator {
         let mut trivia = self.trivia(path, None);
-        let id = self.ident(&ind.id, &format!("{path}/id"));
+        let id = self.ident(&ind.id, &format!("{path}/id"), "an indicator's id");
         trivia.trailing = self.trailing_after(id.span.end);
         let title = ind
             .title
