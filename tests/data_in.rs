@@ -187,13 +187,17 @@ fn finding_2_day_first_dates_give_the_same_figures() {
 
 #[test]
 fn finding_3_a_bad_cell_in_an_undeclared_number_column_is_located_and_skippable() {
-    // events.csv line 2: `1,2024-11-18,mentoring,…,local,23,182,0,8,1,0,0,0`;
-    // `staff_hours` (column 9) is undeclared.
+    // events.csv line 2, `staff_hours` (column 9): undeclared.
+    let staff_hours = |cell: String| {
+        move |l: &str| {
+            let mut fields: Vec<String> = l.split(',').map(str::to_string).collect();
+            fields[8] = cell.clone();
+            fields.join(",")
+        }
+    };
     for bad in ["NaN", "1e309", "huit"] {
         let dir = sample();
-        set_line(dir.path(), "events.csv", 2, |l| {
-            l.replace(",182,0,8,1,", &format!(",182,0,{bad},1,"))
-        });
+        set_line(dir.path(), "events.csv", 2, staff_hours(bad.to_string()));
         assert_at(
             &score(dir.path(), &[]).error("data::value"),
             "events.csv",
@@ -209,9 +213,19 @@ fn finding_3_a_bad_cell_in_an_undeclared_number_column_is_located_and_skippable(
     }
     // A decimal comma is a number, not a reason to read the column as text.
     let dir = sample();
-    set_line(dir.path(), "events.csv", 2, |l| {
-        l.replace(",182,0,8,1,", ",182,0,\"8,0\",1,")
-    });
+    let hours = std::fs::read_to_string(dir.path().join("events.csv")).expect("read");
+    let hours = hours
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split(',').nth(8))
+        .expect("a cell")
+        .to_string();
+    set_line(
+        dir.path(),
+        "events.csv",
+        2,
+        staff_hours(format!("\"{hours},0\"")),
+    );
     let run = score(dir.path(), &[]);
     assert_eq!(run.code, Some(0), "{}", run.stdout);
     assert_eq!(figures(&run.json()), sample_figures());
@@ -649,6 +663,13 @@ fn a_french_excel_export_gives_the_same_figures_declared_or_not() {
     assert_eq!(staff["delimiter"], ";");
     assert_eq!(staff["decimal"], ",", "fte 0,5");
     assert_eq!(report["dataset"]["events"]["date_format"], "%d/%m/%Y");
+    // `01/07/2024`, `01/07/2025`: staff.csv alone cannot tell; it reads as
+    // the other tables showed, and says so.
+    assert_eq!(staff["date_format"], "%d/%m/%Y");
+    assert_eq!(
+        staff["from_other_tables"],
+        serde_json::json!(["date_format"])
+    );
 
     edit(dir.path(), "dataset.yaml", |t| {
         t.replace(
@@ -809,5 +830,57 @@ fn errors_past_twenty_in_a_file_are_counted() {
             .is_some_and(|m| m.contains("5 more")),
         "{}",
         errors[20]
+    );
+}
+
+#[test]
+fn a_table_that_cannot_tell_its_date_order_reads_as_the_others_only_when_they_agree() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let rules = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        rules.path().join("r.kpi"),
+        "scorecard \"T\" { population = people period = 2025-01-01 .. 2025-12-31 }\n\
+         objective o { indicator i { value = count(gifts) + count(visits) target = 3 } }\n",
+    )
+    .expect("write");
+    std::fs::write(data.path().join("people.csv"), "id\n1\n").expect("write");
+    // Day first: the 25th cannot be a month.
+    std::fs::write(
+        data.path().join("gifts.csv"),
+        "id,people_id,date\n1,1,25/12/2025\n",
+    )
+    .expect("write");
+    // The 5th of February or the 2nd of May: not known from this file.
+    std::fs::write(
+        data.path().join("visits.csv"),
+        "id,people_id,date\n1,1,05/02/2025\n2,1,06/03/2025\n",
+    )
+    .expect("write");
+    let run = run(
+        &["score", "--format", "json"],
+        rules.path().to_str().expect("utf-8"),
+        data.path(),
+    );
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let visits = &run.json()["dataset"]["visits"];
+    assert_eq!(visits["date_format"], "%d/%m/%Y");
+    assert_eq!(
+        visits["from_other_tables"],
+        serde_json::json!(["date_format"])
+    );
+    // Another table month first: the tables disagree, the question stays.
+    std::fs::write(
+        data.path().join("calls.csv"),
+        "id,people_id,date\n1,1,12/25/2025\n",
+    )
+    .expect("write");
+    let run = run_tiny(data.path(), rules.path());
+    let e = run.error("data::ambiguous-date");
+    assert!(
+        e["file"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("visits.csv"),
+        "{e}"
     );
 }

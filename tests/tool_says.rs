@@ -902,3 +902,149 @@ fn finding_8_one_rule_for_names_in_both_formats_and_convert_writes_what_parses()
     );
     assert_eq!(scores[0], scores[1]);
 }
+
+#[test]
+fn finding_7_the_title_and_the_footer_follow_the_period_scored() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let html = dir.path().join("r.html");
+    let out = kpi()
+        .args(["score", "--period", "2024-09-01..2025-08-31", "-o"])
+        .arg(&html)
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let page = std::fs::read_to_string(&html).expect("read");
+    assert!(
+        page.contains("<h1>Relations avec les diplômés — impact 2024&#x2f;25</h1>"),
+        "the title"
+    );
+    // The footer counts the rows of the period: events of 2024/25 only.
+    let events = std::fs::read_to_string(root().join("data/sample/events.csv")).expect("read");
+    let in_year = events
+        .lines()
+        .skip(1)
+        .filter(|l| {
+            l.split(',')
+                .nth(1)
+                .is_some_and(|d| ("2024-09-01"..="2025-08-31").contains(&d))
+        })
+        .count();
+    let all = events.lines().count() - 1;
+    assert!(
+        page.contains(&format!("events {in_year} of {all}")),
+        "the footer"
+    );
+    // A title that names another year than the one scored is said.
+    let rules = dir.path().join("rules");
+    copy_dir(&root().join("rules"), &rules);
+    let scorecard = rules.join("scorecard.kpi");
+    let src = std::fs::read_to_string(&scorecard).expect("read");
+    std::fs::write(&scorecard, src.replace("impact {period}", "impact 2025/26")).expect("write");
+    let run = common::run(
+        &[
+            "score",
+            "--format",
+            "json",
+            "--period",
+            "2024-09-01..2025-08-31",
+        ],
+        rules.to_str().expect("utf-8"),
+        &root().join("data/sample"),
+    );
+    let report = run.json();
+    let note = report["diagnostics"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["code"] == "score::title-period"))
+        .unwrap_or_else(|| panic!("no title note in {}", report["diagnostics"]));
+    assert_eq!(
+        note["message"],
+        "the title says 2025/26 but the period scored is 2024-09-01 .. 2025-08-31"
+    );
+    // The terminal summary prints the period.
+    let out = kpi()
+        .args(["score", "--period", "2024-09-01..2025-08-31"])
+        .output()
+        .expect("runs");
+    let summary = text(&out.stdout);
+    assert!(
+        summary.starts_with("Relations avec les diplômés — impact 2024/25\n")
+            && summary
+                .lines()
+                .nth(1)
+                .is_some_and(|l| l.ends_with("Period: 2024-09-01 – 2025-08-31")),
+        "{summary}"
+    );
+}
+
+#[test]
+fn finding_11_the_generated_years_are_comparable_and_documented_truthfully() {
+    for (alumni, per_year) in [(2000, 12), (9000, 30)] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = kpi()
+            .args([
+                "generate",
+                "--alumni",
+                &alumni.to_string(),
+                "--seed",
+                "7",
+                "--out",
+            ])
+            .arg(dir.path())
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let events = std::fs::read_to_string(dir.path().join("events.csv")).expect("read");
+        let mut years: [Vec<(String, String)>; 2] = [Vec::new(), Vec::new()];
+        for line in events.lines().skip(1) {
+            let cells: Vec<&str> = line.split(',').collect();
+            let year = usize::from(cells[1] >= "2025-09-01");
+            assert!(("2024-09-01"..="2026-08-31").contains(&cells[1]), "{line}");
+            years[year].push((cells[2].to_string(), cells[4].to_string()));
+        }
+        // The same programme each year: as many events, of the same kinds
+        // and scopes.
+        assert_eq!(years[0].len(), per_year, "{alumni} alumni");
+        assert_eq!(years[0], years[1], "{alumni} alumni");
+        // Staff are dated on the first day of their fiscal year.
+        let staff = std::fs::read_to_string(dir.path().join("staff.csv")).expect("read");
+        assert_eq!(staff.lines().next(), Some("id,year,date,fte"));
+        assert!(staff.contains(",2026,2025-07-01,"), "{staff}");
+        // No alumnus is linked with themself.
+        let links = std::fs::read_to_string(dir.path().join("connections.csv")).expect("read");
+        assert!(links.lines().skip(1).all(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            c[1] != c[2]
+        }));
+    }
+    // What the docs say of it.
+    let domain = std::fs::read_to_string(root().join("docs/domain.md")).expect("read");
+    assert!(
+        domain.contains("2,000 alumni give 12\n  events a year"),
+        "the docs' events a year"
+    );
+    assert!(domain.contains("Graduation years 1976–2025"));
+    let alumni = std::fs::read_to_string(root().join("data/sample/alumni.csv")).expect("read");
+    let years: Vec<i32> = alumni
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(1)?.parse().ok())
+        .collect();
+    assert_eq!(years.iter().min(), Some(&1976));
+    assert_eq!(years.iter().max(), Some(&2025));
+    // The demo's cost trend is the programme's noise, not a split artefact.
+    let report = common::run(
+        &["score", "--format", "json"],
+        "rules",
+        &root().join("data/sample"),
+    )
+    .json();
+    let trend = report["objectives"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|o| o["indicators"].as_array().into_iter().flatten())
+        .find(|i| i["id"] == "cost_trend")
+        .and_then(|i| i["value"].as_f64())
+        .expect("a cost trend");
+    assert!((0.8..1.25).contains(&trend), "{trend}");
+}

@@ -197,9 +197,12 @@ pub(super) enum Ambiguous {
 
 /// The decimal mark of a table, from its number columns' tallies:
 /// `Ok((mark, inferred))`.
+/// `others`: what the dataset's other tables showed, for a table that
+/// cannot tell on its own.
 pub(super) fn decimal<'a>(
     declared: Option<Decimal>,
     numbers: impl Iterator<Item = &'a Tally>,
+    others: Option<Decimal>,
 ) -> Result<(Decimal, bool), Ambiguous> {
     if let Some(d) = declared {
         return Ok((d, false));
@@ -216,17 +219,23 @@ pub(super) fn decimal<'a>(
         return Ok((Decimal::Comma, true));
     }
     match thousands {
-        // No decimal tells, and a comma before three digits: ask.
-        Some(sample) if commas == 0 && points == 0 => Err(Ambiguous::Decimal(sample)),
-        _ => Ok((Decimal::Point, false)),
+        // No decimal tells, and a comma before three digits: as the other
+        // tables, or ask.
+        Some(sample) if commas == 0 && points == 0 => {
+            others.map(|d| (d, true)).ok_or(Ambiguous::Decimal(sample))
+        }
+        // Points seen: told by the file.
+        _ => Ok((Decimal::Point, points > 0)),
     }
 }
 
 /// The date format of a table, from its date columns' tallies:
 /// `Ok((format, inferred))`. ISO dates need no format.
+/// `day_first_elsewhere`: the order the dataset's other tables showed.
 pub(super) fn date_format<'a>(
     declared: Option<&DateFormat>,
     dates: impl Iterator<Item = &'a Tally>,
+    day_first_elsewhere: Option<bool>,
 ) -> Result<(DateFormat, bool), Ambiguous> {
     if let Some(f) = declared {
         return Ok((f.clone(), false));
@@ -243,7 +252,11 @@ pub(super) fn date_format<'a>(
         return Ok((DateFormat::Iso, false));
     };
     match (day, month) {
-        (0, 0) => Err(Ambiguous::DateOrder(sample)),
+        (0, 0) => match day_first_elsewhere {
+            Some(true) => Ok((DateFormat::DayFirst(sep), true)),
+            Some(false) => Ok((DateFormat::MonthFirst(sep), true)),
+            None => Err(Ambiguous::DateOrder(sample)),
+        },
         // Both orders appear: the commoner wins, the others are bad cells.
         (d, m) if d >= m => Ok((DateFormat::DayFirst(sep), true)),
         _ => Ok((DateFormat::MonthFirst(sep), true)),
@@ -298,27 +311,32 @@ mod tests {
     fn the_decimal_mark_is_inferred_only_when_the_file_tells() {
         let comma = tally(&["1,5", "2", "3,25"]);
         assert_eq!(
-            decimal(None, [&comma].into_iter()),
+            decimal(None, [&comma].into_iter(), None),
             Ok((Decimal::Comma, true))
         );
         let thousands = tally(&["1,500", "2"]);
         assert!(matches!(
-            decimal(None, [&thousands].into_iter()),
+            decimal(None, [&thousands].into_iter(), None),
             Err(Ambiguous::Decimal(_))
         ));
         assert_eq!(
-            decimal(Some(Decimal::Comma), [&thousands].into_iter()),
+            decimal(Some(Decimal::Comma), [&thousands].into_iter(), None),
             Ok((Decimal::Comma, false))
         );
         let both = tally(&["1,500", "2,5"]);
         assert_eq!(
-            decimal(None, [&both].into_iter()),
+            decimal(None, [&both].into_iter(), None),
             Ok((Decimal::Comma, true))
         );
         let points = tally(&["1.5", "1,500"]);
         assert_eq!(
-            decimal(None, [&points].into_iter()),
-            Ok((Decimal::Point, false))
+            decimal(None, [&points].into_iter(), None),
+            Ok((Decimal::Point, true))
+        );
+        // A table that cannot tell reads as the others showed.
+        assert_eq!(
+            decimal(None, [&thousands].into_iter(), Some(Decimal::Comma)),
+            Ok((Decimal::Comma, true))
         );
     }
 
@@ -326,22 +344,27 @@ mod tests {
     fn day_first_dates_need_a_day_above_twelve() {
         let fr = tally(&["05/01/2026", "25/12/2025"]);
         assert_eq!(
-            date_format(None, [&fr].into_iter()),
+            date_format(None, [&fr].into_iter(), None),
             Ok((DateFormat::DayFirst('/'), true))
         );
         let us = tally(&["12/25/2025", "01/05/2026"]);
         assert_eq!(
-            date_format(None, [&us].into_iter()),
+            date_format(None, [&us].into_iter(), None),
             Ok((DateFormat::MonthFirst('/'), true))
         );
         let unsure = tally(&["05/01/2026", "06/02/2026"]);
-        let Err(Ambiguous::DateOrder(sample)) = date_format(None, [&unsure].into_iter()) else {
+        let Err(Ambiguous::DateOrder(sample)) = date_format(None, [&unsure].into_iter(), None)
+        else {
             panic!("ambiguous")
         };
         assert_eq!((sample.line, sample.text.as_str()), (2, "05/01/2026"));
+        assert_eq!(
+            date_format(None, [&unsure].into_iter(), Some(true)),
+            Ok((DateFormat::DayFirst('/'), true))
+        );
         let iso = tally(&["2026-01-05"]);
         assert_eq!(
-            date_format(None, [&iso].into_iter()),
+            date_format(None, [&iso].into_iter(), None),
             Ok((DateFormat::Iso, false))
         );
     }

@@ -40,6 +40,10 @@ pub struct TableInfo {
     /// The format of date columns (strftime), and whether it was inferred.
     #[serde(skip)]
     pub date_format: Option<(String, bool)>,
+    /// What this file could not tell and the other tables did (`decimal`,
+    /// `date_format`).
+    #[serde(skip)]
+    pub from_other_tables: Vec<&'static str>,
     /// The column `period` applies to (a flow table).
     pub date_column: Option<String>,
     /// The column from which rows count (a stock table).
@@ -59,17 +63,20 @@ impl TableInfo {
                 if *sniffed { " (sniffed)" } else { "" }
             ));
         }
+        let how = |what: &str, inferred: bool| {
+            if self.from_other_tables.contains(&what) {
+                " (as the other tables: this file cannot tell)"
+            } else if inferred {
+                " (inferred)"
+            } else {
+                ""
+            }
+        };
         if let Some((d, inferred)) = &self.decimal {
-            out.push(format!(
-                "decimal `{d}`{}",
-                if *inferred { " (inferred)" } else { "" }
-            ));
+            out.push(format!("decimal `{d}`{}", how("decimal", *inferred)));
         }
         if let Some((f, inferred)) = &self.date_format {
-            out.push(format!(
-                "dates `{f}`{}",
-                if *inferred { " (inferred)" } else { "" }
-            ));
+            out.push(format!("dates `{f}`{}", how("date_format", *inferred)));
         }
         out
     }

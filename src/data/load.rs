@@ -11,7 +11,7 @@ use super::TableInfo;
 use super::column::*;
 use super::keys::{KeyIndex, Lookup, cell_text};
 use super::schema::{ColumnSchema, Schema, TableSchema};
-use super::table::{Read, load_table};
+use super::table::{Elsewhere, Read, load_table};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 
 /// How to load.
@@ -181,22 +181,48 @@ impl Dataset {
         };
         // Tables load in parallel, each into its own string pool, merged
         // into the dataset's in table order below.
-        let mut loaded: HashMap<String, Result<LoadedTable, Diagnostics>> = {
+        let load = |tables: &[&TableSchema], elsewhere: Elsewhere| {
             use rayon::prelude::*;
-            let to_load: Vec<&TableSchema> =
-                schema.tables.values().filter(|ts| !keeps(ts)).collect();
-            to_load
+            tables
                 .par_iter()
                 .map(|ts| {
                     let mut local = StringPool::default();
-                    let result =
-                        load_table(ts, &mut local, options.skip_bad_rows).map(|read| (read, local));
+                    let result = load_table(ts, &mut local, options.skip_bad_rows, elsewhere)
+                        .map(|read| (read, local));
                     (ts.name.clone(), result)
                 })
                 .collect::<Vec<_>>()
-                .into_iter()
-                .collect()
         };
+        let to_load: Vec<&TableSchema> = schema.tables.values().filter(|ts| !keeps(ts)).collect();
+        let mut loaded: HashMap<String, Result<LoadedTable, Diagnostics>> =
+            load(&to_load, Elsewhere::default()).into_iter().collect();
+        // A table whose own cells cannot tell its decimal mark or date
+        // order (`01/07/2025`, `1,500`) reads as the other tables showed,
+        // when they agree; otherwise it stays an error.
+        let unsure: Vec<&TableSchema> = to_load
+            .iter()
+            .copied()
+            .filter(|ts| {
+                matches!(loaded.get(&ts.name), Some(Err(e)) if e.iter().all(|d| {
+                    matches!(d.code, "data::ambiguous-date" | "data::ambiguous-decimal")
+                }))
+            })
+            .collect();
+        if !unsure.is_empty() {
+            let infos = loaded
+                .values()
+                .filter_map(|r| r.as_ref().ok().map(|(read, _)| &*read.table.info))
+                .chain(
+                    previous
+                        .filter(|_| !manifest_changed)
+                        .into_iter()
+                        .flat_map(|(old, _)| old.tables.values().map(|t| &*t.info)),
+                );
+            let elsewhere = elsewhere(infos);
+            if elsewhere != Elsewhere::default() {
+                loaded.extend(load(&unsure, elsewhere));
+            }
+        }
         let mut reloaded = Vec::new();
         for ts in schema.tables.values() {
             let kept = previous
@@ -483,6 +509,40 @@ fn merge_strings(table: &mut Table, local: &StringPool, pool: &mut StringPool) {
             }
             _ => {}
         }
+    }
+}
+
+/// The decimal mark and date order the tables that could tell showed,
+/// where they all agree.
+fn elsewhere<'a>(infos: impl Iterator<Item = &'a super::TableInfo>) -> Elsewhere {
+    let mut marks: Vec<char> = Vec::new();
+    let mut orders: Vec<bool> = Vec::new();
+    for info in infos {
+        if let Some((mark, true)) = info.decimal
+            && !info.from_other_tables.contains(&"decimal")
+            && !marks.contains(&mark)
+        {
+            marks.push(mark);
+        }
+        if let Some((format, true)) = &info.date_format
+            && !info.from_other_tables.contains(&"date_format")
+        {
+            let day_first = format.starts_with("%d");
+            if (day_first || format.starts_with("%m")) && !orders.contains(&day_first) {
+                orders.push(day_first);
+            }
+        }
+    }
+    Elsewhere {
+        decimal: match marks.as_slice() {
+            [','] => Some(super::locale::Decimal::Comma),
+            ['.'] => Some(super::locale::Decimal::Point),
+            _ => None,
+        },
+        day_first: match orders.as_slice() {
+            [order] => Some(*order),
+            _ => None,
+        },
     }
 }
 

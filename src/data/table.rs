@@ -156,10 +156,19 @@ impl Problems<'_> {
     }
 }
 
+/// How the dataset's other tables read, for a table whose own cells
+/// cannot tell its decimal mark or date order.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(super) struct Elsewhere {
+    pub decimal: Option<Decimal>,
+    pub day_first: Option<bool>,
+}
+
 pub(super) fn load_table(
     ts: &TableSchema,
     pool: &mut super::column::StringPool,
     skip: bool,
+    elsewhere: Elsewhere,
 ) -> Result<Read, Diagnostics> {
     let file = ts.shown();
     let text = crate::files::read_text(&ts.file, ts.encoding(), None).map_err(|e| {
@@ -282,11 +291,25 @@ pub(super) fn load_table(
             .filter(move |&c| types_of[c] == t && !names_of[c].is_empty())
             .map(move |c| &tallies_of[c])
     };
-    let decimal = infer::decimal(ts.decl.locale.decimal, of_type(ColumnType::Number));
+    let decimal = infer::decimal(
+        ts.decl.locale.decimal,
+        of_type(ColumnType::Number),
+        elsewhere.decimal,
+    );
     let dates = infer::date_format(
         ts.decl.locale.date_format.as_ref(),
         of_type(ColumnType::Date),
+        elsewhere.day_first,
     );
+    // What the other tables told rather than this file.
+    let alone_decimal =
+        infer::decimal(ts.decl.locale.decimal, of_type(ColumnType::Number), None).is_err();
+    let alone_dates = infer::date_format(
+        ts.decl.locale.date_format.as_ref(),
+        of_type(ColumnType::Date),
+        None,
+    )
+    .is_err();
     let (Ok((decimal, decimal_inferred)), Ok((dates, dates_inferred))) = (&decimal, &dates) else {
         let mut errors = Diagnostics::new();
         for a in [decimal.err(), dates.err()].into_iter().flatten() {
@@ -406,6 +429,10 @@ pub(super) fn load_table(
             .then(|| (decimal.mark(), *decimal_inferred)),
         date_format: (types.contains(&ColumnType::Date))
             .then(|| (dates.describe(), *dates_inferred)),
+        from_other_tables: [("decimal", alone_decimal), ("date_format", alone_dates)]
+            .into_iter()
+            .filter_map(|(what, alone)| alone.then_some(what))
+            .collect(),
         date_column: ts.date_column.clone(),
         since: ts.since.clone(),
         key: ts.key.clone(),

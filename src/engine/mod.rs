@@ -25,6 +25,7 @@ mod direction;
 mod explain;
 mod prepare;
 mod status;
+mod title;
 
 use prepare::{benchmark, parse_overrides, scorecard_period, undated_tables};
 
@@ -126,6 +127,12 @@ impl<'a> Scoring<'a> {
         notes.extend(plan.diagnostics.iter().cloned());
         if period.is_some() {
             notes.extend(undated_tables(&plan, data));
+        }
+        let title = decls.scorecards.first().and_then(|(s, _)| s.title.as_ref());
+        if let (Some(t), Some((from, to))) = (title, period)
+            && let (Some(from), Some(to)) = (date_of(from), date_of(to))
+        {
+            notes.extend(title::mismatch(&t.value, t.span, from, to));
         }
         let mut peers = match benchmark(&decls) {
             Some((written, span)) => match crate::files::confined(&data.dir, &written) {
@@ -325,6 +332,9 @@ impl<'a> Scoring<'a> {
                 .tables
                 .iter()
                 .map(|(n, t)| (n.clone(), t.len))
+                .collect(),
+            in_period: (0..self.data.tables.len())
+                .map(|t| (self.data.tables[t].name.clone(), env.rows_counted(t, false)))
                 .collect(),
             skipped_rows: self
                 .data
@@ -556,12 +566,16 @@ impl<'a> Scoring<'a> {
         }
     }
 
+    /// The scorecard's title, `{period}` filled in.
     fn scorecard_title(&self) -> String {
+        let period = self
+            .period
+            .and_then(|(from, to)| Some((date_of(from)?, date_of(to)?)));
         self.decls
             .scorecards
             .first()
             .and_then(|(s, _)| s.title.as_ref())
-            .map(|t| t.value.clone())
+            .map(|t| title::fill(&t.value, period))
             .unwrap_or_default()
     }
 

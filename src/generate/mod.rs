@@ -37,6 +37,9 @@ fn first_day() -> NaiveDate {
 /// Days generated: two academic years (2024-09-01 .. 2026-08-31).
 const DAYS: i64 = 730;
 
+/// Days of the first academic year (2024-09-01 .. 2025-08-31).
+const YEAR: i64 = 365;
+
 /// One alumnus's traits that other tables depend on.
 #[derive(Clone)]
 struct Person {
@@ -89,8 +92,13 @@ fn weighted(r: &mut ChaCha8Rng, weights: &[f64]) -> usize {
 /// A day of the two years, following the academic calendar (busy in
 /// October–November and March–June, quiet in August and at Christmas).
 fn academic_day(r: &mut ChaCha8Rng) -> NaiveDate {
+    academic_day_within(r, DAYS)
+}
+
+/// The same, among the first `days` days (365: the first year).
+fn academic_day_within(r: &mut ChaCha8Rng, days: i64) -> NaiveDate {
     loop {
-        let day = first_day() + chrono::Duration::days(r.random_range(0..DAYS));
+        let day = first_day() + chrono::Duration::days(r.random_range(0..days));
         if r.random::<f64>() < SEASON[day.month0() as usize] {
             return day;
         }
@@ -285,46 +293,66 @@ fn events(dir: &Path, o: &GenerateOptions, written: &mut Written) -> std::io::Re
         "events",
         "id,date,kind,objectives,scope,target_attendance,cost_university,cost_partners,staff_hours,volunteer_hours,partners,media_national,media_international",
     )?;
-    // About one event a year for every 300 alumni (at least twelve a year).
-    let count = (o.alumni / 150).max(24);
+    // One programme a year, run in both years: about one event a year for
+    // every 300 alumni (at least twelve), each of its kind and scope on
+    // about the same day each year, its size and costs drawn afresh. The
+    // two years are then comparable: a year-on-year change is noise
+    // around the same programme, not a random split of events.
+    let per_year = (o.alumni / 300).max(12);
     let kind_weights: Vec<f64> = EVENT_KINDS.iter().map(|k| k.1).collect();
-    let mut out = Vec::with_capacity(count);
-    for id in 1..=count {
-        let kind = weighted(&mut r, &kind_weights);
-        let (name, _, size, cost, objectives) = EVENT_KINDS[kind];
-        let date = academic_day(&mut r);
-        let scope = SCOPES[weighted(&mut r, &[0.6, 0.3, 0.1])];
-        let scale = match scope {
-            "international" => 2.5,
-            "national" => 1.5,
-            _ => 1.0,
-        };
-        let target = ((size * scale) * (0.6 + r.random::<f64>() * 0.8))
-            .round()
-            .max(5.0) as usize;
-        let cost_university = (cost * scale * (0.5 + r.random::<f64>())).round();
-        let partners = poisson(&mut r, 0.8 * scale);
-        let cost_partners = (cost_university * 0.4 * partners as f64 * r.random::<f64>()).round();
-        let staff_hours = (4.0 + target as f64 * 0.15 * (0.5 + r.random::<f64>())).round();
-        let volunteer_hours = (target as f64 * 0.1 * r.random::<f64>() * 2.0).round();
-        let media_national = poisson(&mut r, if scope == "local" { 0.2 } else { 1.2 });
-        let media_international =
-            poisson(&mut r, if scope == "international" { 1.0 } else { 0.05 });
-        let mut objs: Vec<usize> = objectives.to_vec();
-        if r.random::<f64>() < 0.3 {
-            let extra = r.random_range(0..OBJECTIVES.len());
-            if !objs.contains(&extra) {
-                objs.push(extra);
+    let programme: Vec<(usize, &str, NaiveDate)> = (0..per_year)
+        .map(|_| {
+            let kind = weighted(&mut r, &kind_weights);
+            let scope = SCOPES[weighted(&mut r, &[0.6, 0.3, 0.1])];
+            (kind, scope, academic_day_within(&mut r, YEAR))
+        })
+        .collect();
+    let mut out = Vec::with_capacity(2 * per_year);
+    let mut id = 0;
+    for year in 0..2 {
+        for &(kind, scope, first_date) in &programme {
+            id += 1;
+            let (name, _, size, cost, objectives) = EVENT_KINDS[kind];
+            // The same day a year on (a few days either way for the weekday).
+            let date = if year == 0 {
+                first_date
+            } else {
+                let day = (first_date - first_day()).num_days() + YEAR + r.random_range(-3..=3);
+                first_day() + chrono::Duration::days(day.clamp(YEAR, DAYS - 1))
+            };
+            let scale = match scope {
+                "international" => 2.5,
+                "national" => 1.5,
+                _ => 1.0,
+            };
+            let target = ((size * scale) * (0.6 + r.random::<f64>() * 0.8))
+                .round()
+                .max(5.0) as usize;
+            let cost_university = (cost * scale * (0.5 + r.random::<f64>())).round();
+            let partners = poisson(&mut r, 0.8 * scale);
+            let cost_partners =
+                (cost_university * 0.4 * partners as f64 * r.random::<f64>()).round();
+            let staff_hours = (4.0 + target as f64 * 0.15 * (0.5 + r.random::<f64>())).round();
+            let volunteer_hours = (target as f64 * 0.1 * r.random::<f64>() * 2.0).round();
+            let media_national = poisson(&mut r, if scope == "local" { 0.2 } else { 1.2 });
+            let media_international =
+                poisson(&mut r, if scope == "international" { 1.0 } else { 0.05 });
+            let mut objs: Vec<usize> = objectives.to_vec();
+            if r.random::<f64>() < 0.3 {
+                let extra = r.random_range(0..OBJECTIVES.len());
+                if !objs.contains(&extra) {
+                    objs.push(extra);
+                }
             }
+            let names: Vec<&str> = objs.iter().map(|&i| OBJECTIVES[i]).collect();
+            let _ = write!(
+                t.line,
+                "{id},{date},{name},{},{scope},{target},{cost_university},{cost_partners},{staff_hours},{volunteer_hours},{partners},{media_national},{media_international}",
+                names.join(";")
+            );
+            t.row()?;
+            out.push(Event { date, target });
         }
-        let names: Vec<&str> = objs.iter().map(|&i| OBJECTIVES[i]).collect();
-        let _ = write!(
-            t.line,
-            "{id},{date},{name},{},{scope},{target},{cost_university},{cost_partners},{staff_hours},{volunteer_hours},{partners},{media_national},{media_international}",
-            names.join(";")
-        );
-        t.row()?;
-        out.push(Event { date, target });
     }
     t.finish(written)?;
     Ok(out)
@@ -539,13 +567,25 @@ fn connections(
     for (p, person) in people.iter().enumerate() {
         for _ in 0..poisson(&mut r, (0.15 * person.propensity).min(4.0)) {
             id += 1;
-            // Half the links stay within the faculty.
+            // Half the links are drawn within the faculty, half among all
+            // alumni; never with oneself.
             let same = &by_faculty[person.faculty];
-            let other = if r.random::<f64>() < 0.5 {
-                same[r.random_range(0..same.len())]
-            } else {
-                r.random_range(0..people.len())
-            };
+            let within = r.random::<f64>() < 0.5;
+            let mut other = p;
+            for _ in 0..8 {
+                if other != p {
+                    break;
+                }
+                other = if within {
+                    same[r.random_range(0..same.len())]
+                } else {
+                    r.random_range(0..people.len())
+                };
+            }
+            if other == p {
+                // A faculty of one, unlucky draws: the next alumnus.
+                other = (p + 1) % people.len();
+            }
             let kind = CONNECTION_KINDS[weighted(&mut r, &[0.45, 0.2, 0.15, 0.2])];
             let lasting = r.random::<f64>() < (0.35 + 0.1 * person.propensity).min(0.9);
             let _ = write!(
@@ -623,11 +663,20 @@ fn survey(
     t.finish(written)
 }
 
+/// Alumni-relations FTE per fiscal year (July to June, named by the year
+/// it ends), dated on the year's first day so that a period holding that
+/// day counts it.
 fn staff(dir: &Path, o: &GenerateOptions, written: &mut Written) -> std::io::Result<()> {
-    let mut t = Table::create(dir, "staff", "id,year,fte")?;
+    let mut t = Table::create(dir, "staff", "id,year,date,fte")?;
     let base = (o.alumni as f64 / 8000.0).max(0.5);
     for (i, (year, growth)) in [(2025, 1.0), (2026, 1.1)].into_iter().enumerate() {
-        let _ = write!(t.line, "{},{year},{:.1}", i + 1, base * growth);
+        let _ = write!(
+            t.line,
+            "{},{year},{}-07-01,{:.1}",
+            i + 1,
+            year - 1,
+            base * growth
+        );
         t.row()?;
     }
     t.finish(written)

@@ -7,7 +7,7 @@ use minijinja::{Environment, Value, context};
 use plotters::prelude::*;
 
 use super::Report;
-use super::format::{band, percent, score, value};
+use super::format::{band, colon, percent, score, value};
 use super::labels::Lang;
 
 /// The shipped template (`--template FILE` replaces it).
@@ -160,6 +160,9 @@ pub fn html(report: &Report, lang: Lang, template: Option<&str>) -> Result<Strin
     let page = env.get_template("report.html")?.render(context! {
         lang => match lang { Lang::En => "en", Lang::Fr => "fr" },
         labels => Serde(l),
+        // French sets a space before the colon; in HTML one that does not
+        // break the line.
+        colon => colon(lang).replace(" :", "\u{a0}:"),
         report => Serde(report),
         score => score(report.score, lang, l),
         band => band(report.score),

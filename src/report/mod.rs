@@ -61,6 +61,9 @@ pub struct Report {
     pub revision: String,
     /// Rows loaded per table.
     pub rows: IndexMap<String, usize>,
+    /// Rows that count in the period scored, per table (a flow table's
+    /// rows dated in it, a stock table's rows recorded by its end).
+    pub in_period: IndexMap<String, usize>,
     /// Rows skipped per table (`--skip-bad-rows`).
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub skipped_rows: IndexMap<String, usize>,
@@ -99,6 +102,10 @@ pub struct DatasetTable {
     /// What the file told rather than dataset.yaml: `delimiter`,
     /// `decimal`, `date_format`.
     pub inferred: Vec<&'static str>,
+    /// What the file could not tell and was read as the dataset's other
+    /// tables showed (`date_format`, `decimal`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub from_other_tables: Vec<&'static str>,
     /// Column → type.
     pub columns: IndexMap<String, crate::data::ColumnType>,
     /// The columns whose type was inferred from their cells.
@@ -134,6 +141,7 @@ impl From<&crate::data::TableInfo> for DatasetTable {
             since: t.since.clone(),
             key: t.key.clone(),
             inferred,
+            from_other_tables: t.from_other_tables.clone(),
             columns: t.columns.iter().map(|c| (c.name.clone(), c.ty)).collect(),
             inferred_columns: t
                 .columns

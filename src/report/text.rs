@@ -41,12 +41,32 @@ fn reasons<'r>(indicators: impl Iterator<Item = &'r IndicatorReport>, lang: Lang
         .collect()
 }
 
+/// `alumni 1978 of 2000, peers 72`: the rows that count in the period,
+/// of those loaded where they differ.
+pub fn rows_in_period(report: &Report, lang: Lang) -> String {
+    let l = lang.labels();
+    report
+        .in_period
+        .iter()
+        .map(|(t, n)| match report.rows.get(t) {
+            Some(all) if all != n => format!("{t} {n} {} {all}", l.of),
+            _ => format!("{t} {n}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn markdown(report: &Report, lang: Lang) -> String {
     let l = lang.labels();
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", cell(&report.scorecard));
     let mut facts = vec![
-        format!("**{}: {}**", l.overall, score(report.score, lang, l)),
+        format!(
+            "**{}{}{}**",
+            l.overall,
+            colon(lang),
+            score(report.score, lang, l)
+        ),
         format!("{} {}", l.coverage, percent(report.coverage, lang)),
     ];
     if let Some(p) = &report.period {
@@ -167,22 +187,45 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
             .map(|i| cell(i.title.as_deref().unwrap_or(&i.id)))
             .collect();
         if !unsegmented.is_empty() {
-            let _ = writeln!(out, "\n{}: {}", l.not_segmented, unsegmented.join(", "));
+            let _ = writeln!(
+                out,
+                "\n{}{}{}",
+                l.not_segmented,
+                colon(lang),
+                unsegmented.join(", ")
+            );
         }
     }
     if !report.diagnostics.is_empty() || !report.skipped_rows.is_empty() {
         let _ = writeln!(out, "\n## {}\n", l.diagnostics);
         for (table, n) in &report.skipped_rows {
-            let _ = writeln!(out, "- {}: {n} {}", cell(table), l.skipped);
+            let _ = writeln!(out, "- {}{}{n} {}", cell(table), colon(lang), l.skipped);
         }
         for d in &report.diagnostics {
             let place = match (&d.file, d.line) {
                 (Some(f), Some(line)) => format!(" ({}:{line})", cell(f)),
                 _ => String::new(),
             };
-            let _ = writeln!(out, "- {}: {}{place}", d.severity, cell(&d.message));
+            let severity = if d.severity == crate::diagnostic::Severity::Error {
+                l.error
+            } else {
+                l.warning
+            };
+            let _ = writeln!(
+                out,
+                "- {severity}{}{}{place}",
+                colon(lang),
+                cell(&d.message)
+            );
         }
     }
+    let _ = writeln!(
+        out,
+        "\n{}{}{}",
+        l.data_in_period,
+        colon(lang),
+        cell(&rows_in_period(report, lang))
+    );
     out
 }
 
