@@ -139,8 +139,8 @@ fn segments_follow_relations_to_the_population() {
     assert!(c.segments.is_empty());
     assert!(
         c.segments_note
-            .as_deref()
-            .is_some_and(|n| n.contains("`events`")),
+            .as_ref()
+            .is_some_and(|n| n.tables == ["events"] && n.population == "alumni"),
         "{:?}",
         c.segments_note
     );

@@ -305,7 +305,7 @@ fn the_output_extension_chooses_the_format() {
     let dir = tempfile::tempdir().expect("temp dir");
     for (name, starts) in [
         ("r.md", "# Hand-computed"),
-        ("r.csv", "objective,objective_title"),
+        ("r.csv", "level,objective,objective_title"),
         ("r.yaml", "format: alumni-kpi/report@2"),
         ("r.html", "<!doctype html>"),
     ] {

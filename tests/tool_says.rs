@@ -250,6 +250,23 @@ fn finding_12_the_smaller_slips() {
         "{}",
         text(&out.stderr)
     );
+    // `kpi fmt` on YAML keeps a comment above a section's key above it,
+    // not inside the section.
+    let file = dir.path().join("f.yaml");
+    std::fs::write(
+        &file,
+        "scorecard:\n  title: S\n  population: alumni\n# Set by the board each year\nparams:\n  # the number of events\n  goal: 5\n",
+    )
+    .expect("write");
+    let out = kpi().arg("fmt").arg(&file).output().expect("runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let formatted = std::fs::read_to_string(&file).expect("read");
+    assert!(
+        formatted.contains(
+            "\n# Set by the board each year\nparams:\n  # the number of events\n  goal: 5\n"
+        ),
+        "{formatted}"
+    );
 }
 
 #[test]
@@ -815,7 +832,7 @@ fn finding_22_messages_say_everything_once() {
     assert_eq!(line("scripted "), "scripted — / 1 failed");
     assert_eq!(line("gifts:"), "gifts: 1 row(s) left out (--skip-bad-rows)");
     assert!(
-        summary.contains("  - rhai: Runtime error: nope"),
+        summary.contains("  - the script failed: Runtime error: nope"),
         "{summary}"
     );
     assert!(!summary.contains("notes: 1"), "{summary}");
@@ -1047,4 +1064,221 @@ fn finding_11_the_generated_years_are_comparable_and_documented_truthfully() {
         .and_then(|i| i["value"].as_f64())
         .expect("a cost trend");
     assert!((0.8..1.25).contains(&trend), "{trend}");
+}
+
+#[test]
+fn finding_9_a_french_report_is_french_throughout() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (md, html) = (dir.path().join("r.md"), dir.path().join("r.html"));
+    for file in [&md, &html] {
+        let out = kpi()
+            .args([
+                "score",
+                "--lang",
+                "fr",
+                "--explain",
+                "--period",
+                "2024-09-01..2025-08-31",
+                "-o",
+            ])
+            .arg(file)
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let md = std::fs::read_to_string(&md).expect("read");
+    let html = std::fs::read_to_string(&html).expect("read");
+    for page in [&md, &html] {
+        // Segment notes, data and rule notes, the explain sentence (in
+        // HTML with names as code and a space before `:` that does not
+        // break).
+        let page = page
+            .replace("<code>", "`")
+            .replace("</code>", "`")
+            .replace("&#x27;", "'")
+            .replace('\u{a0}', " ");
+        assert!(
+            page.contains("pas de détail par segment : il lit `events`, sans lien avec `alumni`")
+        );
+        assert!(page.contains("n'a pas de données : il ne compte pas"));
+        assert!(page.contains(" avec la valeur "));
+        for english in ["not segmented", "has no data", " with value ", "warning"] {
+            assert!(!page.contains(english), "`{english}` in a French report");
+        }
+        assert!(!page.contains("-0 %"));
+    }
+    // French typography: a space before the colon (one that does not
+    // break in HTML).
+    assert!(md.contains("**Score global : "), "{md}");
+    assert!(html.contains("Période\u{a0}: 2024-09-01"));
+    assert!(html.contains("pas de détail par segment\u{a0}: il lit <code>events</code>"));
+    // Chart ticks written as French numbers are (0, 10, …), not `10.0`.
+    let ticks: Vec<&str> = html
+        .split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            t.split_once('>')
+                .map(|(_, rest)| rest.split('<').next().unwrap_or("").trim())
+        })
+        .take(12)
+        .collect();
+    assert_eq!(
+        ticks,
+        [
+            "Score", "0", "10", "20", "30", "40", "50", "60", "70", "80", "90", "100"
+        ]
+    );
+}
+
+#[test]
+fn finding_6_every_format_carries_the_same_figures() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (md, csv) = (dir.path().join("r.md"), dir.path().join("r.csv"));
+    for file in [&md, &csv] {
+        let out = kpi()
+            .args([
+                "score",
+                "--explain",
+                "--rules",
+                "tests/eval/hand/rules",
+                "--data",
+                "tests/eval/hand/data",
+                "-o",
+            ])
+            .arg(file)
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let md = std::fs::read_to_string(&md).expect("read");
+    // The explain trace, in Markdown too; segment tables give the values,
+    // not only the scores (Science answered 1 of 3 invitations).
+    assert!(md.contains("### How it was computed"), "{md}");
+    assert!(md.contains("- With the figures: `5 / 7`"), "{md}");
+    assert!(
+        md.contains("`count(participations where invited)`: 8 rows, 7 kept → 7"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| Response rate | 100 % (100) | 100 % (100) | 33.3 % (33.3) |"),
+        "{md}"
+    );
+
+    let csv = std::fs::read_to_string(&csv).expect("read");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
+    let rows: Vec<std::collections::HashMap<String, String>> = reader
+        .records()
+        .map(|r| {
+            header
+                .iter()
+                .cloned()
+                .zip(r.expect("row").iter().map(String::from))
+                .collect()
+        })
+        .collect();
+    let find = |level: &str, key: &str, value: &str| {
+        rows.iter()
+            .find(|r| r["level"] == level && r[key] == value)
+            .unwrap_or_else(|| panic!("no {level} row with {key} = {value}:\n{csv}"))
+    };
+    // The overall figure and coverage, the objectives, peers, notes.
+    let overall = find("overall", "objective", "");
+    assert_eq!(
+        (overall["score"].as_str(), overall["coverage"].as_str()),
+        ("80.15625", "0.85")
+    );
+    let cost = find("objective", "objective", "cost");
+    assert_eq!(
+        (cost["score"].as_str(), cost["weight"].as_str()),
+        ("86.25", "1")
+    );
+    let rate = find("indicator", "indicator", "response_rate");
+    assert_eq!(
+        (rate["peers_n"].as_str(), rate["peers_rank"].as_str()),
+        ("4", "2")
+    );
+    assert_eq!(rate["with_values"], "5 / 7");
+    assert_eq!(rate["contribution"], "50");
+    let note = find("note", "status", "warning");
+    assert!(note["reason"].contains("`gifts` has no data"), "{csv}");
+    assert!(note["source"].ends_with("hand.kpi:46:13"), "{csv}");
+    // A segment is scored against its own target: Arts had no
+    // participation the year before, so no baseline (not the whole's 4).
+    let arts = rows
+        .iter()
+        .find(|r| r["indicator"] == "growth" && r["segment_value"] == "Arts")
+        .expect("growth for Arts");
+    assert_eq!(
+        (arts["target"].as_str(), arts["status"].as_str()),
+        ("", "no_baseline")
+    );
+    let law = rows
+        .iter()
+        .find(|r| r["indicator"] == "growth" && r["segment_value"] == "Law")
+        .expect("growth for Law");
+    // Law: 2 attended, 2 the year before, so a target of 2 × 2 = 4.
+    assert_eq!((law["target"].as_str(), law["score"].as_str()), ("4", "50"));
+    // What cannot be segmented says why.
+    let unsegmented = find("segment", "status", "not_segmented");
+    assert_eq!(unsegmented["indicator"], "cost_per_engaged");
+}
+
+/// Every `"area::name"` code written in the sources.
+fn codes_in(dir: &Path, codes: &mut std::collections::BTreeSet<String>) {
+    const AREAS: [&str; 11] = [
+        "parse", "yaml", "rules", "fmt", "check", "set", "data", "score", "eval", "io", "live",
+    ];
+    for entry in std::fs::read_dir(dir).expect("read src") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            codes_in(&path, codes);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let source = std::fs::read_to_string(&path).expect("read");
+            for area in AREAS {
+                let open = format!("\"{area}::");
+                for (at, _) in source.match_indices(&open) {
+                    let rest = &source[at + open.len()..];
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_lowercase() || *c == '-')
+                        .collect();
+                    if !name.is_empty() && rest[name.len()..].starts_with('"') {
+                        codes.insert(format!("{area}::{name}"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_diagnostic_code_is_in_the_reference() {
+    let mut codes = std::collections::BTreeSet::new();
+    codes_in(Path::new("src"), &mut codes);
+    assert!(codes.len() > 60, "{codes:?}");
+    let reference = std::fs::read_to_string("docs/diagnostics.md").expect("docs/diagnostics.md");
+    let missing: Vec<&String> = codes
+        .iter()
+        .filter(|c| !reference.contains(&format!("| `{c}` |")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes missing from docs/diagnostics.md: {missing:?}"
+    );
+    // And the reference lists no code that does not exist.
+    let stale: Vec<&str> = reference
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `")?.split('`').next())
+        .filter(|c| !codes.contains(*c))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "codes in docs/diagnostics.md that the sources do not use: {stale:?}"
+    );
 }

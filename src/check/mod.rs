@@ -409,6 +409,10 @@ fn check_structure(
                     "check::zero-weights",
                     format!("every indicator of `{}` weighs 0", o.id),
                 )
+                .fr(format!(
+                    "tous les indicateurs de `{}` ont un poids nul",
+                    o.id
+                ))
                 .at(o.id.span, "this objective's score will be null")
                 .with_help("give at least one indicator a positive `weight`"),
             );
@@ -419,6 +423,7 @@ fn check_structure(
                     "check::empty-objective",
                     format!("objective `{}` has no indicator", o.id),
                 )
+                .fr(format!("l'objectif `{}` n'a aucun indicateur", o.id))
                 .at(o.id.span, "its score will be null"),
             );
         }
@@ -438,6 +443,7 @@ fn check_structure(
     {
         diags.push(
             Diagnostic::warning("check::zero-weights", "every objective weighs 0")
+                .fr("tous les objectifs ont un poids nul")
                 .at(o.id.span, "the overall score will be null"),
         );
     }
@@ -532,6 +538,7 @@ fn percent_slips(ind: &Indicator, diags: &mut Diagnostics) {
                     "check::percent",
                     format!("`{}` is a rate, compared here with {written}", ind.id),
                 )
+                .fr(format!("`{}` est un taux, comparé ici à {written}", ind.id))
                 .at(
                     e.span,
                     format!("{written} is {} %", crate::syntax::number(n * 100.0)),

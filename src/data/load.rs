@@ -296,6 +296,12 @@ impl Dataset {
                         shown.join(", ")
                     ),
                 )
+                .fr(format!(
+                    "{} ligne(s) erronée(s) de `{}` écartée(s) (--skip-bad-rows) : ligne(s) {}",
+                    s.rows,
+                    t.file.display(),
+                    shown.join(", ")
+                ))
                 .in_file(
                     t.file.display().to_string(),
                     s.lines.first().copied().unwrap_or(1) as usize,
@@ -458,6 +464,11 @@ impl Dataset {
                                 cell_text(&col.data, first, &self.pool)
                             ),
                         )
+                        .fr(format!(
+                            "{dangling} ligne(s) de `{}` renvoient à des lignes de `{target}` qui n'existent pas ; la première : `{col_name}` = `{}`",
+                            ts.name,
+                            cell_text(&col.data, first, &self.pool)
+                        ))
                         .in_file(table.file.display().to_string(), line as usize, col_idx + 1)
                         .with_help(format!("these rows are related to no `{target}` row")),
                     );

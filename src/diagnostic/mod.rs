@@ -56,6 +56,8 @@ pub struct Diagnostic {
     pub location: Option<Location>,
     /// What to do about it ("did you mean `responded`?").
     pub help: Option<String>,
+    /// The message in French, for the notes of a report in French.
+    pub french: Option<String>,
 }
 
 impl Diagnostic {
@@ -76,7 +78,14 @@ impl Diagnostic {
             secondary: Vec::new(),
             location: None,
             help: None,
+            french: None,
         }
+    }
+
+    /// The message in French, for a note a French report shows.
+    pub fn fr(mut self, message: impl Into<String>) -> Diagnostic {
+        self.french = Some(message.into());
+        self
     }
 
     /// Sets the primary label.

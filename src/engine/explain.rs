@@ -66,11 +66,16 @@ impl Scoring<'_> {
             Some(f) => expr_to_string(&f.value),
             None => "linear(0, target)".to_string(),
         };
-        let scoring = format!(
-            "{score_text} with value {} and target {} gives {}",
+        let (shown_value, shown_target, shown_score) = (
             self.label(&figures.value),
             self.label(&figures.target),
-            figures.score.map_or("null".to_string(), syntax::number)
+            figures.score.map_or("null".to_string(), syntax::number),
+        );
+        let scoring = format!(
+            "{score_text} with value {shown_value} and target {shown_target} gives {shown_score}"
+        );
+        let scoring_fr = format!(
+            "{score_text} avec la valeur {shown_value} et la cible {shown_target} donne {shown_score}"
         );
         Explain {
             formula,
@@ -78,6 +83,7 @@ impl Scoring<'_> {
             aggregates: t.aggregates,
             target,
             scoring,
+            scoring_fr,
             share_of_objective: share,
             contribution: share.zip(figures.score).map(|(w, s)| w * s),
         }

@@ -292,6 +292,16 @@ impl<'a> Scoring<'a> {
                         day(to)
                     ),
                 )
+                .fr(format!(
+                    "aucune ligne des tables datées ({}) ne tombe dans la période du {} au {} : pas de score global ni par objectif",
+                    flows
+                        .iter()
+                        .map(|&t| format!("`{}`", self.data.tables[t].name))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    day(from),
+                    day(to)
+                ))
                 .with_help("check `--period` or the scorecard's `period`, and the dates of the data"),
             );
             (None, 0.0)
@@ -311,6 +321,10 @@ impl<'a> Scoring<'a> {
                             ind.id
                         ),
                     )
+                    .fr(format!(
+                        "`{}` n'a pas de données : il ne compte pas dans le score de son objectif",
+                        ind.id
+                    ))
                     .at(span, "null value"),
                 );
             }
@@ -404,6 +418,11 @@ impl<'a> Scoring<'a> {
                         self.max_segments
                     ),
                 )
+                .fr(format!(
+                    "le segment `{name}` a {} valeurs distinctes (au plus {}) : pas de détail par valeur",
+                    values.len(),
+                    self.max_segments
+                ))
                 .with_help("raise `max_segment_values` in the scorecard to break it down");
                 notes.push(match prepare::segment_span(&self.decls, name) {
                     Some(span) => d.at(span, "too many values"),
@@ -481,14 +500,10 @@ impl<'a> Scoring<'a> {
                 .population
                 .and_then(|p| self.data.tables.get_index(p))
                 .map_or("", |(n, _)| n.as_str());
-            let note = format!(
-                "not segmented: it reads {}, which has no relation to `{pop}`",
-                unsegmentable
-                    .iter()
-                    .map(|t| format!("`{t}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+            let note = NotSegmented {
+                tables: unsegmentable,
+                population: pop.to_string(),
+            };
             (IndexMap::new(), Some(note))
         } else {
             let cells = segments
@@ -502,6 +517,7 @@ impl<'a> Scoring<'a> {
                                 label.clone(),
                                 SegmentCell {
                                     value: figs[i].value.as_num(),
+                                    target: figs[i].target.as_num(),
                                     score: figs[i].score,
                                     status: figs[i].status,
                                 },

@@ -64,6 +64,10 @@ pub(super) fn undated_tables(plan: &Plan, data: &Dataset) -> Vec<Diagnostic> {
                         dates.join(", ")
                     ),
                 )
+                .fr(format!(
+                    "la période ne s'applique pas à `{name}` : la table n'a pas de colonne de date, bien qu'elle ait {}",
+                    dates.join(", ")
+                ))
                 .in_file(table.file.display().to_string(), 1, 1)
                 .with_help(format!(
                     "every row of `{name}` counts, whatever its date; name its date column in \

@@ -57,6 +57,7 @@ pub fn mismatch(title: &str, span: Span, from: NaiveDate, to: NaiveDate) -> Opti
                 "the title says {written} but the period scored is {from} .. {to}"
             ),
         )
+        .fr(format!("le titre dit {written}, mais la période notée va du {from} au {to}"))
         .at(span, "the title")
         .with_help("write `{period}` in the title where the year goes: it is replaced by the period scored"),
     )

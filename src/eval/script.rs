@@ -358,7 +358,18 @@ impl Scripts {
                 (call.file, base)
             }
         };
-        let d = Diagnostic::error("eval::script", format!("rhai: {}", error.message));
+        let who = match function {
+            Some(name) => (
+                format!("the script function `{name}` failed"),
+                format!("la fonction de script `{name}` a échoué"),
+            ),
+            None => (
+                "the script failed".to_string(),
+                "le script a échoué".to_string(),
+            ),
+        };
+        let d = Diagnostic::error("eval::script", format!("{}: {}", who.0, error.message))
+            .fr(format!("{} : {}", who.1, error.message));
         let at = sources
             .get(file)
             .and_then(|src| match (error.line, function) {

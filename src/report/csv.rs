@@ -1,9 +1,10 @@
-//! CSV: flat, one row per indicator and segment value (the overall figure
-//! has empty segment columns).
+//! CSV: flat, one row per figure (overall, objective, indicator, segment
+//! value) and per note, for spreadsheets and other tools.
 
 use std::borrow::Cow;
 
-use super::Report;
+use super::{Lang, Report, Status};
+use crate::syntax::number;
 
 /// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a tab
 /// or a carriage return first, OWASP's list) gets a `'` before it; a
@@ -17,59 +18,198 @@ pub fn safe_cell(s: &str) -> Cow<'_, str> {
     }
 }
 
-pub fn csv(report: &Report) -> String {
+/// The columns, in order; the explain columns only with `--explain`.
+const COLUMNS: [&str; 20] = [
+    "level",
+    "objective",
+    "objective_title",
+    "indicator",
+    "indicator_title",
+    "segment",
+    "segment_value",
+    "period_from",
+    "period_to",
+    "value",
+    "target",
+    "score",
+    "weight",
+    "coverage",
+    "unit",
+    "status",
+    "reason",
+    "peers_n",
+    "peers_median",
+    "peers_rank",
+];
+const EXPLAIN_COLUMNS: [&str; 6] = [
+    "formula",
+    "with_values",
+    "target_formula",
+    "target_with_values",
+    "scoring",
+    "contribution",
+];
+
+/// One row per figure of the report, its `level` first: the `overall`
+/// score, each `objective`, each `indicator`, each `segment` value of an
+/// indicator, and each `note` on data and rules (its severity as status,
+/// its message as reason, its place in `source`). Codes (`level`,
+/// `status`) stay English; reasons and notes follow `--lang`.
+pub fn csv(report: &Report, lang: Lang) -> String {
+    let explain = report
+        .objectives
+        .iter()
+        .flat_map(|o| &o.indicators)
+        .any(|i| i.explain.is_some());
+    let width = COLUMNS.len() + 1 + if explain { EXPLAIN_COLUMNS.len() } else { 0 };
+    let mut header: Vec<&str> = COLUMNS.to_vec();
+    header.push("source");
+    if explain {
+        header.extend(EXPLAIN_COLUMNS);
+    }
     let mut w = csv::Writer::from_writer(Vec::new());
-    let num = |x: Option<f64>| x.map_or(String::new(), crate::syntax::number);
-    let _ = w.write_record([
-        "objective",
-        "objective_title",
-        "indicator",
-        "indicator_title",
-        "segment",
-        "segment_value",
-        "value",
-        "target",
-        "score",
-        "weight",
-        "unit",
-        "status",
-        "reason",
-    ]);
+    let mut put = |r: Row| {
+        let mut cells = r.0;
+        cells.resize(width, String::new());
+        let _ = w.write_record(cells.iter().map(|c| safe_cell(c).into_owned()));
+    };
+    put(Row(header.iter().map(|h| h.to_string()).collect()));
+
+    let (from, to) = report
+        .period
+        .as_ref()
+        .map_or((String::new(), String::new()), |p| {
+            (p.from.clone(), p.to.clone())
+        });
+    let base = |level: &str| {
+        let mut r = Row(vec![String::new(); width]);
+        r.set("level", level);
+        r.set("period_from", &from);
+        r.set("period_to", &to);
+        r
+    };
+
+    let mut overall = base("overall");
+    overall.set("score", &num(report.score));
+    overall.set("coverage", &number(report.coverage));
+    if report.score.is_none() {
+        overall.set("status", Status::NoData.code());
+    }
+    put(overall);
+
     for o in &report.objectives {
+        let objective = || {
+            let mut r = base("");
+            r.set("objective", &o.id);
+            r.set("objective_title", o.title.as_deref().unwrap_or_default());
+            r
+        };
+        let mut row = objective();
+        row.set("level", "objective");
+        row.set("score", &num(o.score));
+        row.set("weight", &number(o.weight));
+        row.set("coverage", &number(o.coverage));
+        if o.score.is_none() {
+            row.set("status", Status::NoData.code());
+        }
+        put(row);
         for i in &o.indicators {
-            let row =
-                |segment: &str, segment_value: &str, value: Option<f64>, score: Option<f64>| {
-                    vec![
-                        o.id.clone(),
-                        o.title.clone().unwrap_or_default(),
-                        i.id.clone(),
-                        i.title.clone().unwrap_or_default(),
-                        segment.to_string(),
-                        segment_value.to_string(),
-                        num(value),
-                        num(i.target),
-                        num(score),
-                        crate::syntax::number(i.weight),
-                        i.unit.clone().unwrap_or_default(),
-                        i.status.code().to_string(),
-                        i.reason
-                            .as_ref()
-                            .map(|r| r.text(super::Lang::En))
-                            .unwrap_or_default(),
-                    ]
-                };
-            let safe = |r: Vec<String>| -> Vec<String> {
-                r.iter().map(|c| safe_cell(c).into_owned()).collect()
+            let indicator = || {
+                let mut r = objective();
+                r.set("indicator", &i.id);
+                r.set("indicator_title", i.title.as_deref().unwrap_or_default());
+                r.set("weight", &number(i.weight));
+                r.set("unit", i.unit.as_deref().unwrap_or_default());
+                r
             };
-            let _ = w.write_record(safe(row("", "", i.value, i.score)));
+            let mut row = indicator();
+            row.set("level", "indicator");
+            row.set("value", &num(i.value));
+            row.set("target", &num(i.target));
+            row.set("score", &num(i.score));
+            row.set("status", i.status.code());
+            if let Some(reason) = &i.reason {
+                row.set("reason", &reason.text(lang));
+            }
+            if let Some(p) = &i.peers {
+                row.set("peers_n", &p.n.to_string());
+                row.set("peers_median", &num(p.median));
+                row.set(
+                    "peers_rank",
+                    &p.rank.map(|r| r.to_string()).unwrap_or_default(),
+                );
+            }
+            if let Some(e) = &i.explain {
+                row.set("formula", &e.formula);
+                row.set("with_values", &e.with_values);
+                if let Some(t) = &e.target {
+                    row.set("target_formula", &t.formula);
+                    row.set("target_with_values", &t.with_values);
+                }
+                row.set("scoring", e.scoring_in(lang));
+                row.set("contribution", &num(e.contribution));
+            }
+            put(row);
             for (column, values) in &i.segments {
                 for (label, cell) in values {
-                    let _ = w.write_record(safe(row(column, label, cell.value, cell.score)));
+                    let mut row = indicator();
+                    row.set("level", "segment");
+                    row.set("segment", column);
+                    row.set("segment_value", label);
+                    row.set("value", &num(cell.value));
+                    row.set("target", &num(cell.target));
+                    row.set("score", &num(cell.score));
+                    row.set("status", cell.status.code());
+                    put(row);
                 }
+            }
+            if let Some(note) = &i.segments_note {
+                let mut row = indicator();
+                row.set("level", "segment");
+                row.set("status", "not_segmented");
+                row.set("reason", &note.text(lang));
+                put(row);
             }
         }
     }
+
+    for d in &report.diagnostics {
+        let mut row = base("note");
+        row.set("status", &d.severity.to_string());
+        row.set("reason", d.message_in(lang));
+        let source = match (&d.file, d.line, d.column) {
+            (Some(f), Some(l), Some(c)) => format!("{f}:{l}:{c}"),
+            (Some(f), Some(l), None) => format!("{f}:{l}"),
+            (Some(f), None, _) => f.clone(),
+            _ => String::new(),
+        };
+        row.set("source", &source);
+        put(row);
+    }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+fn num(x: Option<f64>) -> String {
+    x.map_or(String::new(), number)
+}
+
+/// A row being filled, by column name.
+struct Row(Vec<String>);
+
+impl Row {
+    fn set(&mut self, column: &str, value: &str) {
+        let at = COLUMNS
+            .iter()
+            .chain(&["source"])
+            .chain(&EXPLAIN_COLUMNS)
+            .position(|c| *c == column);
+        // Every name passed is one of the columns above.
+        if let Some(at) = at
+            && at < self.0.len()
+        {
+            self.0[at] = value.to_string();
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Numbers and words as reports show them.
 
 use super::labels::{Labels, Lang};
+use super::{IndicatorReport, ObjectiveReport, Report, Status};
 
 /// A value in its unit: `%` values as percentages, others with up to two
 /// decimals; French uses a decimal comma.
@@ -33,7 +34,8 @@ pub fn percent(x: f64, lang: Lang) -> String {
 fn trim(x: f64, decimals: usize) -> String {
     // Halves round up (86.25 → 86.3), as people round by hand.
     let factor = 10f64.powi(decimals as i32);
-    let rounded = (x * factor).round() / factor;
+    // `+ 0.0` turns a negative zero (-0.0004 rounded) into 0: no "-0 %".
+    let rounded = (x * factor).round() / factor + 0.0;
     let s = format!("{rounded:.decimals$}");
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -68,6 +70,58 @@ pub fn band(s: Option<f64>) -> &'static str {
     }
 }
 
+/// `title — status: reason` for each indicator not `ok`.
+pub fn reasons<'r>(
+    indicators: impl Iterator<Item = &'r IndicatorReport>,
+    lang: Lang,
+) -> Vec<String> {
+    indicators
+        .filter(|i| i.status != Status::Ok)
+        .map(|i| {
+            format!(
+                "{} — {}{}{}",
+                i.title.as_deref().unwrap_or(&i.id),
+                i.status.label(lang),
+                colon(lang),
+                i.reason.as_ref().map(|r| r.text(lang)).unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+/// `alumni 1978 of 2000, peers 72`: the rows that count in the period,
+/// of those loaded where they differ.
+pub fn rows_in_period(report: &Report, lang: Lang) -> String {
+    let l = lang.labels();
+    report
+        .in_period
+        .iter()
+        .map(|(t, n)| match report.rows.get(t) {
+            Some(all) if all != n => format!("{t} {n} {} {all}", l.of),
+            _ => format!("{t} {n}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An objective's indicators without segment figures, grouped by why:
+/// (the reason, the titles).
+pub fn unsegmented(o: &ObjectiveReport, lang: Lang) -> Vec<(String, Vec<String>)> {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for i in &o.indicators {
+        let Some(note) = &i.segments_note else {
+            continue;
+        };
+        let why = note.text(lang);
+        let title = i.title.clone().unwrap_or_else(|| i.id.clone());
+        match groups.iter_mut().find(|(w, _)| *w == why) {
+            Some((_, titles)) => titles.push(title),
+            None => groups.push((why, vec![title])),
+        }
+    }
+    groups
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,5 +137,7 @@ mod tests {
         assert_eq!(score(Some(78.125), Lang::En, &EN), "78.1");
         assert_eq!(score(Some(86.25), Lang::En, &EN), "86.3");
         assert_eq!(band(Some(80.0)), "good");
+        assert_eq!(percent(-0.000_04, Lang::Fr), "0 %");
+        assert_eq!(value(Some(-0.0001), None, Lang::En, &EN), "0");
     }
 }

@@ -7,7 +7,7 @@ use minijinja::{Environment, Value, context};
 use plotters::prelude::*;
 
 use super::Report;
-use super::format::{band, colon, percent, score, value};
+use super::format::{band, colon, percent, score, unsegmented, value};
 use super::labels::Lang;
 
 /// The shipped template (`--template FILE` replaces it).
@@ -54,6 +54,7 @@ fn objectives_chart(report: &Report, lang: Lang) -> Result<String, HtmlError> {
             .disable_y_mesh()
             .y_labels(0)
             .x_desc(lang.labels().score)
+            .x_label_formatter(&|x| score(Some(*x), lang, lang.labels()))
             .label_style(("sans-serif", 13))
             .draw()
             .map_err(|e| chart_err(&e))?;
@@ -85,9 +86,43 @@ fn objectives_chart(report: &Report, lang: Lang) -> Result<String, HtmlError> {
     Ok(svg)
 }
 
+/// A message as HTML: escaped, with its `names` in backticks set as code
+/// (the template filter `code`).
+fn code(text: &str) -> Value {
+    let escaped = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        // French typography: the space before a colon does not break.
+        .replace(" :", "\u{a0}:");
+    let mut out = String::with_capacity(escaped.len());
+    let mut pieces = escaped.split('`').peekable();
+    let mut inside = false;
+    while let Some(piece) = pieces.next() {
+        // An odd backtick out (no closing one) is kept as it is.
+        if inside && pieces.peek().is_none() {
+            out.push('`');
+            out.push_str(piece);
+            break;
+        }
+        if inside {
+            out.push_str("<code>");
+            out.push_str(piece);
+            out.push_str("</code>");
+        } else {
+            out.push_str(piece);
+        }
+        inside = !inside;
+    }
+    Value::from_safe_string(out)
+}
+
 /// Renders the page; `template` replaces the shipped one.
 pub fn html(report: &Report, lang: Lang, template: Option<&str>) -> Result<String, HtmlError> {
     let mut env = Environment::new();
+    env.add_filter("code", code);
     env.add_template("report.html", template.unwrap_or(TEMPLATE))?;
     let l = lang.labels();
     // Figures formatted for the page, beside the raw report.
@@ -139,7 +174,13 @@ pub fn html(report: &Report, lang: Lang, template: Option<&str>) -> Result<Strin
                         reason => i.reason.as_ref().map(|r| r.text(lang)),
                         weight => crate::syntax::number(i.weight),
                         segments => segments,
-                        segments_note => i.segments_note.clone(),
+                        segments_note => i.segments_note.as_ref().map(|n| n.text(lang)),
+                        scoring => i.explain.as_ref().map(|e| e.scoring_in(lang).to_string()),
+                        contribution => i
+                            .explain
+                            .as_ref()
+                            .and_then(|e| e.contribution)
+                            .map(|p| score(Some(p), lang, l)),
                         peers => peers,
                         explain => Serde(&i.explain),
                     }
@@ -153,6 +194,10 @@ pub fn html(report: &Report, lang: Lang, template: Option<&str>) -> Result<Strin
                 band => band(o.score),
                 coverage => percent(o.coverage, lang),
                 indicators => indicators,
+                unsegmented => unsegmented(o, lang)
+                    .into_iter()
+                    .map(|(reason, titles)| context! { titles => titles.join(", "), reason => reason })
+                    .collect::<Vec<_>>(),
             }
         })
         .collect();
@@ -164,6 +209,8 @@ pub fn html(report: &Report, lang: Lang, template: Option<&str>) -> Result<Strin
         // break the line.
         colon => colon(lang).replace(" :", "\u{a0}:"),
         report => Serde(report),
+        // The notes' messages in the report's language.
+        notes => report.diagnostics.iter().map(|d| d.message_in(lang).to_string()).collect::<Vec<_>>(),
         score => score(report.score, lang, l),
         band => band(report.score),
         coverage => percent(report.coverage, lang),
@@ -171,4 +218,19 @@ pub fn html(report: &Report, lang: Lang, template: Option<&str>) -> Result<Strin
         objectives_chart => Value::from_safe_string(chart),
     })?;
     Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code;
+
+    #[test]
+    fn names_in_backticks_are_code_and_the_rest_is_escaped() {
+        assert_eq!(
+            code("`gifts` has <no> data").to_string(),
+            "<code>gifts</code> has &lt;no&gt; data"
+        );
+        assert_eq!(code("a ` b").to_string(), "a ` b");
+        assert_eq!(code("`a` and `b").to_string(), "<code>a</code> and `b");
+    }
 }

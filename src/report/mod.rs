@@ -4,8 +4,8 @@
 //! |--------|----------|
 //! | `json` | serde_json, the contract of DESIGN §6 |
 //! | `yaml` | the same content as YAML |
-//! | `md`   | Markdown tables, for wikis and e-mails (`text.rs`) |
-//! | `csv`  | one row per indicator and segment value (`csv.rs`) |
+//! | `md`   | Markdown tables, for wikis and e-mails (`markdown.rs`) |
+//! | `csv`  | one row per figure and note (`csv.rs`) |
 //! | `html` | one self-contained page with charts (`html.rs`, minijinja + plotters) |
 
 mod csv;
@@ -13,13 +13,14 @@ pub use csv::safe_cell;
 pub mod format;
 mod html;
 pub mod labels;
+mod markdown;
 pub mod status;
-mod text;
+mod summary;
 
 pub use html::TEMPLATE as HTML_TEMPLATE;
 pub use labels::Lang;
-pub use status::{Reason, Status};
-pub use text::summary;
+pub use status::{NotSegmented, Reason, Status};
+pub use summary::summary;
 
 use indexmap::IndexMap;
 use serde::{Serialize, Serializer};
@@ -199,7 +200,7 @@ pub struct IndicatorReport {
     pub segments: IndexMap<String, IndexMap<String, SegmentCell>>,
     /// Why there are no segment figures, when there are none.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub segments_note: Option<String>,
+    pub segments_note: Option<NotSegmented>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peers: Option<PeerPosition>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -210,6 +211,10 @@ pub struct IndicatorReport {
 pub struct SegmentCell {
     #[serde(serialize_with = "opt_num")]
     pub value: Option<f64>,
+    /// The segment's own target: a `prior(..)` or share target is
+    /// computed over the segment, not taken from the whole.
+    #[serde(serialize_with = "opt_num")]
+    pub target: Option<f64>,
     #[serde(serialize_with = "opt_num")]
     pub score: Option<f64>,
     /// Said only when not `ok`.
@@ -235,12 +240,25 @@ pub struct Explain {
     pub target: Option<TargetTrace>,
     /// The scoring rule with its numbers.
     pub scoring: String,
+    /// The same sentence in French.
+    #[serde(skip)]
+    pub scoring_fr: String,
     /// The indicator's weight over its objective's (covered) weight.
     #[serde(serialize_with = "opt_num")]
     pub share_of_objective: Option<f64>,
     /// Points it adds to its objective's score.
     #[serde(serialize_with = "opt_num")]
     pub contribution: Option<f64>,
+}
+
+impl Explain {
+    /// The scoring sentence in the report's language.
+    pub fn scoring_in(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.scoring,
+            Lang::Fr => &self.scoring_fr,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -287,9 +305,22 @@ pub struct ReportDiagnostic {
     pub line: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<usize>,
+    /// The message in French, where there is one (JSON and YAML keep the
+    /// English message: tools match on `code`).
+    #[serde(skip)]
+    pub french: Option<String>,
 }
 
 impl ReportDiagnostic {
+    /// The message in the report's language (English where no French
+    /// version exists).
+    pub fn message_in(&self, lang: Lang) -> &str {
+        match (lang, &self.french) {
+            (Lang::Fr, Some(f)) => f,
+            _ => &self.message,
+        }
+    }
+
     pub fn from(d: &Diagnostic, sources: &SourceMap) -> ReportDiagnostic {
         let loc = d.location(sources);
         ReportDiagnostic {
@@ -299,6 +330,7 @@ impl ReportDiagnostic {
             file: loc.as_ref().map(|l| l.file.clone()),
             line: loc.as_ref().map(|l| l.line),
             column: loc.as_ref().map(|l| l.column),
+            french: d.french.clone(),
         }
     }
 }
@@ -380,7 +412,7 @@ impl Renderer for Yaml {
 
 impl Renderer for Markdown {
     fn render(&self, report: &Report, options: &RenderOptions) -> Result<String, RenderError> {
-        Ok(text::markdown(report, options.lang))
+        Ok(markdown::markdown(report, options.lang))
     }
 }
 
@@ -395,8 +427,8 @@ impl Renderer for Html {
 }
 
 impl Renderer for Csv {
-    fn render(&self, report: &Report, _: &RenderOptions) -> Result<String, RenderError> {
-        Ok(csv::csv(report))
+    fn render(&self, report: &Report, options: &RenderOptions) -> Result<String, RenderError> {
+        Ok(csv::csv(report, options.lang))
     }
 }
 

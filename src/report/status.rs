@@ -147,6 +147,37 @@ impl Reason {
     }
 }
 
+/// Why an indicator has no figures per segment: it reads tables with no
+/// relation to the population.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotSegmented {
+    pub tables: Vec<String>,
+    pub population: String,
+}
+
+impl NotSegmented {
+    pub fn text(&self, lang: Lang) -> String {
+        let tables: Vec<String> = self.tables.iter().map(|t| format!("`{t}`")).collect();
+        let pop = &self.population;
+        match lang {
+            Lang::En => format!(
+                "not segmented: it reads {}, which has no relation to `{pop}`",
+                tables.join(", ")
+            ),
+            Lang::Fr => format!(
+                "pas de détail par segment : il lit {}, sans lien avec `{pop}`",
+                list(&tables, lang)
+            ),
+        }
+    }
+}
+
+impl Serialize for NotSegmented {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text(Lang::En))
+    }
+}
+
 impl Serialize for Reason {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.text(Lang::En))

@@ -39,6 +39,11 @@ pub struct Trivia {
     pub blank_before: bool,
     /// Whole-line comments just before the node.
     pub leading: Vec<Comment>,
+    /// How many of `leading` stood above the YAML section key of a
+    /// section's first entry (`# set yearly` above `params:`), to be
+    /// printed back there. Layout only.
+    #[serde(skip)]
+    pub above_section: usize,
     /// A comment at the end of the node's (first) line.
     pub trailing: Option<Comment>,
     /// For blocks: comments after the last member, before `}`.

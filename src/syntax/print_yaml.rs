@@ -97,13 +97,21 @@ impl Printer {
             }
             return;
         }
+        // Comments that stood above the section's key go back there.
+        let above = items
+            .first()
+            .map_or(0, |i| i.trivia.above_section.min(i.trivia.leading.len()));
+        if let Some(first) = items.first() {
+            self.comments(&first.trivia.leading[..above], 0);
+        }
         self.out.push_str(name);
         self.out.push_str(":\n");
         for (i, item) in items.iter().enumerate() {
             if i > 0 && (item.trivia.blank_before || name == "objectives" || name == "profiles") {
                 self.out.push('\n');
             }
-            self.comments(&item.trivia.leading, 1);
+            let own = if i == 0 { above } else { 0 };
+            self.comments(&item.trivia.leading[own..], 1);
             match &item.kind {
                 ItemKind::Param(b) | ItemKind::Let(b) => {
                     let kind = if matches!(item.kind, ItemKind::Param(_)) {

@@ -310,11 +310,13 @@ impl Reader<'_> {
             leading.extend(c);
             blank_before |= b;
         }
+        let above_section = leading.len();
         let (c, b) = self.pos.leading(self.source, self.file, self.line_of(head));
         leading.extend(c);
         Trivia {
             blank_before: blank_before || b,
             leading,
+            above_section,
             ..Trivia::default()
         }
     }

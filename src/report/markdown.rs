@@ -1,10 +1,10 @@
-//! Markdown (for wikis and e-mails) and the terminal summary.
+//! Markdown, for wikis and e-mails: tables only, no HTML.
 
 use std::fmt::Write as _;
 
-use super::format::{band, colon, percent, score, value};
+use super::format::{colon, percent, reasons, rows_in_period, score, unsegmented, value};
 use super::labels::Lang;
-use super::{IndicatorReport, Report, Status};
+use super::{IndicatorReport, ObjectiveReport, Report, Status};
 
 /// Text in Markdown: one line, pipes escaped, and HTML shown as text
 /// (Markdown viewers render raw HTML, scripts included, and titles and
@@ -25,35 +25,68 @@ fn status_or(i: &IndicatorReport, text: String, lang: Lang) -> String {
     }
 }
 
-/// `title — status: reason` for each indicator not `ok`.
-fn reasons<'r>(indicators: impl Iterator<Item = &'r IndicatorReport>, lang: Lang) -> Vec<String> {
-    indicators
-        .filter(|i| i.status != Status::Ok)
-        .map(|i| {
-            format!(
-                "{} — {}{}{}",
-                i.title.as_deref().unwrap_or(&i.id),
-                i.status.label(lang),
-                colon(lang),
-                i.reason.as_ref().map(|r| r.text(lang)).unwrap_or_default()
-            )
-        })
-        .collect()
+/// Inline code, with a longer fence when the text holds a backtick.
+fn code(s: &str) -> String {
+    let s = cell(s);
+    if s.contains('`') {
+        format!("`` {s} ``")
+    } else {
+        format!("`{s}`")
+    }
 }
 
-/// `alumni 1978 of 2000, peers 72`: the rows that count in the period,
-/// of those loaded where they differ.
-pub fn rows_in_period(report: &Report, lang: Lang) -> String {
+/// `--explain`: how each indicator of the objective was computed, as the
+/// HTML page's details show it.
+fn explained(out: &mut String, o: &ObjectiveReport, lang: Lang) {
     let l = lang.labels();
-    report
-        .in_period
-        .iter()
-        .map(|(t, n)| match report.rows.get(t) {
-            Some(all) if all != n => format!("{t} {n} {} {all}", l.of),
-            _ => format!("{t} {n}"),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    let c = colon(lang);
+    if o.indicators.iter().all(|i| i.explain.is_none()) {
+        return;
+    }
+    let _ = writeln!(out, "\n### {}", l.explain);
+    for i in &o.indicators {
+        let Some(e) = &i.explain else {
+            continue;
+        };
+        let _ = writeln!(out, "\n**{}**\n", cell(i.title.as_deref().unwrap_or(&i.id)));
+        let _ = writeln!(out, "- {}{c}{}", l.formula, code(&e.formula));
+        let _ = writeln!(out, "- {}{c}{}", l.with_values, code(&e.with_values));
+        for a in &e.aggregates {
+            let _ = writeln!(
+                out,
+                "- {}{c}{} {}, {} {} → {}",
+                code(&a.expression),
+                a.rows,
+                l.rows,
+                a.kept,
+                l.kept,
+                cell(&a.value.to_string())
+            );
+        }
+        if let Some(t) = &e.target {
+            let peers: String = t
+                .peers
+                .iter()
+                .map(|p| format!(" ({}{c}{})", l.peers, p.n))
+                .collect();
+            let _ = writeln!(
+                out,
+                "- {}{c}{} → {}{peers}",
+                l.target,
+                code(&t.formula),
+                code(&t.with_values)
+            );
+        }
+        let _ = writeln!(out, "- {}{c}{}", l.scoring, code(e.scoring_in(lang)));
+        if let Some(points) = e.contribution {
+            let _ = writeln!(
+                out,
+                "- {}{c}{}",
+                l.contribution,
+                score(Some(points), lang, l)
+            );
+        }
+    }
 }
 
 pub fn markdown(report: &Report, lang: Lang) -> String {
@@ -124,6 +157,7 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
         for line in reasons(o.indicators.iter(), lang) {
             let _ = writeln!(out, "\n- {}", cell(&line));
         }
+        explained(&mut out, o, lang);
         // One table per segment column: indicators down, segment values across.
         let columns: Vec<&String> =
             o.indicators
@@ -166,9 +200,14 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
                 let cells: Vec<String> = values
                     .iter()
                     .map(|v| {
+                        // The segment's value, and its score in brackets.
                         per.get(*v).map_or(String::new(), |c| match c.score {
                             None if c.status != Status::Ok => c.status.label(lang).to_string(),
-                            s => score(s, lang, l),
+                            s => format!(
+                                "{} ({})",
+                                value(c.value, i.unit.as_deref(), lang, l),
+                                score(s, lang, l)
+                            ),
                         })
                     })
                     .collect();
@@ -180,20 +219,10 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
                 );
             }
         }
-        let unsegmented: Vec<String> = o
-            .indicators
-            .iter()
-            .filter(|i| i.segments_note.is_some())
-            .map(|i| cell(i.title.as_deref().unwrap_or(&i.id)))
-            .collect();
-        if !unsegmented.is_empty() {
-            let _ = writeln!(
-                out,
-                "\n{}{}{}",
-                l.not_segmented,
-                colon(lang),
-                unsegmented.join(", ")
-            );
+        // Indicators without segment figures, grouped by why.
+        for (why, titles) in unsegmented(o, lang) {
+            let titles: Vec<String> = titles.iter().map(|t| cell(t)).collect();
+            let _ = writeln!(out, "\n{} — {}", titles.join(", "), cell(&why));
         }
     }
     if !report.diagnostics.is_empty() || !report.skipped_rows.is_empty() {
@@ -215,7 +244,7 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
                 out,
                 "- {severity}{}{}{place}",
                 colon(lang),
-                cell(&d.message)
+                cell(d.message_in(lang))
             );
         }
     }
@@ -226,99 +255,5 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
         colon(lang),
         cell(&rows_in_period(report, lang))
     );
-    out
-}
-
-/// The summary `kpi score` prints when no output file is given.
-pub fn summary(report: &Report, lang: Lang, color: bool) -> String {
-    use owo_colors::OwoColorize;
-    let l = lang.labels();
-    let paint = |text: String, s: Option<f64>| -> String {
-        if !color {
-            return text;
-        }
-        match band(s) {
-            "good" => text.green().to_string(),
-            "fair" => text.yellow().to_string(),
-            "poor" => text.red().to_string(),
-            _ => text.dimmed().to_string(),
-        }
-    };
-    let mut out = String::new();
-    let title = if color {
-        report.scorecard.bold().to_string()
-    } else {
-        report.scorecard.clone()
-    };
-    let period = report.period.as_ref().map_or(String::new(), |p| {
-        format!("   {}{}{} – {}", l.period, colon(lang), p.from, p.to)
-    });
-    let _ = writeln!(
-        out,
-        "{title}\n{}{}{}   {}{}{}{period}",
-        l.overall,
-        colon(lang),
-        paint(score(report.score, lang, l), report.score),
-        l.coverage,
-        colon(lang),
-        percent(report.coverage, lang)
-    );
-    for o in &report.objectives {
-        let title = o.title.clone().unwrap_or_else(|| o.id.clone());
-        // An objective weighing nothing has no score by design, not for
-        // want of data.
-        let figure = if o.weight == 0.0 {
-            format!("{} 0", l.weight.to_lowercase())
-        } else {
-            paint(score(o.score, lang, l), o.score)
-        };
-        let _ = writeln!(out, "\n  {title:<44} {figure:>6}");
-        for i in &o.indicators {
-            let unit = i.unit.as_deref();
-            // The status column says why a figure is missing; the value
-            // column then shows a dash rather than a second "no data".
-            let shown = |v: Option<f64>| match v {
-                None if i.status != Status::Ok => "—".to_string(),
-                v => value(v, unit, lang, l),
-            };
-            let figures = format!("{} / {}", shown(i.value), shown(i.target));
-            let figure = match i.score {
-                None if i.status != Status::Ok => i.status.label(lang).to_string(),
-                s => paint(score(s, lang, l), s),
-            };
-            let _ = writeln!(
-                out,
-                "    {:<40} {:>24} {:>6}",
-                i.title.as_deref().unwrap_or(&i.id),
-                figures,
-                figure
-            );
-        }
-    }
-    let missing = reasons(report.objectives.iter().flat_map(|o| &o.indicators), lang);
-    if !missing.is_empty() {
-        let _ = writeln!(out);
-        for line in missing {
-            let _ = writeln!(out, "  {line}");
-        }
-    }
-    for (table, n) in &report.skipped_rows {
-        let _ = writeln!(out, "\n  {table}{}{n} {}", colon(lang), l.skipped);
-    }
-    // The notes themselves, one line each (the report has their places).
-    let notes: Vec<&super::ReportDiagnostic> = report
-        .diagnostics
-        .iter()
-        .filter(|d| d.code != "score::no-data")
-        .collect();
-    if !notes.is_empty() {
-        let _ = writeln!(out, "\n{}{}", l.diagnostics, colon(lang).trim_end());
-        for d in notes.iter().take(10) {
-            let _ = writeln!(out, "  - {}", d.message);
-        }
-        if notes.len() > 10 {
-            let _ = writeln!(out, "  … {}", notes.len() - 10);
-        }
-    }
     out
 }
