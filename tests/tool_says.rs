@@ -1282,3 +1282,85 @@ fn every_diagnostic_code_is_in_the_reference() {
         "codes in docs/diagnostics.md that the sources do not use: {stale:?}"
     );
 }
+
+/// The commands written in backticks in the README and the docs
+/// (`kpi convert rules/engagement.kpi --to yaml`), except mentions of a
+/// command or a flag alone, placeholders (`FILE`, `DIR`, `N`) and `watch`
+/// (which runs until stopped; tests/watch.rs drives it).
+fn written_commands() -> Vec<String> {
+    const TAKES_A_VALUE: [&str; 13] = [
+        "--data",
+        "--rules",
+        "-o",
+        "--format",
+        "--set",
+        "--lang",
+        "--period",
+        "--profiles",
+        "--template",
+        "--to",
+        "--alumni",
+        "--seed",
+        "--out",
+    ];
+    let mut docs = vec![root().join("README.md")];
+    for entry in std::fs::read_dir(root().join("docs")).expect("docs") {
+        docs.push(entry.expect("entry").path());
+    }
+    let mut commands = Vec::new();
+    for doc in docs {
+        let text = std::fs::read_to_string(&doc).expect("read");
+        for span in text.split('`').skip(1).step_by(2) {
+            let Some(command) = span.strip_prefix("kpi ") else {
+                continue;
+            };
+            let words: Vec<&str> = command.split_whitespace().collect();
+            let placeholder = words.iter().any(|w| {
+                w.chars().any(|c| c.is_ascii_uppercase()) && !w.starts_with('-') || w.contains('[')
+            });
+            let mention =
+                words.len() < 2 || words.last().is_some_and(|w| TAKES_A_VALUE.contains(w));
+            if !placeholder
+                && !mention
+                && words[0] != "watch"
+                && !commands.contains(&command.to_string())
+            {
+                commands.push(command.to_string());
+            }
+        }
+    }
+    commands
+}
+
+#[test]
+fn every_command_written_in_the_docs_runs_as_written() {
+    let commands = written_commands();
+    for expected in [
+        "convert rules/engagement.kpi --to yaml",
+        "generate --alumni 2000 --seed 2026 --out data/sample --force",
+        "score --rules rules/case-aem",
+        "check --no-data",
+    ] {
+        assert!(
+            commands.iter().any(|c| c == expected),
+            "{expected} not found in {commands:?}"
+        );
+    }
+    // In a copy of the shipped rules and sample, as a reader would type it
+    // in a checkout.
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(&root().join("rules"), &dir.path().join("rules"));
+    copy_dir(&root().join("data"), &dir.path().join("data"));
+    for command in &commands {
+        let out = kpi()
+            .current_dir(dir.path())
+            .args(command.split_whitespace())
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "`kpi {command}` as the docs write it: {}",
+            text(&out.stderr)
+        );
+    }
+}
