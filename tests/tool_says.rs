@@ -1066,28 +1066,37 @@ fn finding_11_the_generated_years_are_comparable_and_documented_truthfully() {
     assert!((0.8..1.25).contains(&trend), "{trend}");
 }
 
-#[test]
-fn finding_9_a_french_report_is_french_throughout() {
+/// `kpi score ARGS -o NAME` for each name (the format from its
+/// extension): what was written.
+fn score_into<const N: usize>(args: &[&str], names: [&str; N]) -> [String; N] {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (md, html) = (dir.path().join("r.md"), dir.path().join("r.html"));
-    for file in [&md, &html] {
+    names.map(|name| {
+        let file = dir.path().join(name);
         let out = kpi()
-            .args([
-                "score",
-                "--lang",
-                "fr",
-                "--explain",
-                "--period",
-                "2024-09-01..2025-08-31",
-                "-o",
-            ])
-            .arg(file)
+            .arg("score")
+            .args(args)
+            .arg("-o")
+            .arg(&file)
             .output()
             .expect("runs");
         assert!(out.status.success(), "{}", text(&out.stderr));
-    }
-    let md = std::fs::read_to_string(&md).expect("read");
-    let html = std::fs::read_to_string(&html).expect("read");
+        std::fs::read_to_string(&file).expect("read")
+    })
+}
+
+#[test]
+fn finding_9_a_french_report_is_french_throughout() {
+    let [md, html] = score_into(
+        &[
+            "--lang",
+            "fr",
+            "--explain",
+            "--period",
+            "2024-09-01..2025-08-31",
+        ],
+        ["r.md", "r.html"],
+    );
+
     for page in [&md, &html] {
         // Segment notes, data and rule notes, the explain sentence (in
         // HTML with names as code and a space before `:` that does not
@@ -1132,25 +1141,16 @@ fn finding_9_a_french_report_is_french_throughout() {
 
 #[test]
 fn finding_6_every_format_carries_the_same_figures() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (md, csv) = (dir.path().join("r.md"), dir.path().join("r.csv"));
-    for file in [&md, &csv] {
-        let out = kpi()
-            .args([
-                "score",
-                "--explain",
-                "--rules",
-                "tests/eval/hand/rules",
-                "--data",
-                "tests/eval/hand/data",
-                "-o",
-            ])
-            .arg(file)
-            .output()
-            .expect("runs");
-        assert!(out.status.success(), "{}", text(&out.stderr));
-    }
-    let md = std::fs::read_to_string(&md).expect("read");
+    let [md, csv] = score_into(
+        &[
+            "--explain",
+            "--rules",
+            "tests/eval/hand/rules",
+            "--data",
+            "tests/eval/hand/data",
+        ],
+        ["r.md", "r.csv"],
+    );
     // The explain trace, in Markdown too; segment tables give the values,
     // not only the scores (Science answered 1 of 3 invitations).
     assert!(md.contains("### How it was computed"), "{md}");
@@ -1164,7 +1164,6 @@ fn finding_6_every_format_carries_the_same_figures() {
         "{md}"
     );
 
-    let csv = std::fs::read_to_string(&csv).expect("read");
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
     let header: Vec<String> = reader
         .headers()

@@ -278,29 +278,21 @@ impl<'a> Scoring<'a> {
             }
             let (from, to) = self.period.unwrap_or_default();
             let day = |d: i32| date_of(d).map(|d| d.to_string()).unwrap_or_default();
+            let (from, to) = (day(from), day(to));
+            let tables = flows
+                .iter()
+                .map(|&t| format!("`{}`", self.data.tables[t].name))
+                .collect::<Vec<_>>()
+                .join(", ");
             diagnostics.push(
                 Diagnostic::warning(
                     "score::empty-period",
                     format!(
-                        "no row of any dated table ({}) falls in the period {} .. {}: no overall or objective score is given",
-                        flows
-                            .iter()
-                            .map(|&t| format!("`{}`", self.data.tables[t].name))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        day(from),
-                        day(to)
+                        "no row of any dated table ({tables}) falls in the period {from} .. {to}: no overall or objective score is given"
                     ),
                 )
                 .fr(format!(
-                    "aucune ligne des tables datées ({}) ne tombe dans la période du {} au {} : pas de score global ni par objectif",
-                    flows
-                        .iter()
-                        .map(|&t| format!("`{}`", self.data.tables[t].name))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    day(from),
-                    day(to)
+                    "aucune ligne des tables datées ({tables}) ne tombe dans la période du {from} au {to} : pas de score global ni par objectif"
                 ))
                 .with_help("check `--period` or the scorecard's `period`, and the dates of the data"),
             );
