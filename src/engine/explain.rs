@@ -31,7 +31,7 @@ impl Scoring<'_> {
         figures: &Figures,
         share: Option<f64>,
     ) -> Explain {
-        let syntax = self.decls.indicators[i].indicator;
+        let syntax = self.c.decls.indicators[i].indicator;
         let value_expr = field(&syntax.fields, "value").map(|f| &f.value);
         let mut t = Trace {
             aggregates: Vec::new(),
@@ -94,7 +94,7 @@ impl Scoring<'_> {
     fn trace(&self, env: &Env<'_>, e: &Expr, t: &mut Trace) {
         match &e.kind {
             ExprKind::Name(n) => {
-                if let Some(&id) = self.decls.names.get(n.name.as_str()) {
+                if let Some(&id) = self.c.decls.names.get(n.name.as_str()) {
                     t.substitute.insert(e.span, self.label(&env.decl(id)));
                 } else if n.name == "value"
                     && let Some(v) = &t.value
@@ -104,7 +104,7 @@ impl Scoring<'_> {
             }
             ExprKind::Call { function, args, .. } => {
                 let kind = check::functions::lookup(&function.name, args.len()).map(|b| b.kind);
-                let node = self.plan.by_span.get(&e.span).copied();
+                let node = self.c.plan.by_span.get(&e.span).copied();
                 match (kind, node) {
                     (Some(FnKind::Aggregate), Some(node)) => {
                         let stats = env.aggregate_stats(node);
@@ -126,12 +126,12 @@ impl Scoring<'_> {
                     (Some(FnKind::Peers), Some(node)) => {
                         let value = env.scalar(node);
                         t.substitute.insert(e.span, self.label(&value));
-                        if let Node::Peers(p, j) = self.plan.node(node)
-                            && let Some(ind) = self.plan.indicators.get(*j)
+                        if let Node::Peers(p, j) = self.c.plan.node(node)
+                            && let Some(ind) = self.c.plan.indicators.get(*j)
                         {
                             t.peers.push(PeersTrace {
                                 percentile: env.scalar(*p).as_num().unwrap_or(f64::NAN),
-                                n: self.peers.count(&ind.id),
+                                n: self.c.peers.count(&ind.id),
                                 lower_is_better: ind.lower_is_better,
                                 value: value.as_num(),
                             });

@@ -23,10 +23,12 @@ use sha2::{Digest, Sha256};
 
 mod direction;
 mod explain;
+mod owned;
 mod prepare;
 mod status;
 mod title;
 
+pub use owned::Engine;
 use prepare::{benchmark, parse_overrides, scorecard_period, undated_tables};
 
 use crate::check::{self, DeclId, Decls};
@@ -54,21 +56,58 @@ pub struct ScoreOptions {
     pub explain: bool,
 }
 
-/// A rule set compiled against a dataset, ready to score.
-pub struct Scoring<'a> {
-    rules: &'a RuleSet,
-    data: &'a Dataset,
+/// What an embedder may change for one report of a compiled rule set,
+/// without loading or checking again ([`Scoring::what_if`]).
+#[derive(Debug, Clone, Default)]
+pub struct WhatIf {
+    /// `NAME=VALUE` param values, as `--set` takes them, on top of those
+    /// the scoring was made with. The rules are compiled again (not
+    /// checked again): params are constants folded into the plan.
+    pub set: Vec<(String, String)>,
+    /// New weights, by objective or indicator id.
+    pub weights: Vec<(String, f64)>,
+    /// Another period to score.
+    pub period: Option<(NaiveDate, NaiveDate)>,
+    /// Adds the per-indicator trace.
+    pub explain: bool,
+}
+
+/// What is compiled once for a rule set and a dataset and shared by every
+/// what-if of it.
+struct Compiled<'a> {
     decls: Decls<'a>,
     plan: Plan,
     strings: Strings,
     peers: Peers,
-    period: Option<Period>,
     overrides: Vec<(String, Value)>,
-    explain: bool,
-    /// Warnings to carry into the report.
+    /// The `--set` values as written, to compile again with more.
+    set: Vec<(String, String)>,
+    /// The checker's output, to compile again without checking again.
+    checked: Arc<check::CheckOutput>,
+    natives: Vec<crate::native::NativeFunction>,
+    /// Warnings found before evaluation that do not depend on the period.
     notes: Vec<Diagnostic>,
     /// The scorecard's `max_segment_values`.
     max_segments: usize,
+}
+
+/// Objective and indicator weights of one report.
+#[derive(Debug, Clone)]
+struct Weights {
+    indicators: Vec<f64>,
+    objectives: Vec<f64>,
+}
+
+/// A rule set compiled against a dataset, ready to score.
+pub struct Scoring<'a> {
+    rules: &'a RuleSet,
+    data: &'a Dataset,
+    c: Arc<Compiled<'a>>,
+    period: Option<Period>,
+    explain: bool,
+    weights: Weights,
+    /// Warnings to carry into the report.
+    notes: Vec<Diagnostic>,
 }
 
 impl<'a> Scoring<'a> {
@@ -93,89 +132,126 @@ impl<'a> Scoring<'a> {
         if checked.diagnostics.has_errors() {
             return Err(checked.diagnostics);
         }
-        let mut ignored = Diagnostics::new();
-        let decls = check::collect(rules, &mut ignored);
-        let strings = Strings::new(data.pool.clone());
-        let overrides = parse_overrides(&decls, &checked.types, &strings, &options.set)?;
-        let override_map: HashMap<String, Value> = overrides.iter().cloned().collect();
-        let mut plan = plan::compile(
-            rules,
-            &decls,
-            data,
-            &strings,
-            &override_map,
-            natives,
-            &checked.expected,
-        );
-        let mut errors = prepare::undated_priors(&plan, data);
-        let max_segments = prepare::max_segment_values(&decls);
-        errors.extend(prepare::too_many_segments(
-            &plan,
-            data,
-            &decls,
-            max_segments,
-        ));
-        if errors.has_errors() {
-            return Err(errors);
-        }
+        let c = compile(rules, data, Arc::new(checked), &options.set, natives)?;
         let period = match options.period {
             Some((from, to)) => Some((from.num_days_from_ce(), to.num_days_from_ce())),
-            None => scorecard_period(&decls),
+            None => scorecard_period(&c.decls),
         };
-        let mut notes: Vec<Diagnostic> = checked.diagnostics.0;
-        notes.extend(data.warnings.0.iter().cloned());
-        notes.extend(plan.diagnostics.iter().cloned());
+        let weights = Weights {
+            indicators: c.plan.indicators.iter().map(|i| i.weight).collect(),
+            objectives: c.plan.objective_weights.clone(),
+        };
+        Ok(Scoring::assemble(
+            rules,
+            data,
+            Arc::new(c),
+            period,
+            options.explain,
+            weights,
+        ))
+    }
+
+    /// A scoring of one compiled rule set: the notes of its period added.
+    fn assemble(
+        rules: &'a RuleSet,
+        data: &'a Dataset,
+        c: Arc<Compiled<'a>>,
+        period: Option<Period>,
+        explain: bool,
+        weights: Weights,
+    ) -> Scoring<'a> {
+        let mut notes = c.notes.clone();
         if period.is_some() {
-            notes.extend(undated_tables(&plan, data));
+            notes.extend(undated_tables(&c.plan, data));
         }
-        let title = decls.scorecards.first().and_then(|(s, _)| s.title.as_ref());
+        let title = c
+            .decls
+            .scorecards
+            .first()
+            .and_then(|(s, _)| s.title.as_ref());
         if let (Some(t), Some((from, to))) = (title, period)
             && let (Some(from), Some(to)) = (date_of(from), date_of(to))
         {
             notes.extend(title::mismatch(&t.value, t.span, from, to));
         }
-        let mut peers = match benchmark(&decls) {
-            Some((written, span)) => match crate::files::confined(&data.dir, &written) {
-                Ok(path) => Peers::load(&path)?,
-                Err(e) => {
-                    return Err(Diagnostics(vec![
-                        Diagnostic::error(
-                            "data::benchmark",
-                            format!("the benchmark file: {}", e.message),
-                        )
-                        .at(span, "the benchmark file")
-                        .with_help(e.help.unwrap_or_else(|| {
-                            format!(
-                                "the benchmark is a file of the dataset directory `{}`, named relative to it",
-                                data.dir.display()
-                            )
-                        })),
-                    ]));
-                }
-            },
-            None => Peers::default(),
-        };
-        peers.min = prepare::min_peers(&decls);
-        let syntax: Vec<&ast::Indicator> = decls.indicators.iter().map(|r| r.indicator).collect();
-        for (i, lower) in direction::lower_is_better(&plan, &syntax, &strings, &peers)
-            .into_iter()
-            .enumerate()
-        {
-            plan.indicators[i].lower_is_better = lower;
-        }
-        Ok(Scoring {
+        Scoring {
             rules,
             data,
-            decls,
-            plan,
-            strings,
-            peers,
+            c,
             period,
-            overrides,
-            explain: options.explain,
+            explain,
+            weights,
             notes,
-            max_segments,
-        })
+        }
+    }
+
+    /// The same rules and data with other params, weights or period: the
+    /// plan is reused, or compiled again (not checked again) for new
+    /// params. An unknown param, a value of the wrong type, an unknown id
+    /// or a weight that is negative or not finite is an error.
+    pub fn what_if(&self, w: &WhatIf) -> Result<Scoring<'a>, Diagnostics> {
+        let c = if w.set.is_empty() {
+            self.c.clone()
+        } else {
+            let mut set = self.c.set.clone();
+            set.extend(w.set.iter().cloned());
+            Arc::new(compile(
+                self.rules,
+                self.data,
+                self.c.checked.clone(),
+                &set,
+                &self.c.natives,
+            )?)
+        };
+        let mut weights = self.weights.clone();
+        let mut errors = Vec::new();
+        for (id, weight) in &w.weights {
+            if !weight.is_finite() || *weight < 0.0 {
+                errors.push(Diagnostic::error(
+                    "set::weight",
+                    format!("the weight of `{id}` must be a number of at least 0, not {weight}"),
+                ));
+                continue;
+            }
+            let objective = c.decls.objectives.iter().position(|o| o.id.name == *id);
+            let indicator = c.plan.indicators.iter().position(|i| i.id == *id);
+            match (objective, indicator) {
+                (Some(o), None) => weights.objectives[o] = *weight,
+                (None, Some(i)) => weights.indicators[i] = *weight,
+                (Some(_), Some(_)) => errors.push(Diagnostic::error(
+                    "set::weight",
+                    format!("`{id}` is both an objective and an indicator: rename one to weigh it"),
+                )),
+                (None, None) => {
+                    let known = c
+                        .decls
+                        .objectives
+                        .iter()
+                        .map(|o| o.id.name.as_str())
+                        .chain(c.plan.indicators.iter().map(|i| i.id.as_str()));
+                    let d = Diagnostic::error(
+                        "set::weight",
+                        format!("there is no objective or indicator `{id}` to weigh"),
+                    );
+                    errors.push(d.with_help_opt(crate::check::suggest::did_you_mean(id, known)));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Diagnostics(errors));
+        }
+        let period = match w.period {
+            Some((from, to)) => Some((from.num_days_from_ce(), to.num_days_from_ce())),
+            None => self.period,
+        };
+        Ok(Scoring::assemble(
+            self.rules,
+            self.data,
+            c,
+            period,
+            w.explain || self.explain,
+            weights,
+        ))
     }
 
     /// The warnings found before evaluation (checker, dataset, plan): what
@@ -186,10 +262,10 @@ impl<'a> Scoring<'a> {
 
     fn inputs(&self) -> Inputs<'_> {
         Inputs::new(
-            &self.plan,
+            &self.c.plan,
             self.data,
-            &self.strings,
-            &self.peers,
+            &self.c.strings,
+            &self.c.peers,
             &self.rules.sources,
         )
     }
@@ -205,12 +281,12 @@ impl<'a> Scoring<'a> {
         env.profiles_in_parallel();
         // Segment columns are numbered first, so that each aggregate's
         // rows are reduced for every segment in the same pass.
-        self.plan.segments.par_iter().for_each(|(_, source)| {
+        self.c.plan.segments.par_iter().for_each(|(_, source)| {
             env.segment_groups(*source);
         });
         // Indicators in parallel: the environment's caches compute each
         // shared piece (a profile column, an aggregate) once.
-        let figures: Vec<Figures> = (0..self.plan.indicators.len())
+        let figures: Vec<Figures> = (0..self.c.plan.indicators.len())
             .into_par_iter()
             .map(|i| self.figures(&env, i))
             .collect();
@@ -218,13 +294,13 @@ impl<'a> Scoring<'a> {
         let segments = self.segments(&env, &mut segment_notes);
 
         let mut objectives = Vec::new();
-        for (o, objective) in self.decls.objectives.iter().enumerate() {
-            let members: Vec<usize> = (0..self.plan.indicators.len())
-                .filter(|&i| self.plan.indicators[i].objective == o)
+        for (o, objective) in self.c.decls.objectives.iter().enumerate() {
+            let members: Vec<usize> = (0..self.c.plan.indicators.len())
+                .filter(|&i| self.c.plan.indicators[i].objective == o)
                 .collect();
             let scored: Vec<(f64, Option<f64>)> = members
                 .iter()
-                .map(|&i| (self.plan.indicators[i].weight, figures[i].score))
+                .map(|&i| (self.weights.indicators[i], figures[i].score))
                 .collect();
             let (score, coverage) = weighted_mean(&scored);
             let covered: f64 = scored
@@ -239,7 +315,7 @@ impl<'a> Scoring<'a> {
             objectives.push(ObjectiveReport {
                 id: objective.id.name.clone(),
                 title: objective.title.as_ref().map(|t| t.value.clone()),
-                weight: self.plan.objective_weights[o],
+                weight: self.weights.objectives[o],
                 score,
                 coverage,
                 indicators,
@@ -303,8 +379,8 @@ impl<'a> Scoring<'a> {
         diagnostics.extend(inputs.problems());
         for (i, f) in figures.iter().enumerate() {
             if f.value.is_null() && f.status != Status::Failed {
-                let ind = &self.plan.indicators[i];
-                let span = self.decls.indicators[i].indicator.id.span;
+                let ind = &self.c.plan.indicators[i];
+                let span = self.c.decls.indicators[i].indicator.id.span;
                 diagnostics.push(
                     Diagnostic::warning(
                         "score::no-data",
@@ -349,6 +425,7 @@ impl<'a> Scoring<'a> {
                 .map(|s| (s.table.clone(), s.rows))
                 .collect(),
             params: self
+                .c
                 .decls
                 .params
                 .iter()
@@ -376,7 +453,7 @@ impl<'a> Scoring<'a> {
 
     /// Value, target, score and status of indicator `i` in an environment.
     fn figures(&self, env: &Env<'_>, i: usize) -> Figures {
-        let ind = &self.plan.indicators[i];
+        let ind = &self.c.plan.indicators[i];
         let value = env.decl(DeclId::Indicator(i));
         let target = env.target(i);
         let custom = ind.score.map(|s| env.scalar(s));
@@ -396,27 +473,27 @@ impl<'a> Scoring<'a> {
     /// Figures per segment column, per value, per indicator.
     fn segments(&self, base: &Arc<Env<'_>>, notes: &mut Vec<Diagnostic>) -> Vec<SegmentFigures> {
         let mut out = Vec::new();
-        for (name, source) in &self.plan.segments {
+        for (name, source) in &self.c.plan.segments {
             let mut per_value = Vec::new();
             let values = self.segment_values(base, *source);
             // A data column was checked before scoring; a profile column's
             // values are known only now.
-            if values.len() > self.max_segments {
+            if values.len() > self.c.max_segments {
                 let d = Diagnostic::warning(
                     "check::segments",
                     format!(
                         "segment `{name}` has {} distinct values (at most {}): not broken down",
                         values.len(),
-                        self.max_segments
+                        self.c.max_segments
                     ),
                 )
                 .fr(format!(
                     "le segment `{name}` a {} valeurs distinctes (au plus {}) : pas de détail par valeur",
                     values.len(),
-                    self.max_segments
+                    self.c.max_segments
                 ))
                 .with_help("raise `max_segment_values` in the scorecard to break it down");
-                notes.push(match prepare::segment_span(&self.decls, name) {
+                notes.push(match prepare::segment_span(&self.c.decls, name) {
                     Some(span) => d.at(span, "too many values"),
                     None => d,
                 });
@@ -424,7 +501,7 @@ impl<'a> Scoring<'a> {
             }
             for (label, value) in values {
                 let env = Env::segmented(base, (*source, value));
-                let figures = (0..self.plan.indicators.len())
+                let figures = (0..self.c.plan.indicators.len())
                     .map(|i| self.figures(&env, i))
                     .collect();
                 per_value.push((label, figures));
@@ -457,8 +534,8 @@ impl<'a> Scoring<'a> {
         segments: &[SegmentFigures],
         covered_weight: f64,
     ) -> IndicatorReport {
-        let ind = &self.plan.indicators[i];
-        let syntax = self.decls.indicators[i].indicator;
+        let ind = &self.c.plan.indicators[i];
+        let syntax = self.c.decls.indicators[i].indicator;
         let text = |name: &str| match field(&syntax.fields, name).map(|f| &f.value.kind) {
             Some(ExprKind::String(s)) => Some(s.clone()),
             _ => None,
@@ -474,6 +551,7 @@ impl<'a> Scoring<'a> {
             _ => Vec::new(),
         };
         let unsegmentable: Vec<String> = self
+            .c
             .plan
             .population
             .map(|pop| {
@@ -488,6 +566,7 @@ impl<'a> Scoring<'a> {
             (IndexMap::new(), None)
         } else if !unsegmentable.is_empty() {
             let pop = self
+                .c
                 .plan
                 .population
                 .and_then(|p| self.data.tables.get_index(p))
@@ -522,10 +601,11 @@ impl<'a> Scoring<'a> {
             (cells, None)
         };
         let peers = self
+            .c
             .peers
             .position(&ind.id, figures.value.as_num(), ind.lower_is_better);
-        let share =
-            (covered_weight > 0.0 && figures.score.is_some()).then(|| ind.weight / covered_weight);
+        let share = (covered_weight > 0.0 && figures.score.is_some())
+            .then(|| self.weights.indicators[i] / covered_weight);
         let explain = self.explain.then(|| self.explain(env, i, figures, share));
         IndicatorReport {
             id: ind.id.clone(),
@@ -534,7 +614,7 @@ impl<'a> Scoring<'a> {
             value: figures.value.as_num(),
             target: figures.target.as_num(),
             score: figures.score,
-            weight: ind.weight,
+            weight: self.weights.indicators[i],
             unit: text("unit"),
             tags,
             status: figures.status,
@@ -552,11 +632,11 @@ impl<'a> Scoring<'a> {
             Value::Null => "null".to_string(),
             Value::Num(n) => syntax::number(*n),
             Value::Bool(b) => b.to_string(),
-            Value::Str(s) => self.strings.text(*s).to_string(),
+            Value::Str(s) => self.c.strings.text(*s).to_string(),
             Value::Date(d) => date_of(*d).map(|d| d.to_string()).unwrap_or_default(),
             Value::List(items) => items
                 .iter()
-                .map(|s| self.strings.text(*s).to_string())
+                .map(|s| self.c.strings.text(*s).to_string())
                 .collect::<Vec<_>>()
                 .join(";"),
         }
@@ -579,7 +659,8 @@ impl<'a> Scoring<'a> {
         let period = self
             .period
             .and_then(|(from, to)| Some((date_of(from)?, date_of(to)?)));
-        self.decls
+        self.c
+            .decls
             .scorecards
             .first()
             .and_then(|(s, _)| s.title.as_ref())
@@ -596,11 +677,24 @@ impl<'a> Scoring<'a> {
             h.update(item.as_bytes());
             h.update([0]);
         }
-        for (name, v) in &self.overrides {
+        for (name, v) in &self.c.overrides {
             h.update(format!("set {name}={}\n", self.label(v)).as_bytes());
         }
         if let Some((from, to)) = self.period {
             h.update(format!("period {from}..{to}").as_bytes());
+        }
+        // Weights changed by a what-if.
+        for (i, ind) in self.c.plan.indicators.iter().enumerate() {
+            if self.weights.indicators[i] != ind.weight {
+                h.update(format!("weight {}={}\n", ind.id, self.weights.indicators[i]).as_bytes());
+            }
+        }
+        for (o, &w) in self.c.plan.objective_weights.iter().enumerate() {
+            if self.weights.objectives[o] != w {
+                h.update(
+                    format!("weight objective {o}={}\n", self.weights.objectives[o]).as_bytes(),
+                );
+            }
         }
         let digest = h.finalize();
         digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
@@ -614,12 +708,12 @@ impl<'a> Scoring<'a> {
     fn profiles_csv_here(&self) -> String {
         let inputs = self.inputs();
         let env = Env::new(&inputs, self.period, None);
-        let Some(pop) = self.plan.population else {
+        let Some(pop) = self.c.plan.population else {
             return String::new();
         };
         let table = &self.data.tables[pop];
-        let ids: Vec<usize> = (0..self.plan.profiles.len())
-            .filter(|&p| self.plan.profiles[p].table == pop)
+        let ids: Vec<usize> = (0..self.c.plan.profiles.len())
+            .filter(|&p| self.c.plan.profiles[p].table == pop)
             .collect();
         let columns: Vec<_> = ids.iter().map(|&p| env.profile(p)).collect();
         let key = table.key.map(|k| {
@@ -631,7 +725,7 @@ impl<'a> Scoring<'a> {
         });
         let mut w = csv::Writer::from_writer(Vec::new());
         let mut header: Vec<String> = key.iter().map(|(n, _)| n.clone()).collect();
-        header.extend(ids.iter().map(|&p| self.plan.profiles[p].name.clone()));
+        header.extend(ids.iter().map(|&p| self.c.plan.profiles[p].name.clone()));
         let safe = |cells: Vec<String>| -> Vec<String> {
             cells
                 .iter()
@@ -660,7 +754,7 @@ impl<'a> Scoring<'a> {
         let mut contexts: Vec<(String, Option<(plan::SegmentSource, Value)>)> =
             vec![("overall".into(), None)];
         let base = Arc::new(Env::new(&inputs, self.period, None));
-        for (name, source) in &self.plan.segments {
+        for (name, source) in &self.c.plan.segments {
             for (label, v) in self.segment_values(&base, *source) {
                 contexts.push((format!("{name}={label}"), Some((*source, v))));
             }
@@ -678,7 +772,7 @@ impl<'a> Scoring<'a> {
                 segment,
                 members_period: self.period,
             };
-            let mut ids: Vec<DeclId> = self.plan.decls.keys().copied().collect();
+            let mut ids: Vec<DeclId> = self.c.plan.decls.keys().copied().collect();
             ids.sort();
             for id in ids {
                 let (fast, slow) = (env.decl(id), reference.decl(id));
@@ -688,7 +782,7 @@ impl<'a> Scoring<'a> {
                     ));
                 }
             }
-            for (i, ind) in self.plan.indicators.iter().enumerate() {
+            for (i, ind) in self.c.plan.indicators.iter().enumerate() {
                 let (fast, slow) = (env.target(i), reference.target(i));
                 if fast != slow {
                     out.push(format!(
@@ -707,7 +801,7 @@ impl<'a> Scoring<'a> {
                 }
             }
             if label == "overall" {
-                for (p, profile) in self.plan.profiles.iter().enumerate() {
+                for (p, profile) in self.c.plan.profiles.iter().enumerate() {
                     let col = env.profile(p);
                     for r in 0..self.data.tables[profile.table].len {
                         let (fast, slow) = (col.get(r), reference.profile(p, r as u32));
@@ -726,7 +820,7 @@ impl<'a> Scoring<'a> {
 
     /// The value of a param, let or indicator, as JSON.
     pub fn value(&self, name: &str) -> Option<serde_json::Value> {
-        let &id = self.decls.names.get(name)?;
+        let &id = self.c.decls.names.get(name)?;
         let inputs = self.inputs();
         let env = Env::new(&inputs, self.period, None);
         Some(self.json_value(&env.decl(id)))
@@ -739,6 +833,85 @@ impl<'a> Scoring<'a> {
             self.label(v)
         }
     }
+}
+
+/// Compiles checked rules against a dataset with `--set` values.
+fn compile<'a>(
+    rules: &'a RuleSet,
+    data: &'a Dataset,
+    checked: Arc<check::CheckOutput>,
+    set: &[(String, String)],
+    natives: &[crate::native::NativeFunction],
+) -> Result<Compiled<'a>, Diagnostics> {
+    let mut ignored = Diagnostics::new();
+    let decls = check::collect(rules, &mut ignored);
+    let strings = Strings::new(data.pool.clone());
+    let overrides = parse_overrides(&decls, &checked.types, &strings, set)?;
+    let override_map: HashMap<String, Value> = overrides.iter().cloned().collect();
+    let mut plan = plan::compile(
+        rules,
+        &decls,
+        data,
+        &strings,
+        &override_map,
+        natives,
+        &checked.expected,
+    );
+    let mut errors = prepare::undated_priors(&plan, data);
+    let max_segments = prepare::max_segment_values(&decls);
+    errors.extend(prepare::too_many_segments(
+        &plan,
+        data,
+        &decls,
+        max_segments,
+    ));
+    if errors.has_errors() {
+        return Err(errors);
+    }
+    let mut notes: Vec<Diagnostic> = checked.diagnostics.0.clone();
+    notes.extend(data.warnings.0.iter().cloned());
+    notes.extend(plan.diagnostics.iter().cloned());
+    let mut peers = match benchmark(&decls) {
+        Some((written, span)) => match crate::files::confined(&data.dir, &written) {
+            Ok(path) => Peers::load(&path)?,
+            Err(e) => {
+                return Err(Diagnostics(vec![
+                    Diagnostic::error(
+                        "data::benchmark",
+                        format!("the benchmark file: {}", e.message),
+                    )
+                    .at(span, "the benchmark file")
+                    .with_help(e.help.unwrap_or_else(|| {
+                        format!(
+                            "the benchmark is a file of the dataset directory `{}`, named relative to it",
+                            data.dir.display()
+                        )
+                    })),
+                ]));
+            }
+        },
+        None => Peers::default(),
+    };
+    peers.min = prepare::min_peers(&decls);
+    let syntax: Vec<&ast::Indicator> = decls.indicators.iter().map(|r| r.indicator).collect();
+    for (i, lower) in direction::lower_is_better(&plan, &syntax, &strings, &peers)
+        .into_iter()
+        .enumerate()
+    {
+        plan.indicators[i].lower_is_better = lower;
+    }
+    Ok(Compiled {
+        decls,
+        plan,
+        strings,
+        peers,
+        overrides,
+        set: set.to_vec(),
+        checked,
+        natives: natives.to_vec(),
+        notes,
+        max_segments,
+    })
 }
 
 struct Figures {

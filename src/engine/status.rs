@@ -22,16 +22,16 @@ impl Scoring<'_> {
         value: &Value,
         score: Option<f64>,
     ) -> (Status, Option<Reason>) {
-        let ind = &self.plan.indicators[i];
+        let ind = &self.c.plan.indicators[i];
         let mut roots = vec![ind.value];
         roots.extend(ind.target);
         roots.extend(ind.score);
-        if let Some(why) = self.failure(env, &self.plan.watched(&roots)) {
+        if let Some(why) = self.failure(env, &self.c.plan.watched(&roots)) {
             return (Status::Failed, Some(why));
         }
         let seg = env.is_segmented();
         if value.is_null() {
-            let nodes = self.plan.watched(&[ind.value]);
+            let nodes = self.c.plan.watched(&[ind.value]);
             if let Some(why) = self.missing_baseline(env, &nodes, true, seg) {
                 return (Status::NoBaseline, Some(why));
             }
@@ -49,7 +49,7 @@ impl Scoring<'_> {
             return (Status::NoData, Some(why));
         }
         if score.is_none() {
-            let nodes = self.plan.watched(&roots[1..]);
+            let nodes = self.c.plan.watched(&roots[1..]);
             if let Some(why) = self.missing_baseline(env, &nodes, false, seg) {
                 return (Status::NoBaseline, Some(why));
             }
@@ -64,7 +64,7 @@ impl Scoring<'_> {
     /// Why something the figures read could not be evaluated.
     fn failure(&self, env: &Env<'_>, nodes: &[NodeId]) -> Option<Reason> {
         let input = env.input();
-        nodes.iter().find_map(|&n| match self.plan.node(n) {
+        nodes.iter().find_map(|&n| match self.c.plan.node(n) {
             Node::Unsupported(message, _) => Some(Reason::Unsupported(message.clone())),
             Node::Plugin { name, .. } if input.has_failed(n) => Some(
                 input
@@ -94,7 +94,7 @@ impl Scoring<'_> {
         seg: bool,
     ) -> Option<Reason> {
         nodes.iter().find_map(|&n| {
-            let prior = self.plan.priors.get(&n)?;
+            let prior = self.c.plan.priors.get(&n)?;
             let (from, to) = match env.prior_env() {
                 Some(p) if p.has_baseline(n, seg) => return None,
                 Some(p) => p.period()?,
@@ -117,12 +117,12 @@ impl Scoring<'_> {
 
     /// A `peers(..)` among `nodes` with too few peer figures.
     fn few_peers(&self, nodes: &[NodeId]) -> Option<Reason> {
-        nodes.iter().find_map(|&n| match self.plan.node(n) {
+        nodes.iter().find_map(|&n| match self.c.plan.node(n) {
             Node::Peers(_, j) => {
-                let n = self.peers.count(&self.plan.indicators.get(*j)?.id);
-                (n < self.peers.min.max(1)).then_some(Reason::FewPeers {
+                let n = self.c.peers.count(&self.c.plan.indicators.get(*j)?.id);
+                (n < self.c.peers.min.max(1)).then_some(Reason::FewPeers {
                     n,
-                    min: self.peers.min,
+                    min: self.c.peers.min,
                 })
             }
             _ => None,

@@ -1,0 +1,115 @@
+//! [`Engine`]: a rule set and a dataset owned, checked and compiled once,
+//! shared by threads (a web service answering what-ifs, a notebook).
+//!
+//! ```
+//! use alumni_kpi::{data::{Dataset, LoadOptions}, engine::{Engine, ScoreOptions, WhatIf}, rules::RuleSet};
+//! use std::path::Path;
+//!
+//! let (rules, errors) = RuleSet::load_dir(Path::new("tests/eval/hand/rules"));
+//! assert!(!errors.has_errors());
+//! let data = Dataset::load(Path::new("tests/eval/hand/data"), &LoadOptions::default()).unwrap();
+//! let engine = Engine::new(rules, data, &ScoreOptions::default()).unwrap();
+//! assert_eq!(engine.report().score.map(|s| (s * 100.0).round() / 100.0), Some(80.16));
+//!
+//! // Engagement weighs 3, cost 1; weighed alike:
+//! let what_if = WhatIf { weights: vec![("engagement".into(), 1.0)], ..WhatIf::default() };
+//! let report = engine.score(&what_if).unwrap();
+//! assert_eq!(report.score, Some((78.125 + 86.25) / 2.0));
+//! ```
+
+use std::sync::Arc;
+
+use super::{ScoreOptions, Scoring, WhatIf};
+use crate::data::Dataset;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::native::NativeFunction;
+use crate::report::Report;
+use crate::rules::RuleSet;
+
+/// What the engine owns.
+struct Owner {
+    rules: RuleSet,
+    data: Dataset,
+}
+
+self_cell::self_cell!(
+    /// The rules and data, and their scoring, which borrows them.
+    struct Compiled {
+        owner: Owner,
+        #[covariant]
+        dependent: Scoring,
+    }
+);
+
+/// A rule set and a dataset, checked and compiled once. Cloning is cheap
+/// (one `Arc`); every method takes `&self`, from any thread.
+#[derive(Clone)]
+pub struct Engine {
+    compiled: Arc<Compiled>,
+}
+
+// An engine is shared by the threads of a service.
+const _: fn() = || {
+    fn shared<T: Send + Sync>() {}
+    shared::<Engine>();
+};
+
+impl Engine {
+    /// Checks the rules against the dataset and compiles them.
+    pub fn new(
+        rules: RuleSet,
+        data: Dataset,
+        options: &ScoreOptions,
+    ) -> Result<Engine, Diagnostics> {
+        Engine::with_functions(rules, data, options, &[])
+    }
+
+    /// The same, with Rust functions the rules may call.
+    pub fn with_functions(
+        rules: RuleSet,
+        data: Dataset,
+        options: &ScoreOptions,
+        natives: &[NativeFunction],
+    ) -> Result<Engine, Diagnostics> {
+        let compiled = Compiled::try_new(Owner { rules, data }, |o| {
+            Scoring::with_functions(&o.rules, &o.data, options, natives)
+        })?;
+        Ok(Engine {
+            compiled: Arc::new(compiled),
+        })
+    }
+
+    /// The report with the options the engine was made with.
+    pub fn report(&self) -> Report {
+        self.scoring().report()
+    }
+
+    /// A report with other params, weights or period (see
+    /// [`Scoring::what_if`]): nothing is loaded or checked again.
+    pub fn score(&self, what_if: &WhatIf) -> Result<Report, Diagnostics> {
+        Ok(self.scoring().what_if(what_if)?.report())
+    }
+
+    /// The population's profile columns, one row per person, as CSV.
+    pub fn profiles_csv(&self) -> String {
+        self.scoring().profiles_csv()
+    }
+
+    /// The warnings found before evaluation (checker, dataset, plan).
+    pub fn notes(&self) -> &[Diagnostic] {
+        self.scoring().notes()
+    }
+
+    /// The compiled scoring, for what the engine does not wrap.
+    pub fn scoring(&self) -> &Scoring<'_> {
+        self.compiled.borrow_dependent()
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.compiled.borrow_owner().rules
+    }
+
+    pub fn data(&self) -> &Dataset {
+        &self.compiled.borrow_owner().data
+    }
+}
