@@ -357,7 +357,7 @@ impl<'a> Env<'a> {
         self.plan()
             .priors
             .get(&node)
-            .is_none_or(|p| p.dated.iter().any(|&t| !self.base(t, seg).is_empty()))
+            .is_none_or(|p| p.dated.iter().any(|&t| self.has_base_row(t, seg)))
     }
 
     /// The previous period's environment (`None` without a period).
@@ -476,6 +476,32 @@ impl<'a> Env<'a> {
     }
 
     fn base_rows(&self, table: usize, seg: bool) -> Vec<u32> {
+        let len = self.data().tables[table].len;
+        match self.base_filter(table, seg) {
+            None => (0..len as u32).collect(),
+            Some(keep) => (0..len).filter(|&r| keep(r)).map(|r| r as u32).collect(),
+        }
+    }
+
+    /// Whether the table has a row in this environment: the first one found
+    /// ends the search (a baseline check needs no more).
+    fn has_base_row(&self, table: usize, seg: bool) -> bool {
+        let seg_here = seg && self.segment.is_some();
+        if let Some(rows) = self.base.get(&(table, seg_here)) {
+            return !rows.is_empty();
+        }
+        let len = self.data().tables[table].len;
+        match self.base_filter(table, seg) {
+            None => len > 0,
+            Some(keep) => (0..len).any(keep),
+        }
+    }
+
+    /// Which rows of the table count here: in the period (a flow by its
+    /// date, a stock from its `since` day on) and, in a segment, related
+    /// to one of its members. `None`: every row.
+    fn base_filter(&self, table: usize, seg: bool) -> Option<impl Fn(usize) -> bool + '_> {
+        let seg = seg && self.segment.is_some();
         let t = &self.data().tables[table];
         let column = |c: Option<usize>| match c.map(|c| &t.columns[c].data) {
             Some(ColumnData::Date(v)) => Some(v),
@@ -486,12 +512,8 @@ impl<'a> Env<'a> {
         let dates = self.period.zip(column(t.date));
         let since = self.period.zip(column(t.since));
         if dates.is_none() && since.is_none() && !seg {
-            return (0..t.len as u32).collect();
+            return None;
         }
-        let in_period = |r: usize| {
-            dates.is_none_or(|((from, to), v)| v[r] != NULL_DATE && v[r] >= from && v[r] <= to)
-                && since.is_none_or(|((_, to), v)| v[r] == NULL_DATE || v[r] <= to)
-        };
         let path = if seg {
             self.plan()
                 .population
@@ -499,22 +521,18 @@ impl<'a> Env<'a> {
         } else {
             None
         };
-        let members = if path.is_some() {
-            Some(self.members())
-        } else {
-            None
-        };
-        (0..t.len)
-            .filter(|&r| in_period(r))
-            .filter(|&r| match (&path, members) {
-                (Some(path), Some(m)) => {
-                    let p = follow_one(self.data(), path, r as u32);
-                    p != NO_ROW && m.get(p as usize).copied().unwrap_or(false)
+        let members = path.as_ref().map(|_| self.members());
+        Some(move |r: usize| {
+            dates.is_none_or(|((from, to), v)| v[r] != NULL_DATE && v[r] >= from && v[r] <= to)
+                && since.is_none_or(|((_, to), v)| v[r] == NULL_DATE || v[r] <= to)
+                && match (&path, members) {
+                    (Some(path), Some(m)) => {
+                        let p = follow_one(self.data(), path, r as u32);
+                        p != NO_ROW && m.get(p as usize).copied().unwrap_or(false)
+                    }
+                    _ => true,
                 }
-                _ => true,
-            })
-            .map(|r| r as u32)
-            .collect()
+        })
     }
 
     /// Records a script failure once per node; the node yields null from
