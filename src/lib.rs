@@ -51,3 +51,8 @@ pub mod yaml_io;
 pub mod yaml_tree;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
+
+// The README's Rust examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;

@@ -38,7 +38,7 @@ impl Scoring<'_> {
             let empty: Vec<String> = ind
                 .tables
                 .iter()
-                .filter(|&&t| env.rows_counted(t, seg) == 0)
+                .filter(|&&t| !env.has_rows(t, seg))
                 .filter_map(|&t| self.data.tables.get_index(t).map(|(n, _)| n.clone()))
                 .collect();
             let why = if empty.is_empty() {

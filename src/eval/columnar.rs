@@ -242,6 +242,11 @@ impl<'a> Env<'a> {
         self.base(table, seg).len()
     }
 
+    /// Whether any row of the table counts here (cheaper than counting).
+    pub fn has_rows(&self, table: usize, seg: bool) -> bool {
+        self.has_base_row(table, seg)
+    }
+
     /// The period of this environment.
     pub fn period(&self) -> Option<Period> {
         self.period

@@ -1,0 +1,211 @@
+//! The owned `Engine` an embedder shares between threads: what-ifs give
+//! the figures a fresh scoring with the same options gives, without
+//! loading or checking again.
+
+use std::path::Path;
+
+use alumni_kpi::data::{Dataset, LoadOptions};
+use alumni_kpi::engine::{Engine, ScoreOptions, Scoring, WhatIf};
+use alumni_kpi::report::Report;
+use alumni_kpi::rules::RuleSet;
+use chrono::NaiveDate;
+
+fn inputs(rules: &str, data: &str) -> (RuleSet, Dataset) {
+    let (rules, errors) = RuleSet::load_dir(Path::new(rules));
+    assert!(!errors.has_errors(), "{errors:?}");
+    let data = Dataset::load(Path::new(data), &LoadOptions::default()).expect("the dataset");
+    (rules, data)
+}
+
+fn hand() -> Engine {
+    let (rules, data) = inputs("tests/eval/hand/rules", "tests/eval/hand/data");
+    Engine::new(rules, data, &ScoreOptions::default()).expect("checks")
+}
+
+/// What a fresh scoring with these options reports.
+fn fresh(rules: &str, data: &str, options: &ScoreOptions) -> Report {
+    let (rules, data) = inputs(rules, data);
+    Scoring::new(&rules, &data, options)
+        .expect("checks")
+        .report()
+}
+
+fn json(report: &Report) -> String {
+    serde_json::to_string(report).expect("serialises")
+}
+
+#[test]
+fn weights_change_the_overall_score_as_computed_by_hand() {
+    let engine = hand();
+    let base = engine.report();
+    // Engagement 78.125 weighs 3, cost 86.25 weighs 1.
+    assert_eq!(base.score, Some((3.0 * 78.125 + 86.25) / 4.0));
+    let even = engine
+        .score(&WhatIf {
+            weights: vec![("engagement".into(), 1.0)],
+            ..WhatIf::default()
+        })
+        .expect("scores");
+    assert_eq!(even.score, Some((78.125 + 86.25) / 2.0));
+    assert_eq!(even.objectives[0].weight, 1.0);
+    assert_ne!(
+        even.revision, base.revision,
+        "another weighting is another revision"
+    );
+    // An indicator weight: the response rate (100, weight 2) weighs 0, so
+    // engagement is (50 + 62.5) / 2 over satisfaction and members (gifts
+    // has no data).
+    let no_rate = engine
+        .score(&WhatIf {
+            weights: vec![("response_rate".into(), 0.0)],
+            ..WhatIf::default()
+        })
+        .expect("scores");
+    assert_eq!(no_rate.objectives[0].score, Some((50.0 + 62.5) / 2.0));
+    // The engine itself is unchanged.
+    assert_eq!(json(&engine.report()), json(&base));
+}
+
+#[test]
+fn a_what_if_equals_a_fresh_scoring_with_the_same_options() {
+    let engine = hand();
+    let period = (
+        NaiveDate::from_ymd_opt(2024, 9, 1).expect("a day"),
+        NaiveDate::from_ymd_opt(2025, 8, 31).expect("a day"),
+    );
+    let what_if = WhatIf {
+        set: vec![("staff_hour_cost".into(), "55".into())],
+        period: Some(period),
+        explain: true,
+        ..WhatIf::default()
+    };
+    let options = ScoreOptions {
+        period: Some(period),
+        set: what_if.set.clone(),
+        explain: true,
+    };
+    let expected = fresh("tests/eval/hand/rules", "tests/eval/hand/data", &options);
+    assert_eq!(
+        json(&engine.score(&what_if).expect("scores")),
+        json(&expected)
+    );
+    // The period alone reuses the plan and still agrees.
+    let period_only = WhatIf {
+        period: Some(period),
+        ..WhatIf::default()
+    };
+    let expected = fresh(
+        "tests/eval/hand/rules",
+        "tests/eval/hand/data",
+        &ScoreOptions {
+            period: Some(period),
+            ..ScoreOptions::default()
+        },
+    );
+    assert_eq!(
+        json(&engine.score(&period_only).expect("scores")),
+        json(&expected)
+    );
+}
+
+#[test]
+fn what_if_mistakes_are_errors_that_say_what_to_write() {
+    let engine = hand();
+    let error = |what_if: WhatIf| {
+        let errors = engine.score(&what_if).expect_err("an error");
+        errors
+            .0
+            .iter()
+            .map(|d| format!("{}: {} {:?}", d.code, d.message, d.help))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let e = error(WhatIf {
+        weights: vec![("engagment".into(), 2.0)],
+        ..WhatIf::default()
+    });
+    assert!(
+        e.contains("set::weight: there is no objective or indicator `engagment`"),
+        "{e}"
+    );
+    assert!(e.contains("did you mean `engagement`?"), "{e}");
+    let e = error(WhatIf {
+        weights: vec![("cost".into(), -1.0), ("members".into(), f64::NAN)],
+        ..WhatIf::default()
+    });
+    assert_eq!(e.matches("set::weight").count(), 2, "{e}");
+    let e = error(WhatIf {
+        set: vec![("staff_hour_cots".into(), "1".into())],
+        ..WhatIf::default()
+    });
+    assert!(e.contains("set::unknown-param"), "{e}");
+}
+
+#[test]
+fn threads_share_one_engine_and_get_what_each_asked() {
+    let engine = hand();
+    let asks: Vec<f64> = (0..8).map(|n| n as f64).collect();
+    let alone: Vec<Option<f64>> = asks
+        .iter()
+        .map(|&w| {
+            engine
+                .score(&WhatIf {
+                    weights: vec![("cost".into(), w)],
+                    ..WhatIf::default()
+                })
+                .expect("scores")
+                .score
+        })
+        .collect();
+    let together: Vec<Option<f64>> = std::thread::scope(|s| {
+        let handles: Vec<_> = asks
+            .iter()
+            .map(|&w| {
+                let engine = engine.clone();
+                s.spawn(move || {
+                    engine
+                        .score(&WhatIf {
+                            weights: vec![("cost".into(), w)],
+                            ..WhatIf::default()
+                        })
+                        .expect("scores")
+                        .score
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a thread"))
+            .collect()
+    });
+    assert_eq!(together, alone);
+    // Cost weighing 0 leaves engagement alone.
+    assert_eq!(alone[0], Some(78.125));
+}
+
+#[test]
+fn the_shipped_pack_what_if_equals_kpi_score_set() {
+    let (rules, data) = inputs("rules", "data/sample");
+    let engine = Engine::new(rules, data, &ScoreOptions::default()).expect("checks");
+    let set = vec![("staff_hour_cost".to_string(), "50".to_string())];
+    let what_if = engine
+        .score(&WhatIf {
+            set: set.clone(),
+            ..WhatIf::default()
+        })
+        .expect("scores");
+    let expected = fresh(
+        "rules",
+        "data/sample",
+        &ScoreOptions {
+            set,
+            ..ScoreOptions::default()
+        },
+    );
+    assert_eq!(json(&what_if), json(&expected));
+    assert_ne!(
+        what_if.score,
+        engine.report().score,
+        "a dearer hour changes the cost figures"
+    );
+}
