@@ -40,6 +40,7 @@ pub mod engine;
 pub mod eval;
 pub mod files;
 pub mod generate;
+#[cfg(feature = "watch")]
 pub mod live;
 pub mod native;
 pub mod report;

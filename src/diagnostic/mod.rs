@@ -220,5 +220,7 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
+#[cfg(feature = "cli")]
+mod graphical;
 mod render;
 pub use render::{ErrorFormat, render};

@@ -11,12 +11,14 @@
 mod csv;
 pub use csv::safe_cell;
 pub mod format;
+#[cfg(feature = "html")]
 mod html;
 pub mod labels;
 mod markdown;
 pub mod status;
 mod summary;
 
+#[cfg(feature = "html")]
 pub use html::TEMPLATE as HTML_TEMPLATE;
 pub use labels::Lang;
 pub use status::{NotSegmented, Reason, Status};
@@ -336,7 +338,8 @@ impl ReportDiagnostic {
 }
 
 /// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum ReportFormat {
     Json,
     Yaml,
@@ -380,8 +383,12 @@ pub struct RenderOptions {
 /// Why a report could not be rendered.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
+    #[cfg(feature = "html")]
     #[error(transparent)]
     Html(#[from] html::HtmlError),
+    #[cfg(not(feature = "html"))]
+    #[error("this build has no HTML report: build alumni-kpi with its `html` feature")]
+    NoHtml,
     #[error("cannot write YAML: {0}")]
     Yaml(String),
 }
@@ -417,12 +424,18 @@ impl Renderer for Markdown {
 }
 
 impl Renderer for Html {
+    #[cfg(feature = "html")]
     fn render(&self, report: &Report, options: &RenderOptions) -> Result<String, RenderError> {
         Ok(html::html(
             report,
             options.lang,
             options.template.as_deref(),
         )?)
+    }
+
+    #[cfg(not(feature = "html"))]
+    fn render(&self, _: &Report, _: &RenderOptions) -> Result<String, RenderError> {
+        Err(RenderError::NoHtml)
     }
 }
 
@@ -445,5 +458,52 @@ impl Report {
         options: &RenderOptions,
     ) -> Result<String, RenderError> {
         format.renderer().render(self, options)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn empty() -> Report {
+        Report {
+            format: FORMAT,
+            scorecard: "S".into(),
+            period: None,
+            score: None,
+            coverage: 0.0,
+            revision: String::new(),
+            rows: IndexMap::new(),
+            in_period: IndexMap::new(),
+            skipped_rows: IndexMap::new(),
+            params: IndexMap::new(),
+            dataset: IndexMap::new(),
+            objectives: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    #[cfg(not(feature = "html"))]
+    #[test]
+    fn without_the_html_feature_an_html_report_is_an_error_naming_it() {
+        let e = empty()
+            .render_with(ReportFormat::Html, &RenderOptions::default())
+            .expect_err("no HTML in this build");
+        assert!(e.to_string().contains("`html` feature"), "{e}");
+    }
+
+    #[test]
+    fn every_other_format_renders_without_features() {
+        for format in [
+            ReportFormat::Json,
+            ReportFormat::Yaml,
+            ReportFormat::Md,
+            ReportFormat::Csv,
+        ] {
+            let text = empty()
+                .render_with(format, &RenderOptions::default())
+                .expect("renders");
+            assert!(!text.is_empty(), "{format:?}");
+        }
     }
 }

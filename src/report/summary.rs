@@ -8,22 +8,13 @@ use super::{Report, Status};
 
 /// The summary `kpi score` prints when no output file is given.
 pub fn summary(report: &Report, lang: Lang, color: bool) -> String {
-    use owo_colors::OwoColorize;
     let l = lang.labels();
     let paint = |text: String, s: Option<f64>| -> String {
-        if !color {
-            return text;
-        }
-        match band(s) {
-            "good" => text.green().to_string(),
-            "fair" => text.yellow().to_string(),
-            "poor" => text.red().to_string(),
-            _ => text.dimmed().to_string(),
-        }
+        if color { colour(&text, band(s)) } else { text }
     };
     let mut out = String::new();
     let title = if color {
-        report.scorecard.bold().to_string()
+        colour(&report.scorecard, "title")
     } else {
         report.scorecard.clone()
     };
@@ -98,4 +89,23 @@ pub fn summary(report: &Report, lang: Lang, color: bool) -> String {
         }
     }
     out
+}
+
+/// Text in the colour of its band (`good`, `fair`, `poor`, `none`) or bold
+/// for the `title`; plain without the `cli` feature.
+#[cfg(feature = "cli")]
+fn colour(text: &str, kind: &str) -> String {
+    use owo_colors::OwoColorize;
+    match kind {
+        "title" => text.bold().to_string(),
+        "good" => text.green().to_string(),
+        "fair" => text.yellow().to_string(),
+        "poor" => text.red().to_string(),
+        _ => text.dimmed().to_string(),
+    }
+}
+
+#[cfg(not(feature = "cli"))]
+fn colour(text: &str, _kind: &str) -> String {
+    text.to_string()
 }

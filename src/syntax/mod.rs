@@ -31,7 +31,8 @@ use crate::source::{FileId, SourceFile};
 use ast::RuleFile;
 
 /// The two rule formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Format {
     Kpi,
     Yaml,
