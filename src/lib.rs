@@ -53,6 +53,14 @@ pub mod yaml_tree;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 
+// What an embedder needs, at the root: rules, a dataset, an engine and
+// its options, the report, Rust functions for the rules.
+pub use data::{Dataset, LoadOptions};
+pub use engine::{Engine, ScoreOptions, Scoring, WhatIf};
+pub use native::NativeFunction;
+pub use report::{Lang, RenderOptions, Report, ReportFormat};
+pub use rules::RuleSet;
+
 // The README's Rust examples run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -176,7 +176,7 @@ pub struct Plan {
     /// Functions the embedder added.
     pub natives: Vec<crate::native::NativeFunction>,
     /// Per node: its value is the same in every segment (see
-    /// [`segment_free`]).
+    /// `segment_free()` below).
     pub segment_free: Vec<bool>,
     /// Each `prior(..)` node: where it is written and the dated tables its
     /// expression reads (its baseline exists when one of them has a row in
