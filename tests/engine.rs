@@ -209,3 +209,29 @@ fn the_shipped_pack_what_if_equals_kpi_score_set() {
         "a dearer hour changes the cost figures"
     );
 }
+
+#[test]
+fn a_param_set_again_takes_its_new_value_and_revision() {
+    let (rules, data) = inputs("tests/eval/hand/rules", "tests/eval/hand/data");
+    let first = ScoreOptions {
+        set: vec![("staff_hour_cost".into(), "45".into())],
+        ..ScoreOptions::default()
+    };
+    let engine = Engine::new(rules, data, &first).expect("checks");
+    let again = engine
+        .score(&WhatIf {
+            set: vec![("staff_hour_cost".into(), "55".into())],
+            ..WhatIf::default()
+        })
+        .expect("scores");
+    let expected = fresh(
+        "tests/eval/hand/rules",
+        "tests/eval/hand/data",
+        &ScoreOptions {
+            set: vec![("staff_hour_cost".into(), "55".into())],
+            ..ScoreOptions::default()
+        },
+    );
+    assert_eq!(again.params["staff_hour_cost"], 55);
+    assert_eq!(json(&again), json(&expected));
+}

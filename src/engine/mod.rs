@@ -193,7 +193,10 @@ impl<'a> Scoring<'a> {
         let c = if w.set.is_empty() {
             self.c.clone()
         } else {
+            // A param set again takes its new value (and the revision is
+            // that of scoring with it alone).
             let mut set = self.c.set.clone();
+            set.retain(|(name, _)| !w.set.iter().any(|(again, _)| again == name));
             set.extend(w.set.iter().cloned());
             Arc::new(compile(
                 self.rules,
