@@ -13,7 +13,8 @@ use chrono::NaiveDate;
 fn inputs(rules: &str, data: &str) -> (RuleSet, Dataset) {
     let (rules, errors) = RuleSet::load_dir(Path::new(rules));
     assert!(!errors.has_errors(), "{errors:?}");
-    let data = Dataset::load(Path::new(data), &LoadOptions::default()).expect("the dataset");
+    let data =
+        Dataset::load(Path::new(data), &LoadOptions::for_rules(&rules)).expect("the dataset");
     (rules, data)
 }
 
@@ -234,4 +235,80 @@ fn a_param_set_again_takes_its_new_value_and_revision() {
     );
     assert_eq!(again.params["staff_hour_cost"], 55);
     assert_eq!(json(&again), json(&expected));
+}
+
+#[test]
+fn a_weight_read_from_a_param_follows_the_param_a_what_if_sets() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = std::fs::read_to_string("tests/eval/hand/rules/hand.kpi").expect("read");
+    let text = text.replace(
+        "param staff_hour_cost = 40",
+        "param staff_hour_cost = 40\nparam cost_weight = 1",
+    );
+    let text = text.replacen(
+        "objective cost \"Cost\" {\n  weight = 1",
+        "objective cost \"Cost\" {\n  weight = cost_weight",
+        1,
+    );
+    assert!(
+        text.contains("weight = cost_weight"),
+        "the hand rules changed"
+    );
+    std::fs::write(dir.path().join("hand.kpi"), text).expect("write");
+    let rules = dir.path().to_str().expect("a UTF-8 path").to_string();
+    let (r, d) = inputs(&rules, "tests/eval/hand/data");
+    let engine = Engine::new(r, d, &ScoreOptions::default()).expect("checks");
+    assert_eq!(engine.report().score, Some((3.0 * 78.125 + 86.25) / 4.0));
+    let set = WhatIf {
+        set: vec![("cost_weight".into(), "3".into())],
+        ..WhatIf::default()
+    };
+    let report = engine.score(&set).expect("scores");
+    assert_eq!(report.objectives[1].weight, 3.0);
+    assert_eq!(report.score, Some((3.0 * 78.125 + 3.0 * 86.25) / 6.0));
+    let expected = fresh(
+        &rules,
+        "tests/eval/hand/data",
+        &ScoreOptions {
+            set: set.set.clone(),
+            ..ScoreOptions::default()
+        },
+    );
+    assert_eq!(json(&report), json(&expected));
+    // A what-if weight wins over the param, whichever came first.
+    let both = engine
+        .score(&WhatIf {
+            weights: vec![("cost".into(), 0.0)],
+            ..set
+        })
+        .expect("scores");
+    assert_eq!(both.score, Some(78.125));
+}
+
+#[test]
+fn notes_follow_the_weights_of_a_what_if() {
+    let engine = hand();
+    let none = engine
+        .score(&WhatIf {
+            weights: vec![("engagement".into(), 0.0), ("cost".into(), 0.0)],
+            ..WhatIf::default()
+        })
+        .expect("scores");
+    assert_eq!(none.score, None);
+    assert!(
+        none.diagnostics
+            .iter()
+            .any(|d| d.code == "check::zero-weights" && d.message == "every objective weighs 0"),
+        "{:?}",
+        none.diagnostics
+    );
+    // A period that ends before it starts is refused, not scored empty.
+    let day = |m, d| NaiveDate::from_ymd_opt(2025, m, d).expect("a day");
+    let errors = engine
+        .score(&WhatIf {
+            period: Some((day(8, 31), day(1, 1))),
+            ..WhatIf::default()
+        })
+        .expect_err("an error");
+    assert_eq!(errors.0[0].code, "set::period");
 }

@@ -694,3 +694,53 @@ fn every_null_figure_of_the_shipped_packs_says_why() {
         }
     }
 }
+
+#[test]
+fn a_weight_that_reads_the_data_is_an_error_not_a_zero() {
+    // `weight = total_cost` cannot be weighed before scoring; it once
+    // weighed 0 and the overall score left the objective out, exit 0.
+    let rules = rules_with(
+        "scorecard \"S\" { population = alumni }\n\
+         let total_cost = sum(events.cost_university)\n\
+         objective a { weight = 1 indicator i { value = count(alumni) target = 10 } }\n\
+         objective b { weight = total_cost indicator j { value = 1 target = 2 } }\n",
+    );
+    for command in ["score", "check"] {
+        let out = run_rules(
+            &[command],
+            rules.path(),
+            &root().join("tests/eval/hand/data"),
+        );
+        assert_eq!(out.code, Some(1), "{command}: {}", out.stdout);
+        let d = out.error("eval::weight");
+        assert_eq!(
+            (d["line"].as_u64(), d["column"].as_u64()),
+            (Some(4), Some(24)),
+            "{d}"
+        );
+    }
+}
+
+#[test]
+fn the_revision_does_not_depend_on_the_order_of_set() {
+    let revision = |args: &[&str]| {
+        let mut all = vec!["score", "--format", "json"];
+        all.extend(args);
+        let out = run(
+            &all,
+            "tests/eval/hand/rules",
+            &root().join("tests/eval/hand/data"),
+        );
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        out.json()["revision"].clone()
+    };
+    let (a, b) = ("staff_hour_cost=1", "volunteer_hour_value=2");
+    let once = revision(&["--set", a, "--set", b]);
+    assert_eq!(once, revision(&["--set", b, "--set", a]));
+    // Set twice, the last value counts, and only it.
+    assert_eq!(
+        once,
+        revision(&["--set", "staff_hour_cost=9", "--set", b, "--set", a])
+    );
+    assert_ne!(once, revision(&["--set", a]));
+}

@@ -399,24 +399,6 @@ fn check_structure(
         let fields: Vec<Field> = o.fields().cloned().collect();
         check_fields(Block::Objective, &fields, diags);
         check_weight(fields.iter().find(|f| f.name.name == "weight"), diags);
-        let weights: Vec<Option<f64>> = o
-            .indicators()
-            .map(|i| field(&i.fields, "weight").map_or(Some(1.0), |w| constant_number(&w.value)))
-            .collect();
-        if !weights.is_empty() && weights.iter().all(|w| *w == Some(0.0)) {
-            diags.push(
-                Diagnostic::warning(
-                    "check::zero-weights",
-                    format!("every indicator of `{}` weighs 0", o.id),
-                )
-                .fr(format!(
-                    "tous les indicateurs de `{}` ont un poids nul",
-                    o.id
-                ))
-                .at(o.id.span, "this objective's score will be null")
-                .with_help("give at least one indicator a positive `weight`"),
-            );
-        }
         if o.indicators().next().is_none() {
             diags.push(
                 Diagnostic::warning(
@@ -437,16 +419,18 @@ fn check_structure(
                 .map_or(Some(1.0), |w| constant_number(&w.value))
         })
         .collect();
-    if !objective_weights.is_empty()
-        && objective_weights.iter().all(|w| *w == Some(0.0))
-        && let Some(o) = decls.objectives.first()
-    {
-        diags.push(
-            Diagnostic::warning("check::zero-weights", "every objective weighs 0")
-                .fr("tous les objectifs ont un poids nul")
-                .at(o.id.span, "the overall score will be null"),
-        );
-    }
+    let indicator_weights: Vec<Vec<Option<f64>>> = decls
+        .objectives
+        .iter()
+        .map(|o| {
+            o.indicators()
+                .map(|i| {
+                    field(&i.fields, "weight").map_or(Some(1.0), |w| constant_number(&w.value))
+                })
+                .collect()
+        })
+        .collect();
+    diags.extend(zero_weights(decls, &indicator_weights, &objective_weights));
     for r in &decls.indicators {
         let ind = r.indicator;
         check_fields(Block::Indicator, &ind.fields, diags);
@@ -649,4 +633,42 @@ fn check_weight(weight: Option<&Field>, diags: &mut Diagnostics) {
         ),
         _ => {}
     }
+}
+
+/// Warnings for weights that leave a score null: an objective whose every
+/// indicator weighs 0, every objective weighing 0. Weights per objective
+/// (`None`: not a constant); the engine asks again after a what-if.
+pub fn zero_weights(
+    decls: &Decls<'_>,
+    indicator_weights: &[Vec<Option<f64>>],
+    objective_weights: &[Option<f64>],
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (o, weights) in decls.objectives.iter().zip(indicator_weights) {
+        if !weights.is_empty() && weights.iter().all(|w| *w == Some(0.0)) {
+            out.push(
+                Diagnostic::warning(
+                    "check::zero-weights",
+                    format!("every indicator of `{}` weighs 0", o.id),
+                )
+                .fr(format!(
+                    "tous les indicateurs de `{}` ont un poids nul",
+                    o.id
+                ))
+                .at(o.id.span, "this objective's score will be null")
+                .with_help("give at least one indicator a positive `weight`"),
+            );
+        }
+    }
+    if !objective_weights.is_empty()
+        && objective_weights.iter().all(|w| *w == Some(0.0))
+        && let Some(o) = decls.objectives.first()
+    {
+        out.push(
+            Diagnostic::warning("check::zero-weights", "every objective weighs 0")
+                .fr("tous les objectifs ont un poids nul")
+                .at(o.id.span, "the overall score will be null"),
+        );
+    }
+    out
 }

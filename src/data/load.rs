@@ -24,6 +24,17 @@ pub struct LoadOptions {
     pub exclude: Vec<String>,
 }
 
+impl LoadOptions {
+    /// What `kpi score` loads for these rules: every table of the
+    /// directory but the scorecard's benchmark file.
+    pub fn for_rules(rules: &crate::rules::RuleSet) -> LoadOptions {
+        LoadOptions {
+            exclude: crate::check::benchmark_file(rules).into_iter().collect(),
+            ..LoadOptions::default()
+        }
+    }
+}
+
 /// Rows of a table resolved to the rows of the table they refer to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Relation {

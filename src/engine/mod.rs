@@ -68,7 +68,8 @@ pub struct WhatIf {
     pub weights: Vec<(String, f64)>,
     /// Another period to score.
     pub period: Option<(NaiveDate, NaiveDate)>,
-    /// Adds the per-indicator trace.
+    /// Adds the per-indicator trace (a scoring made with `explain` keeps
+    /// it whatever this says).
     pub explain: bool,
 }
 
@@ -98,6 +99,13 @@ struct Weights {
     objectives: Vec<f64>,
 }
 
+/// What a what-if weighs anew.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Weighed {
+    Objective(usize),
+    Indicator(usize),
+}
+
 /// A rule set compiled against a dataset, ready to score.
 pub struct Scoring<'a> {
     rules: &'a RuleSet,
@@ -105,7 +113,10 @@ pub struct Scoring<'a> {
     c: Arc<Compiled<'a>>,
     period: Option<Period>,
     explain: bool,
+    /// The weights of the rules (their params as set), then `reweighed`.
     weights: Weights,
+    /// Weights a what-if changed, in order, each once.
+    reweighed: Vec<(Weighed, f64)>,
     /// Warnings to carry into the report.
     notes: Vec<Diagnostic>,
 }
@@ -132,14 +143,10 @@ impl<'a> Scoring<'a> {
         if checked.diagnostics.has_errors() {
             return Err(checked.diagnostics);
         }
-        let c = compile(rules, data, Arc::new(checked), &options.set, natives)?;
+        let c = compile(rules, data, Arc::new(checked), &options.set, natives, None)?;
         let period = match options.period {
             Some((from, to)) => Some((from.num_days_from_ce(), to.num_days_from_ce())),
             None => scorecard_period(&c.decls),
-        };
-        let weights = Weights {
-            indicators: c.plan.indicators.iter().map(|i| i.weight).collect(),
-            objectives: c.plan.objective_weights.clone(),
         };
         Ok(Scoring::assemble(
             rules,
@@ -147,7 +154,7 @@ impl<'a> Scoring<'a> {
             Arc::new(c),
             period,
             options.explain,
-            weights,
+            Vec::new(),
         ))
     }
 
@@ -158,9 +165,35 @@ impl<'a> Scoring<'a> {
         c: Arc<Compiled<'a>>,
         period: Option<Period>,
         explain: bool,
-        weights: Weights,
+        reweighed: Vec<(Weighed, f64)>,
     ) -> Scoring<'a> {
+        // The plan's weights (a weight may be a param) with the what-if's.
+        let mut weights = Weights {
+            indicators: c.plan.indicators.iter().map(|i| i.weight).collect(),
+            objectives: c.plan.objective_weights.clone(),
+        };
+        for &(target, w) in &reweighed {
+            match target {
+                Weighed::Objective(o) => weights.objectives[o] = w,
+                Weighed::Indicator(i) => weights.indicators[i] = w,
+            }
+        }
         let mut notes = c.notes.clone();
+        if !reweighed.is_empty() {
+            // What the checker said of zero weights, said again of these.
+            notes.retain(|d| d.code != "check::zero-weights");
+            let per_objective: Vec<Vec<Option<f64>>> = (0..weights.objectives.len())
+                .map(|o| {
+                    (0..weights.indicators.len())
+                        .filter(|&i| c.plan.indicators[i].objective == o)
+                        .map(|i| Some(weights.indicators[i]))
+                        .collect()
+                })
+                .collect();
+            let objectives: Vec<Option<f64>> =
+                weights.objectives.iter().map(|&w| Some(w)).collect();
+            notes.extend(check::zero_weights(&c.decls, &per_objective, &objectives));
+        }
         if period.is_some() {
             notes.extend(undated_tables(&c.plan, data));
         }
@@ -181,6 +214,7 @@ impl<'a> Scoring<'a> {
             period,
             explain,
             weights,
+            reweighed,
             notes,
         }
     }
@@ -204,9 +238,10 @@ impl<'a> Scoring<'a> {
                 self.c.checked.clone(),
                 &set,
                 &self.c.natives,
+                Some(&self.c.peers),
             )?)
         };
-        let mut weights = self.weights.clone();
+        let mut reweighed = self.reweighed.clone();
         let mut errors = Vec::new();
         for (id, weight) in &w.weights {
             if !weight.is_finite() || *weight < 0.0 {
@@ -218,13 +253,18 @@ impl<'a> Scoring<'a> {
             }
             let objective = c.decls.objectives.iter().position(|o| o.id.name == *id);
             let indicator = c.plan.indicators.iter().position(|i| i.id == *id);
-            match (objective, indicator) {
-                (Some(o), None) => weights.objectives[o] = *weight,
-                (None, Some(i)) => weights.indicators[i] = *weight,
-                (Some(_), Some(_)) => errors.push(Diagnostic::error(
-                    "set::weight",
-                    format!("`{id}` is both an objective and an indicator: rename one to weigh it"),
-                )),
+            let target = match (objective, indicator) {
+                (Some(o), None) => Weighed::Objective(o),
+                (None, Some(i)) => Weighed::Indicator(i),
+                (Some(_), Some(_)) => {
+                    errors.push(Diagnostic::error(
+                        "set::weight",
+                        format!(
+                            "`{id}` is both an objective and an indicator: rename one to weigh it"
+                        ),
+                    ));
+                    continue;
+                }
                 (None, None) => {
                     let known = c
                         .decls
@@ -237,8 +277,22 @@ impl<'a> Scoring<'a> {
                         format!("there is no objective or indicator `{id}` to weigh"),
                     );
                     errors.push(d.with_help_opt(crate::check::suggest::did_you_mean(id, known)));
+                    continue;
                 }
-            }
+            };
+            // Weighed again: the new weight, once; in a stable order, so
+            // that the revision does not depend on the order asked.
+            reweighed.retain(|(t, _)| *t != target);
+            reweighed.push((target, *weight));
+        }
+        reweighed.sort_by_key(|(t, _)| *t);
+        if let Some((from, to)) = w.period
+            && from > to
+        {
+            errors.push(Diagnostic::error(
+                "set::period",
+                format!("the period ends ({to}) before it starts ({from})"),
+            ));
         }
         if !errors.is_empty() {
             return Err(Diagnostics(errors));
@@ -253,7 +307,7 @@ impl<'a> Scoring<'a> {
             c,
             period,
             w.explain || self.explain,
-            weights,
+            reweighed,
         ))
     }
 
@@ -687,17 +741,14 @@ impl<'a> Scoring<'a> {
             h.update(format!("period {from}..{to}").as_bytes());
         }
         // Weights changed by a what-if.
-        for (i, ind) in self.c.plan.indicators.iter().enumerate() {
-            if self.weights.indicators[i] != ind.weight {
-                h.update(format!("weight {}={}\n", ind.id, self.weights.indicators[i]).as_bytes());
-            }
-        }
-        for (o, &w) in self.c.plan.objective_weights.iter().enumerate() {
-            if self.weights.objectives[o] != w {
-                h.update(
-                    format!("weight objective {o}={}\n", self.weights.objectives[o]).as_bytes(),
-                );
-            }
+        for (target, w) in &self.reweighed {
+            let name = match *target {
+                Weighed::Objective(o) => {
+                    format!("objective {}", self.c.decls.objectives[o].id.name)
+                }
+                Weighed::Indicator(i) => format!("indicator {}", self.c.plan.indicators[i].id),
+            };
+            h.update(format!("weight {name}={}\n", syntax::number(*w)).as_bytes());
         }
         let digest = h.finalize();
         digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
@@ -845,6 +896,7 @@ fn compile<'a>(
     checked: Arc<check::CheckOutput>,
     set: &[(String, String)],
     natives: &[crate::native::NativeFunction],
+    peers_read: Option<&Peers>,
 ) -> Result<Compiled<'a>, Diagnostics> {
     let mut ignored = Diagnostics::new();
     let decls = check::collect(rules, &mut ignored);
@@ -861,6 +913,8 @@ fn compile<'a>(
         &checked.expected,
     );
     let mut errors = prepare::undated_priors(&plan, data);
+    // A weight that is not a constant would weigh 0: not a figure to show.
+    errors.extend(plan.diagnostics.iter().filter(|d| d.is_error()).cloned());
     let max_segments = prepare::max_segment_values(&decls);
     errors.extend(prepare::too_many_segments(
         &plan,
@@ -874,26 +928,11 @@ fn compile<'a>(
     let mut notes: Vec<Diagnostic> = checked.diagnostics.0.clone();
     notes.extend(data.warnings.0.iter().cloned());
     notes.extend(plan.diagnostics.iter().cloned());
-    let mut peers = match benchmark(&decls) {
-        Some((written, span)) => match crate::files::confined(&data.dir, &written) {
-            Ok(path) => Peers::load(&path)?,
-            Err(e) => {
-                return Err(Diagnostics(vec![
-                    Diagnostic::error(
-                        "data::benchmark",
-                        format!("the benchmark file: {}", e.message),
-                    )
-                    .at(span, "the benchmark file")
-                    .with_help(e.help.unwrap_or_else(|| {
-                        format!(
-                            "the benchmark is a file of the dataset directory `{}`, named relative to it",
-                            data.dir.display()
-                        )
-                    })),
-                ]));
-            }
-        },
-        None => Peers::default(),
+    // Compiling again (a what-if): the benchmark as first read, not read
+    // again from a file that may have changed since.
+    let mut peers = match peers_read {
+        Some(p) => p.clone(),
+        None => read_peers(&decls, data)?,
     };
     peers.min = prepare::min_peers(&decls);
     let syntax: Vec<&ast::Indicator> = decls.indicators.iter().map(|r| r.indicator).collect();
@@ -914,6 +953,31 @@ fn compile<'a>(
         natives: natives.to_vec(),
         notes,
         max_segments,
+    })
+}
+
+/// The scorecard's benchmark file, read from inside the dataset directory.
+fn read_peers(decls: &Decls<'_>, data: &Dataset) -> Result<Peers, Diagnostics> {
+    Ok(match benchmark(decls) {
+        Some((written, span)) => match crate::files::confined(&data.dir, &written) {
+            Ok(path) => Peers::load(&path)?,
+            Err(e) => {
+                return Err(Diagnostics(vec![
+                    Diagnostic::error(
+                        "data::benchmark",
+                        format!("the benchmark file: {}", e.message),
+                    )
+                    .at(span, "the benchmark file")
+                    .with_help(e.help.unwrap_or_else(|| {
+                        format!(
+                            "the benchmark is a file of the dataset directory `{}`, named relative to it",
+                            data.dir.display()
+                        )
+                    })),
+                ]));
+            }
+        },
+        None => Peers::default(),
     })
 }
 

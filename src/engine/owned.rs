@@ -7,7 +7,7 @@
 //!
 //! let (rules, errors) = RuleSet::load_dir(Path::new("tests/eval/hand/rules"));
 //! assert!(!errors.has_errors());
-//! let data = Dataset::load(Path::new("tests/eval/hand/data"), &LoadOptions::default()).unwrap();
+//! let data = Dataset::load(Path::new("tests/eval/hand/data"), &LoadOptions::for_rules(&rules)).unwrap();
 //! let engine = Engine::new(rules, data, &ScoreOptions::default()).unwrap();
 //! assert_eq!(engine.report().score.map(|s| (s * 100.0).round() / 100.0), Some(80.16));
 //!

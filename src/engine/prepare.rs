@@ -136,13 +136,17 @@ pub(super) fn parse_overrides(
                 continue;
             }
         };
-        out.push((name.clone(), value));
+        // Set twice: the last value, once.
+        out.retain(|(_, (n, _))| n != name);
+        out.push((i, (name.clone(), value)));
     }
     if errors.has_errors() {
-        Err(errors)
-    } else {
-        Ok(out)
+        return Err(errors);
     }
+    // In the params' order, so that the revision does not depend on the
+    // order of `--set`.
+    out.sort_by_key(|(i, _)| *i);
+    Ok(out.into_iter().map(|(_, set)| set).collect())
 }
 
 /// A literal's value and type.

@@ -645,7 +645,8 @@ impl Compiler<'_, '_> {
                 "eval::weight",
                 "a weight must be a number or a param holding one",
             )
-            .at(e.span, "not a constant"),
+            .at(e.span, "not a constant")
+            .with_help("weights are set before scoring: write a number, or a param holding one (`param cost_weight = 2`)"),
         );
         0.0
     }

@@ -17,6 +17,11 @@ pub fn value(v: Option<f64>, unit: Option<&str>, lang: Lang, labels: &Labels) ->
     localise(text, lang)
 }
 
+/// A weight, with up to two decimals, in the language's decimal mark.
+pub fn weight(w: f64, lang: Lang) -> String {
+    localise(trim(w, 2), lang)
+}
+
 /// A score (0–100) with one decimal.
 pub fn score(s: Option<f64>, lang: Lang, labels: &Labels) -> String {
     match s {

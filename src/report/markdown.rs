@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::format::{colon, percent, reasons, rows_in_period, score, unsegmented, value};
+use super::format::{colon, percent, reasons, rows_in_period, score, unsegmented, value, weight};
 use super::labels::Lang;
 use super::{IndicatorReport, ObjectiveReport, Report, Status};
 
@@ -25,13 +25,23 @@ fn status_or(i: &IndicatorReport, text: String, lang: Lang) -> String {
     }
 }
 
-/// Inline code, with a longer fence when the text holds a backtick.
+/// Inline code: its text as it is (a code span is literal: HTML in it is
+/// shown, not run, and entities would show as written), on one line, in a
+/// fence longer than any run of backticks it holds. For list items only:
+/// in a table, a pipe would still end the cell.
 fn code(s: &str) -> String {
-    let s = cell(s);
-    if s.contains('`') {
-        format!("`` {s} ``")
+    let s = s.replace(['\n', '\r'], " ");
+    let mut longest = 0;
+    let mut run = 0;
+    for ch in s.chars() {
+        run = if ch == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    if longest > 0 || s.starts_with(' ') || s.ends_with(' ') {
+        format!("{fence} {s} {fence}")
     } else {
-        format!("`{s}`")
+        format!("{fence}{s}{fence}")
     }
 }
 
@@ -121,7 +131,7 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
             out,
             "| {} | {} | {} | {} |",
             cell(&title),
-            o.weight,
+            weight(o.weight, lang),
             score(o.score, lang, l),
             percent(o.coverage, lang)
         );
@@ -150,7 +160,7 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
                 status_or(i, value(i.value, unit, lang, l), lang),
                 value(i.target, unit, lang, l),
                 status_or(i, score(i.score, lang, l), lang),
-                i.weight,
+                weight(i.weight, lang),
                 cell(&peers)
             );
         }
@@ -256,4 +266,20 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
         cell(&rows_in_period(report, lang))
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code;
+
+    #[test]
+    fn code_spans_keep_their_text_as_written() {
+        assert_eq!(
+            code("share(alumni where n >= 2 and a < b)"),
+            "`share(alumni where n >= 2 and a < b)`"
+        );
+        assert_eq!(code("kind == \"a`b\""), "`` kind == \"a`b\" ``");
+        assert_eq!(code("x ``y``"), "``` x ``y`` ```");
+        assert_eq!(code("a\nb"), "`a b`");
+    }
 }
