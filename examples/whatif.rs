@@ -39,11 +39,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let sources = rules.sources.clone();
     let engine = match Engine::new(rules, data, &ScoreOptions::default()) {
         Ok(engine) => engine,
-        Err(errors) => {
-            eprint!("{}", render(&errors.0, &sources, ErrorFormat::Human, false));
+        Err(e) => {
+            eprint!("{}", e.render(ErrorFormat::Human));
             return ExitCode::FAILURE;
         }
     };

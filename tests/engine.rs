@@ -312,3 +312,27 @@ fn notes_follow_the_weights_of_a_what_if() {
         .expect_err("an error");
     assert_eq!(errors.0[0].code, "set::period");
 }
+
+#[test]
+fn rules_that_do_not_check_give_an_error_that_renders_with_its_place() {
+    let (rules, errors) = RuleSet::from_texts(
+        Path::new("rules"),
+        &[(
+            "main.kpi",
+            "scorecard \"S\" { population = alumni }\nobjective o { indicator i { value = count(alumni where membr) target = 1 } }\n",
+        )],
+    );
+    assert!(errors.is_empty());
+    let data = Dataset::load(
+        Path::new("tests/eval/hand/data"),
+        &LoadOptions::for_rules(&rules),
+    )
+    .expect("loads");
+    let e = Engine::new(rules, data, &ScoreOptions::default())
+        .err()
+        .expect("an error");
+    let short = e.to_string();
+    assert!(short.contains("main.kpi:2:"), "{short}");
+    assert!(short.contains("check::unknown-column"), "{short}");
+    assert!(short.contains("did you mean `member`?"), "{short}");
+}

@@ -28,7 +28,7 @@ mod prepare;
 mod status;
 mod title;
 
-pub use owned::Engine;
+pub use owned::{Engine, EngineError};
 use prepare::{benchmark, parse_overrides, scorecard_period, undated_tables};
 
 use crate::check::{self, DeclId, Decls};

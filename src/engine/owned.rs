@@ -21,10 +21,11 @@ use std::sync::Arc;
 
 use super::{ScoreOptions, Scoring, WhatIf};
 use crate::data::Dataset;
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, ErrorFormat};
 use crate::native::NativeFunction;
 use crate::report::Report;
 use crate::rules::RuleSet;
+use crate::source::SourceMap;
 
 /// What the engine owns.
 struct Owner {
@@ -40,6 +41,29 @@ self_cell::self_cell!(
         dependent: Scoring,
     }
 );
+
+/// Why an engine could not be made: the diagnostics, with the rule files
+/// they point into (the rules themselves are gone with the engine).
+#[derive(Debug, Clone)]
+pub struct EngineError {
+    pub diagnostics: Diagnostics,
+    pub sources: SourceMap,
+}
+
+impl EngineError {
+    /// The diagnostics as `kpi check` prints them.
+    pub fn render(&self, format: ErrorFormat) -> String {
+        crate::diagnostic::render(&self.diagnostics.0, &self.sources, format, false)
+    }
+}
+
+impl std::fmt::Display for EngineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render(ErrorFormat::Short))
+    }
+}
+
+impl std::error::Error for EngineError {}
 
 /// A rule set and a dataset, checked and compiled once. Cloning is cheap
 /// (one `Arc`); every method takes `&self`, from any thread.
@@ -60,7 +84,7 @@ impl Engine {
         rules: RuleSet,
         data: Dataset,
         options: &ScoreOptions,
-    ) -> Result<Engine, Diagnostics> {
+    ) -> Result<Engine, EngineError> {
         Engine::with_functions(rules, data, options, &[])
     }
 
@@ -70,9 +94,14 @@ impl Engine {
         data: Dataset,
         options: &ScoreOptions,
         natives: &[NativeFunction],
-    ) -> Result<Engine, Diagnostics> {
+    ) -> Result<Engine, EngineError> {
+        let sources = rules.sources.clone();
         let compiled = Compiled::try_new(Owner { rules, data }, |o| {
             Scoring::with_functions(&o.rules, &o.data, options, natives)
+        })
+        .map_err(|diagnostics| EngineError {
+            diagnostics,
+            sources,
         })?;
         Ok(Engine {
             compiled: Arc::new(compiled),
