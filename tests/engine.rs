@@ -146,32 +146,23 @@ fn what_if_mistakes_are_errors_that_say_what_to_write() {
 fn threads_share_one_engine_and_get_what_each_asked() {
     let engine = hand();
     let asks: Vec<f64> = (0..8).map(|n| n as f64).collect();
-    let alone: Vec<Option<f64>> = asks
-        .iter()
-        .map(|&w| {
-            engine
-                .score(&WhatIf {
-                    weights: vec![("cost".into(), w)],
-                    ..WhatIf::default()
-                })
-                .expect("scores")
-                .score
-        })
-        .collect();
+    // The overall score when cost weighs `w`.
+    let ask = |engine: &Engine, w: f64| {
+        engine
+            .score(&WhatIf {
+                weights: vec![("cost".into(), w)],
+                ..WhatIf::default()
+            })
+            .expect("scores")
+            .score
+    };
+    let alone: Vec<Option<f64>> = asks.iter().map(|&w| ask(&engine, w)).collect();
     let together: Vec<Option<f64>> = std::thread::scope(|s| {
         let handles: Vec<_> = asks
             .iter()
             .map(|&w| {
                 let engine = engine.clone();
-                s.spawn(move || {
-                    engine
-                        .score(&WhatIf {
-                            weights: vec![("cost".into(), w)],
-                            ..WhatIf::default()
-                        })
-                        .expect("scores")
-                        .score
-                })
+                s.spawn(move || ask(&engine, w))
             })
             .collect();
         handles
