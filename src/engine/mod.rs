@@ -179,8 +179,9 @@ impl<'a> Scoring<'a> {
             }
         }
         let mut notes = c.notes.clone();
-        if !reweighed.is_empty() {
-            // What the checker said of zero weights, said again of these.
+        if !reweighed.is_empty() || !c.set.is_empty() {
+            // What the checker said of zero weights (constants only), said
+            // again of these (a weight may be a param that was set).
             notes.retain(|d| d.code != "check::zero-weights");
             let per_objective: Vec<Vec<Option<f64>>> = (0..weights.objectives.len())
                 .map(|o| {
