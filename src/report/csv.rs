@@ -203,7 +203,9 @@ impl Row {
             .chain(&["source"])
             .chain(&EXPLAIN_COLUMNS)
             .position(|c| *c == column);
-        // Every name passed is one of the columns above.
+        // Every name passed is one of the columns above (the tests run
+        // with debug assertions: a misspelt one fails them).
+        debug_assert!(at.is_some(), "no CSV column `{column}`");
         if let Some(at) = at
             && at < self.0.len()
         {
