@@ -1141,7 +1141,7 @@ fn finding_9_a_french_report_is_french_throughout() {
 
 #[test]
 fn finding_6_every_format_carries_the_same_figures() {
-    let [md, csv] = score_into(
+    let [md, csv, html] = score_into(
         &[
             "--explain",
             "--rules",
@@ -1149,7 +1149,7 @@ fn finding_6_every_format_carries_the_same_figures() {
             "--data",
             "tests/eval/hand/data",
         ],
-        ["r.md", "r.csv"],
+        ["r.md", "r.csv", "r.html"],
     );
     // The explain trace, in Markdown too; segment tables give the values,
     // not only the scores (Science answered 1 of 3 invitations).
@@ -1164,6 +1164,9 @@ fn finding_6_every_format_carries_the_same_figures() {
         "{md}"
     );
 
+    // The HTML heat map says why a segment has no score: Arts and Science
+    // had no attendance a year earlier.
+    assert_eq!(html.matches(">no baseline<").count(), 2, "{html}");
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
     let header: Vec<String> = reader
         .headers()

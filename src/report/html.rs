@@ -6,9 +6,9 @@ use minijinja::value::Serde;
 use minijinja::{Environment, Value, context};
 use plotters::prelude::*;
 
-use super::Report;
 use super::format::{band, colon, percent, score, unsegmented, value};
 use super::labels::Lang;
+use super::{Report, Status};
 
 /// The shipped template (`--template FILE` replaces it).
 pub const TEMPLATE: &str = include_str!("templates/report.html");
@@ -145,7 +145,14 @@ pub fn html(report: &Report, lang: Lang, template: Option<&str>) -> Result<Strin
                                     context! {
                                         label => label,
                                         value => value(c.value, unit, lang, l),
-                                        score => score(c.score, lang, l),
+                                        // Without a score, why: no data,
+                                        // no baseline, failed.
+                                        score => match (c.score, c.status) {
+                                            (None, status) if status != Status::Ok => {
+                                                status.label(lang).to_string()
+                                            }
+                                            (s, _) => score(s, lang, l),
+                                        },
                                         band => band(c.score),
                                     }
                                 })
