@@ -239,12 +239,12 @@ impl<'a> Env<'a> {
     /// The rows of `table` that count here (in the period and, with `seg`,
     /// in the segment).
     pub fn rows_counted(&self, table: usize, seg: bool) -> usize {
-        self.base(table, seg).len()
+        self.count_base_rows(table, seg, false)
     }
 
     /// Whether any row of the table counts here (cheaper than counting).
     pub fn has_rows(&self, table: usize, seg: bool) -> bool {
-        self.has_base_row(table, seg)
+        self.count_base_rows(table, seg, true) > 0
     }
 
     /// The period of this environment.
@@ -362,7 +362,7 @@ impl<'a> Env<'a> {
         self.plan()
             .priors
             .get(&node)
-            .is_none_or(|p| p.dated.iter().any(|&t| self.has_base_row(t, seg)))
+            .is_none_or(|p| p.dated.iter().any(|&t| self.has_rows(t, seg)))
     }
 
     /// The previous period's environment (`None` without a period).
@@ -488,17 +488,19 @@ impl<'a> Env<'a> {
         }
     }
 
-    /// Whether the table has a row in this environment: the first one found
-    /// ends the search (a baseline check needs no more).
-    fn has_base_row(&self, table: usize, seg: bool) -> bool {
+    /// How many rows of the table count here, without listing them (the
+    /// list when an aggregate made it already); `first`: stop at the first
+    /// one (a baseline check needs no more).
+    fn count_base_rows(&self, table: usize, seg: bool, first: bool) -> usize {
         let seg_here = seg && self.segment.is_some();
         if let Some(rows) = self.base.get(&(table, seg_here)) {
-            return !rows.is_empty();
+            return rows.len();
         }
         let len = self.data().tables[table].len;
         match self.base_filter(table, seg) {
-            None => len > 0,
-            Some(keep) => (0..len).any(keep),
+            None => len,
+            Some(keep) if first => usize::from((0..len).any(keep)),
+            Some(keep) => (0..len).filter(|&r| keep(r)).count(),
         }
     }
 
