@@ -90,6 +90,8 @@ struct Compiled<'a> {
     notes: Vec<Diagnostic>,
     /// The scorecard's `max_segment_values`.
     max_segments: usize,
+    /// The rules' part of the revision (their canonical form, hashed once).
+    rules_hash: Sha256,
 }
 
 /// Objective and indicator weights of one report.
@@ -239,7 +241,7 @@ impl<'a> Scoring<'a> {
                 self.c.checked.clone(),
                 &set,
                 &self.c.natives,
-                Some(&self.c.peers),
+                Some(&self.c),
             )?)
         };
         let mut reweighed = self.reweighed.clone();
@@ -730,11 +732,7 @@ impl<'a> Scoring<'a> {
     /// format, files and comments), the plugins, the `--set` values and the
     /// period.
     fn revision(&self) -> String {
-        let mut h = Sha256::new();
-        for item in prepare::canonical_rules(self.rules) {
-            h.update(item.as_bytes());
-            h.update([0]);
-        }
+        let mut h = self.c.rules_hash.clone();
         for (name, v) in &self.c.overrides {
             h.update(format!("set {name}={}\n", self.label(v)).as_bytes());
         }
@@ -897,7 +895,7 @@ fn compile<'a>(
     checked: Arc<check::CheckOutput>,
     set: &[(String, String)],
     natives: &[crate::native::NativeFunction],
-    peers_read: Option<&Peers>,
+    previous: Option<&Compiled<'_>>,
 ) -> Result<Compiled<'a>, Diagnostics> {
     let mut ignored = Diagnostics::new();
     let decls = check::collect(rules, &mut ignored);
@@ -930,10 +928,10 @@ fn compile<'a>(
     notes.extend(data.warnings.0.iter().cloned());
     notes.extend(plan.diagnostics.iter().cloned());
     // Compiling again (a what-if): the benchmark as first read, not read
-    // again from a file that may have changed since.
-    let mut peers = match peers_read {
-        Some(p) => p.clone(),
-        None => read_peers(&decls, data)?,
+    // again from a file that may have changed since, and the same rules.
+    let (mut peers, rules_hash) = match previous {
+        Some(p) => (p.peers.clone(), p.rules_hash.clone()),
+        None => (read_peers(&decls, data)?, rules_hash(rules)),
     };
     peers.min = prepare::min_peers(&decls);
     let syntax: Vec<&ast::Indicator> = decls.indicators.iter().map(|r| r.indicator).collect();
@@ -954,7 +952,19 @@ fn compile<'a>(
         natives: natives.to_vec(),
         notes,
         max_segments,
+        rules_hash,
     })
+}
+
+/// The rules' canonical form (whatever their format, files and comments)
+/// and plugins, hashed: the start of every revision of them.
+fn rules_hash(rules: &RuleSet) -> Sha256 {
+    let mut h = Sha256::new();
+    for item in prepare::canonical_rules(rules) {
+        h.update(item.as_bytes());
+        h.update([0]);
+    }
+    h
 }
 
 /// The scorecard's benchmark file, read from inside the dataset directory.
