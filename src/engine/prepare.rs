@@ -216,14 +216,20 @@ pub(super) fn undated_priors(plan: &Plan, data: &Dataset) -> Diagnostics {
     )
 }
 
-/// The scorecard's `benchmark_min_peers` (checked to be a whole number).
-pub(super) fn min_peers(decls: &Decls<'_>) -> usize {
+/// A whole-number scorecard field (the checker made sure it is one), or
+/// its default.
+fn scorecard_count(decls: &Decls<'_>, name: &str, default: usize) -> usize {
     decls
         .scorecards
         .first()
-        .and_then(|(s, _)| field(&s.fields, "benchmark_min_peers"))
+        .and_then(|(s, _)| field(&s.fields, name))
         .and_then(|f| check::constant_number(&f.value))
-        .map_or(crate::eval::MIN_PEERS, |n| n as usize)
+        .map_or(default, |n| n as usize)
+}
+
+/// The scorecard's `benchmark_min_peers`.
+pub(super) fn min_peers(decls: &Decls<'_>) -> usize {
+    scorecard_count(decls, "benchmark_min_peers", crate::eval::MIN_PEERS)
 }
 
 /// The rule set as what it computes: each item's syntax tree without
@@ -265,14 +271,9 @@ pub(super) fn canonical_rules(rules: &crate::rules::RuleSet) -> Vec<String> {
 /// The usual `max_segment_values`.
 pub(super) const MAX_SEGMENT_VALUES: usize = 50;
 
-/// The scorecard's `max_segment_values` (checked to be a whole number).
+/// The scorecard's `max_segment_values`.
 pub(super) fn max_segment_values(decls: &Decls<'_>) -> usize {
-    decls
-        .scorecards
-        .first()
-        .and_then(|(s, _)| field(&s.fields, "max_segment_values"))
-        .and_then(|f| check::constant_number(&f.value))
-        .map_or(MAX_SEGMENT_VALUES, |n| n as usize)
+    scorecard_count(decls, "max_segment_values", MAX_SEGMENT_VALUES)
 }
 
 /// Where a segment column is named in the scorecard.
