@@ -26,12 +26,7 @@ fn main() -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    let options = LoadOptions {
-        exclude: alumni_kpi::check::benchmark_file(&rules)
-            .into_iter()
-            .collect(),
-        ..LoadOptions::default()
-    };
+    let options = LoadOptions::for_rules(&rules);
     let data = match Dataset::load(Path::new(data_dir), &options) {
         Ok(d) => d,
         Err(errors) => {

@@ -115,18 +115,18 @@ impl std::fmt::Debug for Live {
 }
 
 fn load_options(options: &LiveOptions, rules: &RuleSet) -> LoadOptions {
-    let mut exclude: Vec<String> = crate::check::benchmark_file(rules).into_iter().collect();
+    let mut load = LoadOptions {
+        skip_bad_rows: options.skip_bad_rows,
+        ..LoadOptions::for_rules(rules)
+    };
     for path in &options.ignore {
         if path.parent().is_some_and(|p| same_dir(p, &options.data))
             && let Some(name) = path.file_name().and_then(|n| n.to_str())
         {
-            exclude.push(name.to_string());
+            load.exclude.push(name.to_string());
         }
     }
-    LoadOptions {
-        skip_bad_rows: options.skip_bad_rows,
-        exclude,
-    }
+    load
 }
 
 fn load_rules(options: &LiveOptions) -> (RuleSet, Diagnostics) {

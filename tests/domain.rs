@@ -17,16 +17,8 @@ use common::root;
 fn score(rules_dir: &str) -> Report {
     let (rules, diags) = RuleSet::load_dir(&root().join(rules_dir));
     assert!(diags.is_empty(), "{diags:?}");
-    let data = Dataset::load(
-        &root().join("data/sample"),
-        &LoadOptions {
-            exclude: alumni_kpi::check::benchmark_file(&rules)
-                .into_iter()
-                .collect(),
-            ..LoadOptions::default()
-        },
-    )
-    .expect("the sample loads");
+    let data = Dataset::load(&root().join("data/sample"), &LoadOptions::for_rules(&rules))
+        .expect("the sample loads");
     let scoring = Scoring::new(&rules, &data, &ScoreOptions::default())
         .expect("the pack checks against the sample");
     scoring.report()

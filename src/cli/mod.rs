@@ -204,9 +204,7 @@ pub fn read_inputs(
     let data = data.and_then(|dir| {
         let options = LoadOptions {
             skip_bad_rows,
-            exclude: alumni_kpi::check::benchmark_file(&rules)
-                .into_iter()
-                .collect(),
+            ..LoadOptions::for_rules(&rules)
         };
         match Dataset::load(dir, &options) {
             Ok(d) => Some(d),
