@@ -89,13 +89,10 @@ fn objectives_chart(report: &Report, lang: Lang) -> Result<String, HtmlError> {
 /// A message as HTML: escaped, with its `names` in backticks set as code
 /// (the template filter `code`).
 fn code(text: &str) -> Value {
-    let escaped = text
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#x27;")
-        // French typography: the space before a colon does not break.
+    // Escaped as the template escapes everything else; French typography:
+    // the space before a colon does not break.
+    let escaped = minijinja::HtmlEscape(text)
+        .to_string()
         .replace(" :", "\u{a0}:");
     let mut out = String::with_capacity(escaped.len());
     let mut pieces = escaped.split('`').peekable();
