@@ -164,10 +164,27 @@ impl Dataset {
         previous: Option<(&Dataset, &[PathBuf])>,
     ) -> Result<(Dataset, Vec<String>), Diagnostics> {
         let exclude: Vec<&str> = options.exclude.iter().map(String::as_str).collect();
-        let (schema, mut errors) = Schema::read(dir, &exclude);
+        let (schema, errors) = Schema::read(dir, &exclude);
         if errors.has_errors() {
             return Err(errors);
         }
+        let skip = options.skip_bad_rows;
+        Dataset::read_tables(&schema, errors, skip, previous, &|ts, pool, elsewhere| {
+            load_table(ts, pool, skip, elsewhere)
+        })
+    }
+
+    /// Reads the tables of `schema` (through `read`, in parallel), then
+    /// indexes keys and resolves relations: the stage files and in-memory
+    /// tables share.
+    pub(super) fn read_tables(
+        schema: &Schema,
+        mut errors: Diagnostics,
+        skip_bad_rows: bool,
+        previous: Option<(&Dataset, &[PathBuf])>,
+        read: &ReadTable<'_>,
+    ) -> Result<(Dataset, Vec<String>), Diagnostics> {
+        let dir = schema.dir.as_path();
         let mut data = Dataset {
             dir: dir.to_path_buf(),
             ..Dataset::default()
@@ -198,8 +215,7 @@ impl Dataset {
                 .par_iter()
                 .map(|ts| {
                     let mut local = StringPool::default();
-                    let result = load_table(ts, &mut local, options.skip_bad_rows, elsewhere)
-                        .map(|read| (read, local));
+                    let result = read(ts, &mut local, elsewhere).map(|read| (read, local));
                     (ts.name.clone(), result)
                 })
                 .collect::<Vec<_>>()
@@ -279,11 +295,11 @@ impl Dataset {
             return Err(errors);
         }
         data.pool = std::sync::Arc::new(pool);
-        data.resolve_keys(&schema, &mut lines, options.skip_bad_rows, &mut errors);
+        data.resolve_keys(schema, &mut lines, skip_bad_rows, &mut errors);
         if errors.has_errors() {
             return Err(errors);
         }
-        data.resolve_relations(&schema, &lines);
+        data.resolve_relations(schema, &lines);
         for (name, table_lines) in lines {
             if let Some(t) = data.tables.get_mut(&name) {
                 t.lines = Arc::new(table_lines);
@@ -508,6 +524,11 @@ impl Dataset {
 /// A reference column resolved: target rows, how many dangle, the first
 /// that does.
 type Resolved = (Vec<u32>, usize, Option<usize>);
+
+/// Reads one table into its own string pool, as the other tables showed
+/// (a file, or the rows of an in-memory table).
+pub(super) type ReadTable<'a> =
+    dyn Fn(&TableSchema, &mut StringPool, Elsewhere) -> Result<Read, Diagnostics> + Sync + 'a;
 
 /// A table read on its own, and the string pool its ids refer to.
 type LoadedTable = (Read, StringPool);

@@ -11,10 +11,12 @@ mod keys;
 pub mod load;
 pub mod locale;
 pub mod manifest;
+mod memory;
 pub mod schema;
 mod table;
 
 pub use column::{Column, ColumnData, StringPool};
 pub use info::{ColumnInfo, TableInfo, describe};
 pub use load::{Dataset, LoadOptions, Relation, Table};
+pub use memory::{DatasetBuilder, TableBuilder, Value};
 pub use schema::{ColumnType, Schema, TableSchema};

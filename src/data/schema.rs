@@ -60,6 +60,9 @@ pub enum FileFormat {
     Csv { delimiter: u8, sniffed: bool },
     /// One JSON object per line.
     Jsonl,
+    /// Rows or columns given in memory (`DatasetBuilder`); text cells are
+    /// read as a CSV file's.
+    Memory,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -301,7 +304,7 @@ impl Schema {
 
     /// Declared keys, dates, types and references; the conventional ones
     /// elsewhere.
-    fn apply_manifest(&mut self, manifest: &str, diags: &mut Diagnostics) {
+    pub(super) fn apply_manifest(&mut self, manifest: &str, diags: &mut Diagnostics) {
         let names: Vec<String> = self.tables.keys().cloned().collect();
         let keys: Vec<(String, bool)> = self
             .tables

@@ -92,8 +92,9 @@ impl Row for (u32, Vec<Cell<'static>>) {
 enum Source<'a> {
     /// CSV text, parsed on each pass.
     Csv { text: &'a str, delimiter: u8 },
-    /// Decoded JSON lines, and the lines that are not objects.
-    Json(jsonl::Rows, Vec<(u32, String)>),
+    /// Decoded JSON lines (or the rows of an in-memory table), and the
+    /// lines that are not objects.
+    Json(&'a jsonl::Rows, &'a [(u32, String)]),
 }
 
 /// A row that could not be read as a row of the table.
@@ -106,10 +107,10 @@ impl Source<'_> {
     fn rows(&self, width: usize, row: &mut dyn FnMut(&dyn Row), bad: &mut dyn FnMut(Unreadable)) {
         match self {
             Source::Json(rows, unreadable) => {
-                for r in rows {
+                for r in rows.iter() {
                     row(r);
                 }
-                for (line, message) in unreadable {
+                for (line, message) in unreadable.iter() {
                     bad(Unreadable::Json(*line, message.clone()));
                 }
             }
@@ -179,12 +180,12 @@ pub(super) fn load_table(
                 .with_help_opt(e.help),
         ])
     })?;
-    let width = ts.columns.len();
     let names: Vec<String> = ts.columns.iter().map(|c| c.name.clone()).collect();
-    let source = match ts.format {
-        FileFormat::Jsonl => {
+    match ts.format {
+        // An in-memory table has no file (`read_memory` reads it).
+        FileFormat::Jsonl | FileFormat::Memory => {
             let (rows, bad) = jsonl::rows(&text, &names);
-            Source::Json(rows, bad)
+            read_rows(ts, &Source::Json(&rows, &bad), pool, skip, elsewhere)
         }
         FileFormat::Csv { delimiter, .. } => {
             let header = delimited::header(&text, delimiter);
@@ -197,12 +198,38 @@ pub(super) fn load_table(
                     .in_file(&file, 1, 1),
                 ]));
             }
-            Source::Csv {
+            let source = Source::Csv {
                 text: &text,
                 delimiter,
-            }
+            };
+            read_rows(ts, &source, pool, skip, elsewhere)
         }
-    };
+    }
+}
+
+/// Reads an in-memory table's rows (each row's "line" is its number,
+/// from 1) as a file's: the same inference, checks and messages.
+pub(super) fn read_memory(
+    ts: &TableSchema,
+    rows: &jsonl::Rows,
+    pool: &mut super::column::StringPool,
+    skip: bool,
+    elsewhere: Elsewhere,
+) -> Result<Read, Diagnostics> {
+    read_rows(ts, &Source::Json(rows, &[]), pool, skip, elsewhere)
+}
+
+/// Types, checks and builds a table's columns from its rows.
+fn read_rows(
+    ts: &TableSchema,
+    source: &Source<'_>,
+    pool: &mut super::column::StringPool,
+    skip: bool,
+    elsewhere: Elsewhere,
+) -> Result<Read, Diagnostics> {
+    let file = ts.shown();
+    let width = ts.columns.len();
+    let names: Vec<String> = ts.columns.iter().map(|c| c.name.clone()).collect();
     let words = ts.decl.locale.words.clone();
     let mut problems = Problems {
         file: &file,
@@ -225,7 +252,7 @@ pub(super) fn load_table(
         })
         .collect();
     // Every row is at most one line: the most cells a column can have.
-    let most = match &source {
+    let most = match source {
         Source::Csv { text, .. } => memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1,
         Source::Json(rows, _) => rows.len(),
     };
@@ -416,6 +443,7 @@ pub(super) fn load_table(
         format: match ts.format {
             FileFormat::Csv { .. } => "csv",
             FileFormat::Jsonl => "jsonl",
+            FileFormat::Memory => "memory",
         },
         rows: lines.len(),
         skipped: skipped_lines.len(),
@@ -423,7 +451,7 @@ pub(super) fn load_table(
         encoding: ts.encoding(),
         delimiter: match ts.format {
             FileFormat::Csv { delimiter, sniffed } => Some((delimiter_name(delimiter), sniffed)),
-            FileFormat::Jsonl => None,
+            FileFormat::Jsonl | FileFormat::Memory => None,
         },
         decimal: (types.contains(&ColumnType::Number) && ts.format != FileFormat::Jsonl)
             .then(|| (decimal.mark(), *decimal_inferred)),
@@ -482,7 +510,7 @@ fn unreadable(bad: Unreadable, ts: &TableSchema, width: usize) -> (u32, Diagnost
                         "declared in dataset.yaml"
                     }
                 ),
-                FileFormat::Jsonl => String::new(),
+                FileFormat::Jsonl | FileFormat::Memory => String::new(),
             };
             (
                 line,
