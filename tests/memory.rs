@@ -87,7 +87,11 @@ fn the_sample_built_in_memory_scores_as_its_directory() {
     let from_files = Engine::new(rules.clone(), files, &options).expect("scores");
     let from_memory = Engine::new(rules, memory, &options).expect("scores");
     let (memory, files) = (figures(&from_memory), figures(&from_files));
-    assert!(memory == files, "{}", differences(&memory, &files, "").join("\n"));
+    assert!(
+        memory == files,
+        "{}",
+        differences(&memory, &files, "").join("\n")
+    );
     assert!(from_memory.report().score.is_some());
 }
 
@@ -109,7 +113,9 @@ fn sample_in_memory(files: &Dataset) -> Dataset {
             // In dataset.yaml's order: the first reference to a table is
             // the one that relates the two.
             "participations" => t.refers("alumni_id", "alumni").refers("event_id", "events"),
-            "mentoring" => t.refers("mentor_id", "alumni").refers("mentee_id", "alumni"),
+            "mentoring" => t
+                .refers("mentor_id", "alumni")
+                .refers("mentee_id", "alumni"),
             "connections" => t.refers("alumni_id", "alumni").refers("other_id", "alumni"),
             "survey" => t
                 .column_type("text", ColumnType::String)
@@ -129,7 +135,10 @@ fn hand() -> DatasetBuilder {
             TableBuilder::new("alumni")
                 .column("id", 1..=6)
                 .column("member", [true, true, true, false, false, false])
-                .column("faculty", ["Law", "Law", "Law", "Science", "Science", "Arts"]),
+                .column(
+                    "faculty",
+                    ["Law", "Law", "Law", "Science", "Science", "Arts"],
+                ),
         )
         .table(
             TableBuilder::new("gifts")
@@ -137,8 +146,7 @@ fn hand() -> DatasetBuilder {
                 .column("alumni_id", [1, 2, 9])
                 .column(
                     "date",
-                    ["2026-01-10", "2026-02-01", "2026-03-01"]
-                        .map(|d| Value::Text(d.into())),
+                    ["2026-01-10", "2026-02-01", "2026-03-01"].map(|d| Value::Text(d.into())),
                 )
                 .column("amount", [Some(50.0), None, Some(120.0)]),
         )
@@ -163,9 +171,15 @@ fn typed_columns_keys_and_references_are_as_in_files() {
         .iter()
         .find(|d| d.code == "data::dangling")
         .expect("a dangling warning");
-    assert!(dangling.message.contains("`alumni_id` = `9`"), "{dangling:?}");
+    assert!(
+        dangling.message.contains("`alumni_id` = `9`"),
+        "{dangling:?}"
+    );
     let at = dangling.location.clone().expect("located");
-    assert_eq!((at.file.as_str(), at.line, at.column), ("memory:gifts", 3, 2));
+    assert_eq!(
+        (at.file.as_str(), at.line, at.column),
+        ("memory:gifts", 3, 2)
+    );
 }
 
 #[test]
@@ -182,8 +196,12 @@ fn a_memory_dataset_scores_as_computed_by_hand() {
         )],
     );
     assert!(errors.is_empty(), "{errors:?}");
-    let engine = Engine::new(rules, hand().build().expect("builds"), &ScoreOptions::default())
-        .expect("scores");
+    let engine = Engine::new(
+        rules,
+        hand().build().expect("builds"),
+        &ScoreOptions::default(),
+    )
+    .expect("scores");
     let report = engine.report();
     let values: Vec<Option<f64>> = report.objectives[0]
         .indicators
@@ -203,7 +221,10 @@ fn bad_cells_are_errors_at_table_row_and_column() {
             TableBuilder::new("events")
                 .column("id", [1, 2, 3])
                 .column("date", ["2026-01-10", "2026-02-30", "2026-03-01"])
-                .column("cost", [Value::Number(10.0), Value::Number(f64::NAN), 5.0.into()]),
+                .column(
+                    "cost",
+                    [Value::Number(10.0), Value::Number(f64::NAN), 5.0.into()],
+                ),
         )
         .build()
         .expect_err("an impossible day, a NaN cost");
@@ -308,4 +329,248 @@ fn repeated_keys_are_errors_or_skipped_rows() {
         .build()
         .expect("skips");
     assert_eq!(data.table("alumni").map(|t| t.len), Some(2));
+}
+
+/// Arrow record batches (feature `arrow`): typed columns keep their type,
+/// strings are read as a file's text, what has no counterpart is an error.
+#[cfg(feature = "arrow")]
+mod arrow {
+    use std::sync::Arc;
+
+    use super::*;
+    use arrow_array::builder::{ListBuilder, StringBuilder};
+    use arrow_array::types::Int32Type;
+    use arrow_array::{
+        ArrayRef, BinaryArray, BooleanArray, Date32Array, DictionaryArray, Float64Array,
+        Int64Array, RecordBatch, StringArray, TimestampSecondArray,
+    };
+
+    fn batch(columns: Vec<(&str, ArrayRef)>) -> RecordBatch {
+        RecordBatch::try_from_iter(columns).expect("a batch")
+    }
+
+    /// Days from 1970-01-01, as Arrow's Date32.
+    fn days(date: &str) -> i32 {
+        let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").expect("a date");
+        (d - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32
+    }
+
+    #[test]
+    fn typed_arrow_columns_give_the_builders_figures() {
+        let mut tags = ListBuilder::new(StringBuilder::new());
+        for row in [&["a", "b"][..], &[], &["c"], &[], &[], &[]] {
+            row.iter().for_each(|t| tags.values().append_value(t));
+            tags.append(true);
+        }
+        let faculty: DictionaryArray<Int32Type> =
+            ["Law", "Law", "Law", "Science", "Science", "Arts"]
+                .into_iter()
+                .collect();
+        let alumni = batch(vec![
+            ("id", Arc::new(Int64Array::from_iter_values(1..=6))),
+            (
+                "member",
+                Arc::new(BooleanArray::from(vec![
+                    true, true, true, false, false, false,
+                ])),
+            ),
+            ("faculty", Arc::new(faculty)),
+            ("tags", Arc::new(tags.finish())),
+        ]);
+        // Two batches of gifts: rows keep their order across batches.
+        let gifts = |ids: Vec<i64>, who: Vec<i64>, dates: Vec<&str>, amounts: Vec<Option<f64>>| {
+            batch(vec![
+                ("id", Arc::new(Int64Array::from(ids))),
+                ("alumni_id", Arc::new(Int64Array::from(who))),
+                (
+                    "date",
+                    Arc::new(Date32Array::from_iter_values(dates.into_iter().map(days))),
+                ),
+                ("amount", Arc::new(Float64Array::from(amounts))),
+            ])
+        };
+        let data = DatasetBuilder::new()
+            .table(TableBuilder::from_arrow("alumni", &[alumni]).expect("reads"))
+            .table(
+                TableBuilder::from_arrow(
+                    "gifts",
+                    &[
+                        gifts(
+                            vec![1, 2],
+                            vec![1, 2],
+                            vec!["2026-01-10", "2026-02-01"],
+                            vec![Some(50.0), None],
+                        ),
+                        gifts(vec![3], vec![9], vec!["2026-03-01"], vec![Some(120.0)]),
+                    ],
+                )
+                .expect("reads"),
+            )
+            .build()
+            .expect("builds");
+        let built = hand().build().expect("builds");
+        for (table, column) in [
+            ("alumni", "id"),
+            ("alumni", "member"),
+            ("alumni", "faculty"),
+            ("gifts", "alumni_id"),
+            ("gifts", "date"),
+            ("gifts", "amount"),
+        ] {
+            let ty = |d: &Dataset| {
+                d.table(table)
+                    .and_then(|t| t.column(column))
+                    .map(|c| c.data.column_type())
+            };
+            assert_eq!(ty(&data), ty(&built), "{table}.{column}");
+        }
+        let alumni = data.table("alumni").expect("alumni");
+        let Some(alumni_kpi::data::ColumnData::List { offsets, .. }) =
+            alumni.column("tags").map(|c| &c.data)
+        else {
+            panic!("a list column")
+        };
+        assert_eq!(offsets, &[0, 2, 2, 3, 3, 3, 3]);
+        assert_eq!(
+            data.table("gifts")
+                .and_then(|g| g.relation_to("alumni"))
+                .map(|r| r.rows[..2].to_vec()),
+            Some(vec![0, 1])
+        );
+        let (rules, errors) = RuleSet::from_texts(
+            Path::new("rules"),
+            &[(
+                "main.kpi",
+                r#"scorecard "Hand" { population = alumni }
+                   objective reach {
+                     indicator members { value = share(alumni where member) target = 80% }
+                     indicator given { value = sum(gifts.amount) target = 340 }
+                   }"#,
+            )],
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let engine = Engine::new(rules, data, &ScoreOptions::default()).expect("scores");
+        assert_eq!(engine.report().score, Some(56.25));
+    }
+
+    #[test]
+    fn the_sample_as_arrow_strings_scores_as_its_directory() {
+        let rules = rules("rules");
+        let dir = Path::new("data/sample");
+        let files = Dataset::load(dir, &LoadOptions::for_rules(&rules)).expect("the sample");
+        let memory = sample_in_memory(&files);
+        // The same cells, as Arrow string columns (a CSV read with every
+        // column as text).
+        let mut builder = DatasetBuilder::new().dir(dir);
+        for name in files.tables.keys() {
+            let mut reader =
+                csv::Reader::from_path(dir.join(format!("{name}.csv"))).expect("a CSV file");
+            let header: Vec<String> = reader
+                .headers()
+                .expect("a header")
+                .iter()
+                .map(str::to_string)
+                .collect();
+            let records: Vec<csv::StringRecord> =
+                reader.records().map(|r| r.expect("a record")).collect();
+            let columns: Vec<(&str, ArrayRef)> = header
+                .iter()
+                .enumerate()
+                .map(|(c, h)| {
+                    let cells = records.iter().map(|r| r.get(c).filter(|s| !s.is_empty()));
+                    (
+                        h.as_str(),
+                        Arc::new(cells.collect::<StringArray>()) as ArrayRef,
+                    )
+                })
+                .collect();
+            let t = TableBuilder::from_arrow(name, &[batch(columns)]).expect("reads");
+            // What dataset.yaml declares, as in `sample_in_memory`.
+            let reference = memory.table(name).expect("the table");
+            let t = reference
+                .columns
+                .iter()
+                .filter(|c| matches!(c.data.column_type(), ColumnType::List | ColumnType::String))
+                .fold(t, |t, c| t.column_type(&c.name, c.data.column_type()));
+            let t = reference
+                .relations
+                .iter()
+                .fold(t, |t, r| t.refers(&r.column, &r.target));
+            let t = match reference.since {
+                Some(s) => t.since(&reference.columns[s].name),
+                None => t,
+            };
+            builder = builder.table(t);
+        }
+        let arrow = builder.build().expect("the sample from Arrow");
+        let options = ScoreOptions::default();
+        let from_files = Engine::new(rules.clone(), files, &options).expect("scores");
+        let from_arrow = Engine::new(rules, arrow, &options).expect("scores");
+        let (arrow, files) = (figures(&from_arrow), figures(&from_files));
+        assert!(
+            arrow == files,
+            "{}",
+            differences(&arrow, &files, "").join("\n")
+        );
+    }
+
+    #[test]
+    fn what_arrow_holds_and_numbers_cannot_is_an_error_naming_it() {
+        let errors = TableBuilder::from_arrow(
+            "t",
+            &[batch(vec![
+                (
+                    "id",
+                    Arc::new(Int64Array::from(vec![1, 9_007_199_254_740_993])),
+                ),
+                ("blob", Arc::new(BinaryArray::from(vec![&b"x"[..], b"y"]))),
+                (
+                    "at",
+                    Arc::new(
+                        TimestampSecondArray::from(vec![0, 86_400]).with_timezone("Europe/Paris"),
+                    ),
+                ),
+            ])],
+        )
+        .expect_err("three columns that do not fit");
+        let found: Vec<(&str, String)> = errors
+            .iter()
+            .map(|d| {
+                let at = d.location.as_ref().map_or(String::new(), |l| {
+                    format!("{}:{}:{}", l.file, l.line, l.column)
+                });
+                (d.message.as_str(), at)
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "`9007199254740993` is too large to be held exactly as a number (column `id`)",
+                    "memory:t:2:1".to_string()
+                ),
+                (
+                    "column `blob` of `t` is Arrow Binary, which has no counterpart here",
+                    String::new()
+                ),
+                (
+                    "`a timestamp in Europe/Paris` is a time in a zone other than UTC, so its day is not known (column `at`)",
+                    "memory:t:1:3".to_string()
+                ),
+            ]
+        );
+        // A NaN is no number: an error at its cell, as `NaN` in a file is.
+        let nan = TableBuilder::from_arrow(
+            "t",
+            &[batch(vec![
+                ("id", Arc::new(Int64Array::from(vec![1, 2]))),
+                ("x", Arc::new(Float64Array::from(vec![1.0, f64::NAN]))),
+            ])],
+        )
+        .expect("reads");
+        let errors = DatasetBuilder::new().table(nan).build().expect_err("NaN");
+        assert_eq!(errors.0[0].message, "`NaN` is not a number (column `x`)");
+        let at = errors.0[0].location.clone().expect("located");
+        assert_eq!((at.line, at.column), (2, 2));
+    }
 }

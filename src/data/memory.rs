@@ -418,7 +418,10 @@ impl DatasetBuilder {
         schema.apply_manifest(MEMORY_MANIFEST, &mut declared);
         // Declarations were made in code, not at a place in a file.
         for mut d in declared.0 {
-            if d.location.as_ref().is_some_and(|l| l.file == MEMORY_MANIFEST) {
+            if d.location
+                .as_ref()
+                .is_some_and(|l| l.file == MEMORY_MANIFEST)
+            {
                 d.location = None;
             }
             errors.push(d);

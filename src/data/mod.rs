@@ -1,6 +1,8 @@
 //! Datasets: a directory of CSV / JSONL tables and an optional
 //! `dataset.yaml` manifest.
 
+#[cfg(feature = "arrow")]
+mod arrow;
 mod builder;
 pub mod column;
 pub(crate) mod delimited;
