@@ -127,6 +127,63 @@ fn sample_in_memory(files: &Dataset) -> Dataset {
     builder.build().expect("the sample in memory")
 }
 
+#[test]
+fn a_manifest_declares_built_tables_as_it_declares_files() {
+    let rules = rules("rules");
+    let dir = Path::new("data/sample");
+    let files = Dataset::load(dir, &LoadOptions::for_rules(&rules)).expect("the sample");
+    let manifest = std::fs::read_to_string(dir.join("dataset.yaml")).expect("the manifest");
+    let memory = files
+        .tables
+        .keys()
+        .fold(DatasetBuilder::new().dir(dir), |b, name| {
+            b.table(text_table(&dir.join(format!("{name}.csv"))))
+        })
+        .manifest(&manifest, "dataset.yaml")
+        .build()
+        .expect("the sample in memory");
+    let options = ScoreOptions::default();
+    let from_files = Engine::new(rules.clone(), files, &options).expect("scores");
+    let from_memory = Engine::new(rules, memory, &options).expect("scores");
+    let (memory, files) = (figures(&from_memory), figures(&from_files));
+    assert!(
+        memory == files,
+        "{}",
+        differences(&memory, &files, "").join("\n")
+    );
+    // A manifest naming a table not given, or a file: errors at its line.
+    let errors = DatasetBuilder::new()
+        .table(TableBuilder::new("alumni").column("id", [1]))
+        .manifest(
+            "tables:\n  alumni: { file: a.csv }\n  alumnni: { key: id }\n",
+            "dataset.yaml",
+        )
+        .build()
+        .expect_err("two mistakes");
+    let found: Vec<(usize, &str, Option<&str>)> = errors
+        .iter()
+        .map(|d| {
+            let line = d.location.as_ref().map_or(0, |l| l.line);
+            (line, d.message.as_str(), d.help.as_deref())
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                2,
+                "`alumni` is given in memory: it has no file",
+                Some("remove its `file:`")
+            ),
+            (
+                3,
+                "`alumnni` is declared in the manifest but not given",
+                Some("did you mean `alumni`?")
+            ),
+        ]
+    );
+}
+
 /// Six alumni, three members; three gifts, one to alumnus 9 who is not
 /// on record.
 fn hand() -> DatasetBuilder {

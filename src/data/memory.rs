@@ -18,9 +18,10 @@ use chrono::NaiveDate;
 use indexmap::IndexMap;
 
 use super::load::Dataset;
-use super::manifest::{Located, TableManifest};
+use super::manifest::{Located, Manifest, TableManifest};
 use super::schema::{ColumnSchema, ColumnType, FileFormat, Schema, TableSchema};
 use super::table::{Cell, read_memory};
+use crate::check::suggest::did_you_mean;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::yaml_tree::Pos;
 
@@ -356,6 +357,8 @@ pub struct DatasetBuilder {
     tables: Vec<TableBuilder>,
     skip_bad_rows: bool,
     dir: PathBuf,
+    /// `dataset.yaml` text, and how messages name it.
+    manifest: Option<(String, String)>,
 }
 
 impl DatasetBuilder {
@@ -384,9 +387,56 @@ impl DatasetBuilder {
         self
     }
 
+    /// Declarations in the words of `dataset.yaml` (keys, dates, `since`,
+    /// column types, references, locale), for the tables given by name;
+    /// `shown` names the text in messages. What a table's builder declares
+    /// itself comes on top.
+    pub fn manifest(mut self, text: &str, shown: &str) -> DatasetBuilder {
+        self.manifest = Some((text.to_string(), shown.to_string()));
+        self
+    }
+
     /// Checks and builds the dataset: every problem of every table at once.
-    pub fn build(self) -> Result<Dataset, Diagnostics> {
+    pub fn build(mut self) -> Result<Dataset, Diagnostics> {
         let mut errors = Diagnostics::new();
+        let shown = match &self.manifest {
+            Some((_, shown)) => shown.clone(),
+            None => MEMORY_MANIFEST.to_string(),
+        };
+        if let Some((text, _)) = &self.manifest {
+            let (manifest, problems) = Manifest::parse(text, &shown);
+            errors.extend(problems);
+            for entry in &manifest.tables {
+                if let Some(file) = &entry.file {
+                    errors.push(
+                        Diagnostic::error(
+                            "data::manifest",
+                            format!("`{}` is given in memory: it has no file", entry.name),
+                        )
+                        .in_file(&shown, file.pos.line, file.pos.column)
+                        .with_help("remove its `file:`"),
+                    );
+                }
+                if !self.tables.iter().any(|t| t.name == entry.name) {
+                    let known = self.tables.iter().map(|t| t.name.as_str());
+                    errors.push(
+                        Diagnostic::error(
+                            "data::manifest",
+                            format!("`{}` is declared in the manifest but not given", entry.name),
+                        )
+                        .in_file(&shown, entry.pos.line, entry.pos.column)
+                        .with_help(
+                            did_you_mean(&entry.name, known).unwrap_or_else(|| {
+                                "give the table, or remove it from the manifest".to_string()
+                            }),
+                        ),
+                    );
+                }
+            }
+            for table in &mut self.tables {
+                table.decl = declared(&manifest, &table.decl);
+            }
+        }
         let mut schema = Schema {
             dir: self.dir.clone(),
             tables: IndexMap::new(),
@@ -437,6 +487,25 @@ impl DatasetBuilder {
         })
         .map(|(data, _)| data)
     }
+}
+
+/// A table's declarations: the manifest's entry (or its locale), then what
+/// its builder declares.
+fn declared(manifest: &Manifest, own: &TableManifest) -> TableManifest {
+    let Some(entry) = manifest.table(&own.name) else {
+        return TableManifest {
+            locale: manifest.locale.clone(),
+            ..own.clone()
+        };
+    };
+    let mut decl = entry.clone();
+    decl.file = None;
+    decl.key = own.key.clone().or(decl.key);
+    decl.date = own.date.clone().or(decl.date);
+    decl.since = own.since.clone().or(decl.since);
+    decl.columns.extend(own.columns.iter().cloned());
+    decl.refs.extend(own.refs.iter().cloned());
+    decl
 }
 
 /// Where the declarations of a built dataset "are", until stripped.
