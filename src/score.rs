@@ -6,7 +6,9 @@ use crate::eval::value::Value;
 /// Scores are shown to 9 decimals: enough for any check by hand, and free of
 /// binary floating-point residue (`(0.4 − 0.2) / 0.4` is 0.5000000000000001).
 pub fn tidy(x: f64) -> f64 {
-    let r = (x * 1e9).round() / 1e9;
+    // `+ 0.0` turns a negative zero (a sum over nothing is -0.0) into 0:
+    // no "-0" in a CSV report.
+    let r = (x * 1e9).round() / 1e9 + 0.0;
     if r.is_finite() { r } else { x }
 }
 

@@ -327,3 +327,87 @@ fn rules_that_do_not_check_give_an_error_that_renders_with_its_place() {
     assert!(short.contains("check::unknown-column"), "{short}");
     assert!(short.contains("did you mean `member`?"), "{short}");
 }
+
+/// The shipped pack on the sample, explained, in its own period and in a
+/// period with no data (every reason), each as a report read back.
+#[test]
+fn a_report_reads_back_as_it_was_written() {
+    use alumni_kpi::{ReportFormat, report::Status};
+    let (rules, data) = inputs("rules", "data/sample");
+    let engine = Engine::new(rules, data, &ScoreOptions::default()).expect("checks");
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("a date");
+    let reports = [
+        engine
+            .score(&WhatIf {
+                explain: true,
+                ..WhatIf::default()
+            })
+            .expect("scores"),
+        engine
+            .score(&WhatIf {
+                period: Some((day("1990-01-01"), day("1990-12-31"))),
+                ..WhatIf::default()
+            })
+            .expect("scores"),
+    ];
+    assert!(
+        reports[1].objectives[0]
+            .indicators
+            .iter()
+            .any(|i| i.status == Status::NoData && i.reason.is_some()),
+        "the empty period has reasons to read back"
+    );
+    // The first line where two renderings differ.
+    let same = |got: &str, want: &str, what: &str| {
+        if let Some((n, (g, w))) = got
+            .lines()
+            .zip(want.lines())
+            .enumerate()
+            .find(|(_, (g, w))| g != w)
+        {
+            panic!("{what}, line {}: {g:?} read back, {w:?} written", n + 1);
+        }
+        assert_eq!(
+            got.lines().count(),
+            want.lines().count(),
+            "{what}: line count"
+        );
+    };
+    for report in &reports {
+        let written = report.render(ReportFormat::Json);
+        let back = Report::from_json(&written).expect("reads back");
+        same(&back.render(ReportFormat::Json), &written, "JSON");
+        let yaml = report.render(ReportFormat::Yaml);
+        let from_yaml = Report::from_yaml(&yaml).expect("reads back");
+        same(&from_yaml.render(ReportFormat::Json), &written, "YAML");
+        // Rendered again, a report read back says what the original says.
+        for format in [ReportFormat::Md, ReportFormat::Csv, ReportFormat::Html] {
+            same(
+                &back.render(format),
+                &report.render(format),
+                &format!("{format:?}"),
+            );
+        }
+    }
+}
+
+#[test]
+fn a_report_of_another_layout_or_no_report_is_refused_with_where() {
+    use alumni_kpi::report::ReadError;
+    let old = r#"{"format": "alumni-kpi/report@1", "score": 80}"#;
+    assert_eq!(
+        Report::from_json(old)
+            .expect_err("an old layout")
+            .to_string(),
+        "this is not an `alumni-kpi/report@2` report (its format is `alumni-kpi/report@1`)"
+    );
+    let written = hand().report().render(alumni_kpi::ReportFormat::Json);
+    let broken = written.replacen("\"score\": ", "\"score\": \"high\", \"x\": ", 1);
+    match Report::from_json(&broken) {
+        Err(ReadError::Syntax { line, message, .. }) => {
+            assert!(line > 1, "{line}");
+            assert!(message.contains("invalid type"), "{message}");
+        }
+        other => panic!("a located syntax error, not {other:?}"),
+    }
+}

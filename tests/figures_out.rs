@@ -744,3 +744,29 @@ fn the_revision_does_not_depend_on_the_order_of_set() {
     );
     assert_ne!(once, revision(&["--set", a]));
 }
+
+/// Found reading reports back: a sum over nothing is -0.0 in Rust, and an
+/// empty period's objective coverage was written `-0` in the CSV report
+/// (JSON wrote 0).
+#[test]
+fn an_empty_period_writes_no_negative_zero() {
+    let out = run(
+        &[
+            "score",
+            "--format",
+            "csv",
+            "--period",
+            "2030-01-01..2030-12-31",
+        ],
+        "rules",
+        &root().join("data/sample"),
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let negative_zero: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.split(',').any(|cell| cell == "-0"))
+        .collect();
+    assert!(negative_zero.is_empty(), "{negative_zero:?}");
+    assert!(out.stdout.lines().count() > 10, "a whole report");
+}

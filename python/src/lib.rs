@@ -27,7 +27,7 @@ pyo3::create_exception!(
     RuleError,
     PyException,
     "Rules, data or a what-if that cannot be scored. `diagnostics` lists every problem \
-     (severity, code, message, file, line, column, help), as `kpi check --format json` does."
+     (severity, code, message, file, line, column, help), as `kpi check --error-format json` does."
 );
 
 /// The name the Arrow C stream interface gives its capsules.

@@ -458,7 +458,7 @@ impl<'a> Scoring<'a> {
             }
         }
         Report {
-            format: FORMAT,
+            format: FORMAT.into(),
             scorecard: self.scorecard_title(),
             period: self.period.and_then(|(from, to)| {
                 Some(PeriodOut {

@@ -77,7 +77,7 @@ pub struct Peers {
 pub const MIN_PEERS: usize = 4;
 
 /// Where an indicator stands among its peers.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PeerPosition {
     /// Peers with a figure for the indicator.
     pub n: usize,

@@ -25,7 +25,9 @@ pub use status::{NotSegmented, Reason, Status};
 pub use summary::summary;
 
 use indexmap::IndexMap;
-use serde::{Serialize, Serializer};
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::eval::PeerPosition;
@@ -50,9 +52,10 @@ fn opt_num<S: Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
-    pub format: &'static str,
+    /// [`FORMAT`]; a report read back says which layout it was written in.
+    pub format: Cow<'static, str>,
     pub scorecard: String,
     pub period: Option<PeriodOut>,
     #[serde(serialize_with = "opt_num")]
@@ -68,7 +71,7 @@ pub struct Report {
     /// rows dated in it, a stock table's rows recorded by its end).
     pub in_period: IndexMap<String, usize>,
     /// Rows skipped per table (`--skip-bad-rows`).
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    #[serde(skip_serializing_if = "IndexMap::is_empty", default)]
     pub skipped_rows: IndexMap<String, usize>,
     /// The value of every param used (after `--set`).
     pub params: IndexMap<String, serde_json::Value>,
@@ -79,36 +82,36 @@ pub struct Report {
 }
 
 /// One table of the dataset as it was read.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DatasetTable {
     pub file: String,
-    /// `csv` or `jsonl`.
-    pub format: &'static str,
+    /// `csv`, `jsonl` or `memory`.
+    pub format: Cow<'static, str>,
     pub rows: usize,
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "is_zero", default)]
     pub skipped: usize,
-    pub encoding: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Cow<'static, str>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub delimiter: Option<String>,
     /// The decimal mark of number columns (CSV).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub decimal: Option<String>,
     /// How non-ISO dates are written (strftime), when the table has dates.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub date_format: Option<String>,
     /// The column `period` applies to (a flow table).
     pub date_column: Option<String>,
     /// The column from which a row counts (a stock table).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub since: Option<String>,
     pub key: Option<String>,
     /// What the file told rather than dataset.yaml: `delimiter`,
     /// `decimal`, `date_format`.
-    pub inferred: Vec<&'static str>,
+    pub inferred: Vec<Cow<'static, str>>,
     /// What the file could not tell and was read as the dataset's other
     /// tables showed (`date_format`, `decimal`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub from_other_tables: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub from_other_tables: Vec<Cow<'static, str>>,
     /// Column → type.
     pub columns: IndexMap<String, crate::data::ColumnType>,
     /// The columns whose type was inferred from their cells.
@@ -123,20 +126,20 @@ impl From<&crate::data::TableInfo> for DatasetTable {
     fn from(t: &crate::data::TableInfo) -> DatasetTable {
         let mut inferred = Vec::new();
         if t.delimiter.as_ref().is_some_and(|d| d.1) {
-            inferred.push("delimiter");
+            inferred.push("delimiter".into());
         }
         if t.decimal.is_some_and(|d| d.1) {
-            inferred.push("decimal");
+            inferred.push("decimal".into());
         }
         if t.date_format.as_ref().is_some_and(|d| d.1) {
-            inferred.push("date_format");
+            inferred.push("date_format".into());
         }
         DatasetTable {
             file: t.file.clone(),
-            format: t.format,
+            format: t.format.into(),
             rows: t.rows,
             skipped: t.skipped,
-            encoding: t.encoding.name(),
+            encoding: t.encoding.name().into(),
             delimiter: t.delimiter.as_ref().map(|d| d.0.clone()),
             decimal: t.decimal.map(|d| d.0.to_string()),
             date_format: t.date_format.as_ref().map(|d| d.0.clone()),
@@ -144,7 +147,7 @@ impl From<&crate::data::TableInfo> for DatasetTable {
             since: t.since.clone(),
             key: t.key.clone(),
             inferred,
-            from_other_tables: t.from_other_tables.clone(),
+            from_other_tables: t.from_other_tables.iter().map(|&w| w.into()).collect(),
             columns: t.columns.iter().map(|c| (c.name.clone(), c.ty)).collect(),
             inferred_columns: t
                 .columns
@@ -156,13 +159,13 @@ impl From<&crate::data::TableInfo> for DatasetTable {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PeriodOut {
     pub from: String,
     pub to: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ObjectiveReport {
     pub id: String,
     pub title: Option<String>,
@@ -175,11 +178,11 @@ pub struct ObjectiveReport {
     pub indicators: Vec<IndicatorReport>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IndicatorReport {
     pub id: String,
     pub title: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub description: Option<String>,
     #[serde(serialize_with = "opt_num")]
     pub value: Option<f64>,
@@ -190,26 +193,26 @@ pub struct IndicatorReport {
     #[serde(serialize_with = "num")]
     pub weight: f64,
     pub unit: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub tags: Vec<String>,
     /// `ok`, `no_data`, `no_baseline`, `no_peers` or `failed`.
     pub status: Status,
     /// Why, unless `ok`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub reason: Option<Reason>,
     /// Segment column → segment value → figures.
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    #[serde(skip_serializing_if = "IndexMap::is_empty", default)]
     pub segments: IndexMap<String, IndexMap<String, SegmentCell>>,
     /// Why there are no segment figures, when there are none.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub segments_note: Option<NotSegmented>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub peers: Option<PeerPosition>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub explain: Option<Explain>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SegmentCell {
     #[serde(serialize_with = "opt_num")]
     pub value: Option<f64>,
@@ -220,7 +223,7 @@ pub struct SegmentCell {
     #[serde(serialize_with = "opt_num")]
     pub score: Option<f64>,
     /// Said only when not `ok`.
-    #[serde(skip_serializing_if = "is_ok")]
+    #[serde(skip_serializing_if = "is_ok", default)]
     pub status: Status,
 }
 
@@ -229,7 +232,7 @@ fn is_ok(s: &Status) -> bool {
 }
 
 /// How an indicator's figures were reached (`--explain`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Explain {
     /// The value's expression.
     pub formula: String,
@@ -238,7 +241,7 @@ pub struct Explain {
     pub aggregates: Vec<AggregateTrace>,
     /// The target's expression with its numbers (a `prior(..)` is the
     /// previous period's value; `peers(..)`, the peers' figure).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub target: Option<TargetTrace>,
     /// The scoring rule with its numbers.
     pub scoring: String,
@@ -257,23 +260,24 @@ impl Explain {
     /// The scoring sentence in the report's language.
     pub fn scoring_in(&self, lang: Lang) -> &str {
         match lang {
-            Lang::En => &self.scoring,
-            Lang::Fr => &self.scoring_fr,
+            // A report read back has the English sentence only.
+            Lang::Fr if !self.scoring_fr.is_empty() => &self.scoring_fr,
+            _ => &self.scoring,
         }
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TargetTrace {
     pub formula: String,
     pub with_values: String,
     /// Each `peers(p)` it reads: the percentile asked for, the peer
     /// figures it was taken from, and what it gave.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub peers: Vec<PeersTrace>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PeersTrace {
     #[serde(serialize_with = "num")]
     pub percentile: f64,
@@ -285,7 +289,7 @@ pub struct PeersTrace {
     pub value: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AggregateTrace {
     pub expression: String,
     pub table: String,
@@ -296,16 +300,16 @@ pub struct AggregateTrace {
     pub value: serde_json::Value,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReportDiagnostic {
     pub severity: Severity,
-    pub code: &'static str,
+    pub code: Cow<'static, str>,
     pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub line: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub column: Option<usize>,
     /// The message in French, where there is one (JSON and YAML keep the
     /// English message: tools match on `code`).
@@ -327,7 +331,7 @@ impl ReportDiagnostic {
         let loc = d.location(sources);
         ReportDiagnostic {
             severity: d.severity,
-            code: d.code,
+            code: d.code.into(),
             message: d.message.clone(),
             file: loc.as_ref().map(|l| l.file.clone()),
             line: loc.as_ref().map(|l| l.line),
@@ -391,6 +395,60 @@ pub enum RenderError {
     NoHtml,
     #[error("cannot write YAML: {0}")]
     Yaml(String),
+}
+
+/// Why a report could not be read back.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ReadError {
+    /// Not JSON or YAML, or not a report's layout.
+    #[error("line {line}, column {column}: {message}")]
+    Syntax {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// A report of another layout (or no report at all).
+    #[error("this is not an `{FORMAT}` report (its format is `{found}`)")]
+    Format { found: String },
+}
+
+/// The layout field alone, read before the rest.
+#[derive(Deserialize)]
+struct Layout {
+    format: Option<String>,
+}
+
+impl Report {
+    /// Reads back a report written as JSON (`kpi score --format json`).
+    pub fn from_json(text: &str) -> Result<Report, ReadError> {
+        let syntax = |e: serde_json::Error| ReadError::Syntax {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        };
+        check_layout(serde_json::from_str::<Layout>(text).map_err(syntax)?)?;
+        serde_json::from_str(text).map_err(syntax)
+    }
+
+    /// Reads back a report written as YAML (`kpi score --format yaml`).
+    pub fn from_yaml(text: &str) -> Result<Report, ReadError> {
+        let syntax = |e: crate::yaml_io::YamlError| ReadError::Syntax {
+            line: e.line.unwrap_or(1),
+            column: e.column.unwrap_or(1),
+            message: e.message,
+        };
+        check_layout(crate::yaml_io::from_str::<Layout>(text).map_err(syntax)?)?;
+        crate::yaml_io::from_str(text).map_err(syntax)
+    }
+}
+
+fn check_layout(layout: Layout) -> Result<(), ReadError> {
+    match layout.format {
+        Some(f) if f == FORMAT => Ok(()),
+        found => Err(ReadError::Format {
+            found: found.unwrap_or_else(|| "missing".into()),
+        }),
+    }
 }
 
 /// One report format.
@@ -467,7 +525,7 @@ mod tests {
 
     fn empty() -> Report {
         Report {
-            format: FORMAT,
+            format: FORMAT.into(),
             scorecard: "S".into(),
             period: None,
             score: None,

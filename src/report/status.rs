@@ -1,15 +1,17 @@
 //! Why a figure is absent: every indicator carries a status, and unless it
 //! is `ok`, a reason in plain words (in the report's language).
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::labels::Lang;
 
 /// What became of an indicator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
-    /// Value, target and score computed.
+    /// Value, target and score computed (a segment's status, left out
+    /// of a report when `ok`, reads back as this).
+    #[default]
     Ok,
     /// The value (or the target) is null: nothing to compute it from.
     NoData,
@@ -181,5 +183,40 @@ impl Serialize for NotSegmented {
 impl Serialize for Reason {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.text(Lang::En))
+    }
+}
+
+/// A reason read back from a report is its text (in English).
+impl<'de> Deserialize<'de> for Reason {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Reason, D::Error> {
+        String::deserialize(d).map(Reason::Text)
+    }
+}
+
+/// Read back from the English text `text` writes.
+impl<'de> Deserialize<'de> for NotSegmented {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<NotSegmented, D::Error> {
+        let text = String::deserialize(d)?;
+        NotSegmented::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{text}` is not \"not segmented: it reads `TABLE`, which has no relation to `POPULATION`\""
+            ))
+        })
+    }
+}
+
+impl NotSegmented {
+    fn parse(text: &str) -> Option<NotSegmented> {
+        let rest = text.strip_prefix("not segmented: it reads ")?;
+        let (tables, population) = rest.rsplit_once(", which has no relation to ")?;
+        let unquote = |s: &str| {
+            s.strip_prefix('`')
+                .and_then(|s| s.strip_suffix('`'))
+                .map(str::to_string)
+        };
+        Some(NotSegmented {
+            tables: tables.split(", ").map(unquote).collect::<Option<_>>()?,
+            population: unquote(population)?,
+        })
     }
 }
