@@ -56,7 +56,7 @@ pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 // What an embedder needs, at the root: rules, a dataset, an engine and
 // its options, the report, Rust functions for the rules.
 pub use data::{ColumnType, Dataset, DatasetBuilder, LoadOptions, TableBuilder, Value};
-pub use engine::{Engine, EngineError, ScoreOptions, Scoring, WhatIf};
+pub use engine::{Cancel, Engine, EngineError, ScoreOptions, Scoring, WhatIf};
 pub use native::NativeFunction;
 pub use report::{Lang, RenderOptions, Report, ReportFormat};
 pub use rules::RuleSet;

@@ -411,3 +411,41 @@ fn a_report_of_another_layout_or_no_report_is_refused_with_where() {
         other => panic!("a located syntax error, not {other:?}"),
     }
 }
+
+#[test]
+fn a_report_out_of_time_or_cancelled_is_an_error_and_nothing_else() {
+    use alumni_kpi::Cancel;
+    use std::time::Duration;
+    let engine = hand();
+    let given_up = engine
+        .score(&WhatIf {
+            budget: Some(Duration::ZERO),
+            ..WhatIf::default()
+        })
+        .expect_err("no time at all");
+    assert_eq!(given_up.0.len(), 1);
+    assert_eq!(given_up.0[0].code, "score::budget");
+    assert!(
+        given_up.0[0].message.ends_with("its budget is 0 ms"),
+        "{}",
+        given_up.0[0].message
+    );
+    // A token cancelled stops the reports holding it, not the others.
+    let cancel = Cancel::new();
+    cancel.cancel();
+    let cancelled = engine
+        .score(&WhatIf {
+            cancel: Some(cancel.clone()),
+            ..WhatIf::default()
+        })
+        .expect_err("cancelled");
+    assert_eq!(cancelled.0[0].code, "score::cancelled");
+    let other = engine
+        .score(&WhatIf {
+            cancel: Some(Cancel::new()),
+            budget: Some(Duration::from_secs(60)),
+            ..WhatIf::default()
+        })
+        .expect("its own token, time enough");
+    assert_eq!(json(&other), json(&engine.report()));
+}

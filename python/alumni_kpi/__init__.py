@@ -142,16 +142,19 @@ class Engine:
         weights: Optional[Mapping[str, float]] = None,
         period: Optional[Sequence[_Date]] = None,
         explain: bool = False,
+        budget: Optional[float] = None,
     ) -> dict:
         """A what-if: the report with other params (``set``), weights (by
         objective or indicator id) or period, as a dict. Nothing is loaded
-        or checked again."""
+        or checked again. With ``budget`` (seconds), a report that takes
+        longer raises ``TimeoutError``."""
         return _json.loads(
             self._engine.render(
                 set=_set(set),
                 weights=list((weights or {}).items()),
                 period=_period(period),
                 explain=explain,
+                budget=budget,
             )
         )
 

@@ -18,7 +18,7 @@ use alumni_kpi::{
 use arrow_array::RecordBatch;
 use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
 use chrono::NaiveDate;
-use pyo3::exceptions::{PyException, PyValueError};
+use pyo3::exceptions::{PyException, PyTimeoutError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict};
 
@@ -198,7 +198,7 @@ impl Engine {
 
     /// The report as JSON text, or rendered in `format` and `lang`, with
     /// what-if params, weights and period.
-    #[pyo3(signature = (set=Vec::new(), weights=Vec::new(), period=None, explain=false, format="json", lang="en"))]
+    #[pyo3(signature = (set=Vec::new(), weights=Vec::new(), period=None, explain=false, format="json", lang="en", budget=None))]
     #[allow(clippy::too_many_arguments)]
     fn render(
         &self,
@@ -209,15 +209,28 @@ impl Engine {
         explain: bool,
         format: &str,
         lang: &str,
+        budget: Option<f64>,
     ) -> PyResult<String> {
+        let budget = budget
+            .map(|s| {
+                std::time::Duration::try_from_secs_f64(s).map_err(|_| {
+                    PyValueError::new_err(format!("a budget is a number of seconds, not {s}"))
+                })
+            })
+            .transpose()?;
         let what_if = WhatIf {
             set,
             weights,
             period: self::period(period)?,
             explain,
+            budget,
+            cancel: None,
         };
         let (format, lang) = (self::format(format)?, self::lang(lang)?);
         let report: Report = py.detach(|| self.inner.score(&what_if)).map_err(|d| {
+            if let Some(late) = d.iter().find(|d| d.code == "score::budget") {
+                return PyTimeoutError::new_err(late.message.clone());
+            }
             let sources = &self.inner.rules().sources;
             let render = |f| alumni_kpi::diagnostic::render(&d.0, sources, f, false);
             rule_error(py, render(ErrorFormat::Short), render(ErrorFormat::Json))

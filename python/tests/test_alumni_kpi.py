@@ -214,3 +214,10 @@ def test_the_docs_examples_run():
             exec(compile(block, "docs/python.md", "exec"), scope)
     finally:
         os.chdir(cwd)
+
+
+def test_a_what_if_out_of_its_budget_raises_timeout():
+    engine = alumni_kpi.Engine(RULES, data=SAMPLE)
+    with pytest.raises(TimeoutError, match="budget is 0 ms"):
+        engine.score(budget=0)
+    assert engine.score(budget=60) == engine.report()

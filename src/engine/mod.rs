@@ -21,6 +21,7 @@ use chrono::{Datelike, NaiveDate};
 use indexmap::IndexMap;
 use sha2::{Digest, Sha256};
 
+mod budget;
 mod direction;
 mod explain;
 mod owned;
@@ -28,6 +29,8 @@ mod prepare;
 mod status;
 mod title;
 
+pub use budget::Cancel;
+use budget::Stop;
 pub use owned::{Engine, EngineError};
 use prepare::{benchmark, parse_overrides, scorecard_period, undated_tables};
 
@@ -71,6 +74,12 @@ pub struct WhatIf {
     /// Adds the per-indicator trace (a scoring made with `explain` keeps
     /// it whatever this says).
     pub explain: bool,
+    /// Gives the report up (`score::budget`) when it takes longer, from
+    /// the call; a service's time limit per request.
+    pub budget: Option<std::time::Duration>,
+    /// Gives the report up (`score::cancelled`) once another thread
+    /// cancels the token.
+    pub cancel: Option<Cancel>,
 }
 
 /// What is compiled once for a rule set and a dataset and shared by every
@@ -332,13 +341,23 @@ impl<'a> Scoring<'a> {
 
     /// Scores everything: overall, per objective, per indicator, per segment.
     pub fn report(&self) -> Report {
-        crate::eval::on_pool(|| self.report_here())
+        // Never stopped: a report is always given.
+        crate::eval::on_pool(|| self.report_here(&Stop::never()))
+            .expect("a report without limits is never given up")
     }
 
-    fn report_here(&self) -> Report {
+    /// The report, or `None` once `stop` says to give it up.
+    pub(crate) fn report_within(&self, stop: &Stop) -> Option<Report> {
+        crate::eval::on_pool(|| self.report_here(stop))
+    }
+
+    fn report_here(&self, stop: &Stop) -> Option<Report> {
         let inputs = self.inputs();
         let env = Arc::new(Env::new(&inputs, self.period, None));
         env.profiles_in_parallel();
+        if stop.stopped() {
+            return None;
+        }
         // Segment columns are numbered first, so that each aggregate's
         // rows are reduced for every segment in the same pass.
         self.c.plan.segments.par_iter().for_each(|(_, source)| {
@@ -348,10 +367,13 @@ impl<'a> Scoring<'a> {
         // shared piece (a profile column, an aggregate) once.
         let figures: Vec<Figures> = (0..self.c.plan.indicators.len())
             .into_par_iter()
-            .map(|i| self.figures(&env, i))
-            .collect();
+            .map(|i| (!stop.stopped()).then(|| self.figures(&env, i)))
+            .collect::<Option<_>>()?;
         let mut segment_notes = Vec::new();
         let segments = self.segments(&env, &mut segment_notes);
+        if stop.stopped() {
+            return None;
+        }
 
         let mut objectives = Vec::new();
         for (o, objective) in self.c.decls.objectives.iter().enumerate() {
@@ -457,7 +479,7 @@ impl<'a> Scoring<'a> {
                 );
             }
         }
-        Report {
+        Some(Report {
             format: FORMAT.into(),
             scorecard: self.scorecard_title(),
             period: self.period.and_then(|(from, to)| {
@@ -508,7 +530,7 @@ impl<'a> Scoring<'a> {
                 .iter()
                 .map(|d| ReportDiagnostic::from(d, &self.rules.sources))
                 .collect(),
-        }
+        })
     }
 
     /// Value, target, score and status of indicator `i` in an environment.

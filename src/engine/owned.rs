@@ -19,6 +19,7 @@
 
 use std::sync::Arc;
 
+use super::budget::Stop;
 use super::{ScoreOptions, Scoring, WhatIf};
 use crate::data::Dataset;
 use crate::diagnostic::{Diagnostic, Diagnostics, ErrorFormat};
@@ -114,9 +115,19 @@ impl Engine {
     }
 
     /// A report with other params, weights or period (see
-    /// [`Scoring::what_if`]): nothing is loaded or checked again.
+    /// [`Scoring::what_if`]): nothing is loaded or checked again. With a
+    /// `budget` or a `cancel` token, a report that runs out of time or is
+    /// cancelled is an error (`score::budget`, `score::cancelled`) and
+    /// nothing of it is returned.
     pub fn score(&self, what_if: &WhatIf) -> Result<Report, Diagnostics> {
-        Ok(self.scoring().what_if(what_if)?.report())
+        let stop = Stop::new(what_if.budget, what_if.cancel.clone());
+        let scoring = self.scoring().what_if(what_if)?;
+        if stop.stopped() {
+            return Err(Diagnostics(vec![stop.why()]));
+        }
+        scoring
+            .report_within(&stop)
+            .ok_or_else(|| Diagnostics(vec![stop.why()]))
     }
 
     /// The population's profile columns, one row per person, as CSV.
