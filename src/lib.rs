@@ -31,24 +31,39 @@
 // Library code never unwraps or panics on input; the few invariants that
 // cannot fail say why next to an `expect`.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
+// Every item of the API says what it is.
+#![deny(missing_docs)]
 
-pub mod atomic;
-pub mod check;
+// The API: what an embedder builds on (re-exported below), documented.
 pub mod data;
 pub mod diagnostic;
 pub mod engine;
-pub mod eval;
-pub mod files;
-pub mod generate;
 #[cfg(feature = "watch")]
 pub mod live;
 pub mod native;
 pub mod report;
 pub mod rules;
-pub mod score;
 pub mod source;
+
+// The stages inside: public for the `kpi` binary, the tests and the
+// benches, not part of the API (hidden from the docs, may change).
+#[doc(hidden)]
+pub mod atomic;
+#[doc(hidden)]
+pub mod check;
+#[doc(hidden)]
+pub mod eval;
+#[doc(hidden)]
+pub mod files;
+#[doc(hidden)]
+pub mod generate;
+#[doc(hidden)]
+pub mod score;
+#[doc(hidden)]
 pub mod syntax;
+#[doc(hidden)]
 pub mod yaml_io;
+#[doc(hidden)]
 pub mod yaml_tree;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};

@@ -29,9 +29,13 @@ use crate::source::SourceMap;
 /// What to watch and how to score.
 #[derive(Debug, Clone)]
 pub struct LiveOptions {
+    /// The rules directory.
     pub rules: PathBuf,
+    /// The dataset directory.
     pub data: PathBuf,
+    /// Period, params and explain, for every report.
     pub score: ScoreOptions,
+    /// Leave bad rows out instead of failing (`--skip-bad-rows`).
     pub skip_bad_rows: bool,
     /// Also reload the dataset when its files change.
     pub watch_data: bool,
@@ -43,6 +47,7 @@ pub struct LiveOptions {
 }
 
 impl LiveOptions {
+    /// Watches these two directories with default options.
     pub fn new(rules: impl Into<PathBuf>, data: impl Into<PathBuf>) -> LiveOptions {
         LiveOptions {
             rules: rules.into(),
@@ -59,8 +64,11 @@ impl LiveOptions {
 /// The current state: what was scored and the report.
 #[derive(Debug)]
 pub struct Snapshot {
+    /// The rules scored.
     pub rules: Arc<RuleSet>,
+    /// The dataset scored.
     pub data: Arc<Dataset>,
+    /// Their report.
     pub report: Arc<Report>,
     /// 0 for the first snapshot, then one more per successful reload.
     pub generation: u64,
@@ -71,7 +79,9 @@ pub struct Snapshot {
 pub enum Event {
     /// A new report (already in [`Live::current`]).
     Scored {
+        /// The new report.
         report: Arc<Report>,
+        /// The overall score before the change.
         previous_score: Option<f64>,
         /// The files whose change triggered the reload.
         changed: Vec<PathBuf>,
@@ -82,9 +92,11 @@ pub enum Event {
     },
     /// The change did not check or load: the last good snapshot stays.
     Failed {
+        /// Why: every problem; the last good snapshot stays.
         diagnostics: Diagnostics,
         /// To render the diagnostics.
         sources: Arc<SourceMap>,
+        /// The files whose change was refused.
         changed: Vec<PathBuf>,
     },
 }
@@ -92,7 +104,9 @@ pub enum Event {
 /// Why the first load failed.
 #[derive(Debug)]
 pub struct StartError {
+    /// Every problem found.
     pub diagnostics: Diagnostics,
+    /// The rule files they point into.
     pub sources: SourceMap,
 }
 

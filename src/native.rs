@@ -30,11 +30,17 @@ use crate::eval::value::{Strings, Value};
 /// A value as native functions see it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Scalar {
+    /// No value (an empty cell, a failed lookup).
     Null,
+    /// A number.
     Number(f64),
+    /// Text.
     Text(String),
+    /// A yes/no value.
     Bool(bool),
+    /// A day.
     Date(NaiveDate),
+    /// A list of strings.
     List(Vec<String>),
 }
 
@@ -43,9 +49,13 @@ type Call = dyn Fn(&[Scalar]) -> Scalar + Send + Sync;
 /// A Rust function callable from the rules.
 #[derive(Clone)]
 pub struct NativeFunction {
+    /// The name the rules call it by.
     pub name: String,
+    /// The type of each argument.
     pub params: Vec<Ty>,
+    /// The type it returns.
     pub returns: Ty,
+    /// The function itself.
     pub call: Arc<Call>,
 }
 
@@ -60,6 +70,7 @@ impl std::fmt::Debug for NativeFunction {
 }
 
 impl NativeFunction {
+    /// A function named `name`, of these argument and return types.
     pub fn new(
         name: &str,
         params: &[Ty],

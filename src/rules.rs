@@ -10,16 +10,22 @@ use crate::syntax::{self, Format, ast::RuleFile};
 /// One parsed rule file.
 #[derive(Debug, Clone)]
 pub struct ParsedFile {
+    /// Its id in the source map.
     pub id: FileId,
+    /// .kpi or YAML.
     pub format: Format,
+    /// Its syntax tree.
     pub tree: RuleFile,
 }
 
 /// The files of a rules directory, parsed.
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
+    /// The rules directory.
     pub root: PathBuf,
+    /// The text of every rule file and plugin, for messages.
     pub sources: SourceMap,
+    /// Every rule file, parsed.
     pub files: Vec<ParsedFile>,
     /// rhai plugins named by `use`, read from inside the rules directory:
     /// the path as written → its source file.
@@ -156,6 +162,7 @@ impl RuleSet {
         }
     }
 
+    /// The plugin script a rule file names (`use "x.rhai"`), if loaded.
     pub fn plugin(&self, written: &str) -> Option<FileId> {
         self.plugins
             .iter()
@@ -206,6 +213,7 @@ pub fn read_rule_file(path: &Path) -> Result<String, Box<Diagnostic>> {
     })
 }
 
+/// Whether a relative path stays inside its directory (no `..` out, not absolute).
 pub fn stays_inside(rel: &str) -> bool {
     use std::path::Component;
     let mut depth: i32 = 0;

@@ -12,12 +12,16 @@ pub struct FileId(pub u32);
 /// A byte range inside one source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Span {
+    /// The file.
     pub file: FileId,
+    /// Byte offset where it starts.
     pub start: usize,
+    /// Byte offset just past its end.
     pub end: usize,
 }
 
 impl Span {
+    /// The bytes `start..end` of `file`.
     pub fn new(file: FileId, start: usize, end: usize) -> Span {
         Span { file, start, end }
     }
@@ -31,10 +35,12 @@ impl Span {
         }
     }
 
+    /// Its length in bytes.
     pub fn len(&self) -> usize {
         self.end.saturating_sub(self.start)
     }
 
+    /// Whether it covers no byte.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -45,12 +51,15 @@ impl Span {
 pub struct SourceFile {
     /// The path as shown to users (relative to where the user pointed us).
     pub name: String,
+    /// Where it was read from.
     pub path: PathBuf,
+    /// Its text.
     pub text: String,
     line_starts: Vec<usize>,
 }
 
 impl SourceFile {
+    /// A file named `name` (as messages show it), read from `path`.
     pub fn new(name: impl Into<String>, path: impl Into<PathBuf>, text: String) -> SourceFile {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
@@ -92,6 +101,7 @@ impl SourceFile {
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
+    /// How many lines it has.
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }
@@ -104,23 +114,28 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
+    /// No file yet.
     pub fn new() -> SourceMap {
         SourceMap::default()
     }
 
+    /// Adds a file; its id.
     pub fn add(&mut self, file: SourceFile) -> FileId {
         self.files.push(file);
         FileId((self.files.len() - 1) as u32)
     }
 
+    /// Adds a text under a name (no file on disk).
     pub fn add_text(&mut self, name: &str, text: &str) -> FileId {
         self.add(SourceFile::new(name, Path::new(name), text.to_string()))
     }
 
+    /// The file of an id.
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
         self.files.get(id.0 as usize)
     }
 
+    /// Every file, with its id.
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files
             .iter()

@@ -11,9 +11,12 @@ use crate::files::Encoding;
 /// One column: its type, and whether it was inferred from the cells.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ColumnInfo {
+    /// The column's name.
     pub name: String,
     #[serde(rename = "type")]
+    /// Its type, declared or inferred.
     pub ty: ColumnType,
+    /// Whether the type was inferred from the cells (not declared).
     pub inferred: bool,
 }
 
@@ -29,7 +32,9 @@ pub struct TableInfo {
     /// Bad rows left out (`--skip-bad-rows`), and the first of their lines.
     pub skipped: usize,
     #[serde(skip)]
+    /// The lines of the first rows left out.
     pub skipped_lines: Vec<u32>,
+    /// The file's encoding.
     pub encoding: Encoding,
     /// The delimiter, and whether it was sniffed from the header.
     #[serde(skip)]
@@ -48,7 +53,9 @@ pub struct TableInfo {
     pub date_column: Option<String>,
     /// The column from which rows count (a stock table).
     pub since: Option<String>,
+    /// The key column, if any.
     pub key: Option<String>,
+    /// Every column, in file order.
     pub columns: Vec<ColumnInfo>,
 }
 

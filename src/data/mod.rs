@@ -4,16 +4,21 @@
 #[cfg(feature = "arrow")]
 mod arrow;
 mod builder;
+#[doc(hidden)]
 pub mod column;
 pub(crate) mod delimited;
 mod infer;
 mod info;
 mod jsonl;
 mod keys;
+#[doc(hidden)]
 pub mod load;
+#[doc(hidden)]
 pub mod locale;
+#[doc(hidden)]
 pub mod manifest;
 mod memory;
+#[doc(hidden)]
 pub mod schema;
 mod table;
 

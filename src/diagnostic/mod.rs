@@ -13,8 +13,11 @@ use crate::source::{SourceMap, Span};
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
+/// How bad a diagnostic is.
 pub enum Severity {
+    /// Stops the command (exit 1): nothing is scored.
     Error,
+    /// Said, and scoring goes on.
     Warning,
 }
 
@@ -30,21 +33,27 @@ impl fmt::Display for Severity {
 /// A span with a short message shown under it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {
+    /// The text it points at.
     pub span: Span,
+    /// What to look at there.
     pub message: String,
 }
 
 /// A position in a file that is not a loaded source (a data file, say).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Location {
+    /// The file, as users see it (`memory:TABLE` for a table built in memory).
     pub file: String,
+    /// 1-based line (a built table's row).
     pub line: usize,
+    /// 1-based column.
     pub column: usize,
 }
 
 /// One problem found in rules or data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Error or warning.
     pub severity: Severity,
     /// Stable identifier, e.g. `check::unknown-name`; tools match on it.
     pub code: &'static str,
@@ -63,10 +72,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// An error with its stable code and message.
     pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(Severity::Error, code, message)
     }
 
+    /// A warning with its stable code and message.
     pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(Severity::Warning, code, message)
     }
@@ -99,6 +110,7 @@ impl Diagnostic {
         self
     }
 
+    /// Adds a related place (a first definition).
     pub fn also(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
         self.secondary.push(Label {
             span,
@@ -107,6 +119,7 @@ impl Diagnostic {
         self
     }
 
+    /// Places the problem in a file that is not a loaded source (a data file).
     pub fn in_file(mut self, file: impl Into<String>, line: usize, column: usize) -> Diagnostic {
         self.location = Some(Location {
             file: file.into(),
@@ -116,11 +129,13 @@ impl Diagnostic {
         self
     }
 
+    /// Adds what to do about it.
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }
 
+    /// Adds what to do about it, if anything.
     pub fn with_help_opt(mut self, help: Option<String>) -> Diagnostic {
         if help.is_some() {
             self.help = help;
@@ -128,6 +143,7 @@ impl Diagnostic {
         self
     }
 
+    /// Whether it is an error (not a warning).
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -152,34 +168,42 @@ impl Diagnostic {
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
+    /// No diagnostic yet.
     pub fn new() -> Diagnostics {
         Diagnostics::default()
     }
 
+    /// Adds one.
     pub fn push(&mut self, d: Diagnostic) {
         self.0.push(d);
     }
 
+    /// Adds several.
     pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
         self.0.extend(other);
     }
 
+    /// Whether any is an error.
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(Diagnostic::is_error)
     }
 
+    /// How many are errors.
     pub fn error_count(&self) -> usize {
         self.0.iter().filter(|d| d.is_error()).count()
     }
 
+    /// How many are warnings.
     pub fn warning_count(&self) -> usize {
         self.0.len() - self.error_count()
     }
 
+    /// Whether there is none.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// Each diagnostic, in the order found.
     pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
         self.0.iter()
     }

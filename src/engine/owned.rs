@@ -47,7 +47,9 @@ self_cell::self_cell!(
 /// they point into (the rules themselves are gone with the engine).
 #[derive(Debug, Clone)]
 pub struct EngineError {
+    /// Every problem found, errors and warnings.
     pub diagnostics: Diagnostics,
+    /// The rule files they point into.
     pub sources: SourceMap,
 }
 
@@ -145,10 +147,12 @@ impl Engine {
         self.compiled.borrow_dependent()
     }
 
+    /// The rule set the engine owns.
     pub fn rules(&self) -> &RuleSet {
         &self.compiled.borrow_owner().rules
     }
 
+    /// The dataset the engine owns.
     pub fn data(&self) -> &Dataset {
         &self.compiled.borrow_owner().data
     }

@@ -10,11 +10,14 @@
 
 mod csv;
 pub use csv::safe_cell;
+#[doc(hidden)]
 pub mod format;
 #[cfg(feature = "html")]
 mod html;
+#[doc(hidden)]
 pub mod labels;
 mod markdown;
+#[doc(hidden)]
 pub mod status;
 mod summary;
 
@@ -53,12 +56,16 @@ fn opt_num<S: Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+/// A scored report: the layout of DESIGN §6 (`alumni-kpi/report@2`), which every format renders.
 pub struct Report {
     /// [`FORMAT`]; a report read back says which layout it was written in.
     pub format: Cow<'static, str>,
+    /// The scorecard's title.
     pub scorecard: String,
+    /// The period scored, if any.
     pub period: Option<PeriodOut>,
     #[serde(serialize_with = "opt_num")]
+    /// The overall score (0–100), or null when no objective could be scored.
     pub score: Option<f64>,
     /// Share of the weight whose score could be computed.
     #[serde(serialize_with = "num")]
@@ -77,21 +84,28 @@ pub struct Report {
     pub params: IndexMap<String, serde_json::Value>,
     /// How each table was read: file, delimiter, formats, types.
     pub dataset: IndexMap<String, DatasetTable>,
+    /// Every objective, in the rules' order.
     pub objectives: Vec<ObjectiveReport>,
+    /// The notes: warnings and what could not be computed.
     pub diagnostics: Vec<ReportDiagnostic>,
 }
 
 /// One table of the dataset as it was read.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DatasetTable {
+    /// The file, relative to the dataset (`memory:TABLE` for a built table).
     pub file: String,
     /// `csv`, `jsonl` or `memory`.
     pub format: Cow<'static, str>,
+    /// Rows read.
     pub rows: usize,
     #[serde(skip_serializing_if = "is_zero", default)]
+    /// Rows left out (`--skip-bad-rows`).
     pub skipped: usize,
+    /// The file's encoding.
     pub encoding: Cow<'static, str>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// The delimiter of a CSV file.
     pub delimiter: Option<String>,
     /// The decimal mark of number columns (CSV).
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -104,6 +118,7 @@ pub struct DatasetTable {
     /// The column from which a row counts (a stock table).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub since: Option<String>,
+    /// The key column, if any.
     pub key: Option<String>,
     /// What the file told rather than dataset.yaml: `delimiter`,
     /// `decimal`, `date_format`.
@@ -160,40 +175,60 @@ impl From<&crate::data::TableInfo> for DatasetTable {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+/// A period, as ISO dates.
 pub struct PeriodOut {
+    /// Its first day.
     pub from: String,
+    /// Its last day.
     pub to: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+/// One objective's figures.
 pub struct ObjectiveReport {
+    /// Its id in the rules.
     pub id: String,
+    /// Its title, if the rules give one.
     pub title: Option<String>,
     #[serde(serialize_with = "num")]
+    /// Its weight in the overall score.
     pub weight: f64,
     #[serde(serialize_with = "opt_num")]
+    /// Its score (0–100): the weighted mean of its indicators' scores, or null.
     pub score: Option<f64>,
     #[serde(serialize_with = "num")]
+    /// The share of its indicators' weight that could be scored.
     pub coverage: f64,
+    /// Its indicators, in the rules' order.
     pub indicators: Vec<IndicatorReport>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+/// One indicator's figures.
 pub struct IndicatorReport {
+    /// Its id in the rules.
     pub id: String,
+    /// Its title, if the rules give one.
     pub title: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// Its description, if the rules give one.
     pub description: Option<String>,
     #[serde(serialize_with = "opt_num")]
+    /// Its value, or null (see `status` and `reason`).
     pub value: Option<f64>,
     #[serde(serialize_with = "opt_num")]
+    /// Its target, or null.
     pub target: Option<f64>,
     #[serde(serialize_with = "opt_num")]
+    /// Its score (0–100), or null.
     pub score: Option<f64>,
     #[serde(serialize_with = "num")]
+    /// Its weight in its objective.
     pub weight: f64,
+    /// The unit of its value (`%`, `EUR`), if any.
     pub unit: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    /// Its tags (the LERU impact goals it serves, say).
     pub tags: Vec<String>,
     /// `ok`, `no_data`, `no_baseline`, `no_peers` or `failed`.
     pub status: Status,
@@ -207,20 +242,25 @@ pub struct IndicatorReport {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub segments_note: Option<NotSegmented>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// Where it stands among the peers of the benchmark file.
     pub peers: Option<PeerPosition>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// How its figures were reached (`--explain`).
     pub explain: Option<Explain>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+/// One segment's figures for an indicator.
 pub struct SegmentCell {
     #[serde(serialize_with = "opt_num")]
+    /// The value over the segment's rows.
     pub value: Option<f64>,
     /// The segment's own target: a `prior(..)` or share target is
     /// computed over the segment, not taken from the whole.
     #[serde(serialize_with = "opt_num")]
     pub target: Option<f64>,
     #[serde(serialize_with = "opt_num")]
+    /// The score against the segment's target.
     pub score: Option<f64>,
     /// Said only when not `ok`.
     #[serde(skip_serializing_if = "is_ok", default)]
@@ -238,6 +278,7 @@ pub struct Explain {
     pub formula: String,
     /// The same with each aggregate and name replaced by its value.
     pub with_values: String,
+    /// Each aggregate of the value, with its rows.
     pub aggregates: Vec<AggregateTrace>,
     /// The target's expression with its numbers (a `prior(..)` is the
     /// previous period's value; `peers(..)`, the peers' figure).
@@ -268,8 +309,11 @@ impl Explain {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+/// How a target was reached.
 pub struct TargetTrace {
+    /// The target's expression.
     pub formula: String,
+    /// The same with its numbers.
     pub with_values: String,
     /// Each `peers(p)` it reads: the percentile asked for, the peer
     /// figures it was taken from, and what it gave.
@@ -278,38 +322,52 @@ pub struct TargetTrace {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+/// One `peers(p)` a target reads.
 pub struct PeersTrace {
     #[serde(serialize_with = "num")]
+    /// The percentile asked for (0–1).
     pub percentile: f64,
     /// Peer figures for the indicator.
     pub n: usize,
     /// Lower is better: the percentile is taken from the best end.
     pub lower_is_better: bool,
     #[serde(serialize_with = "opt_num")]
+    /// What it gave.
     pub value: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+/// One aggregate of a value (`count(alumni where member)`).
 pub struct AggregateTrace {
+    /// The aggregate as written.
     pub expression: String,
+    /// The table it reads.
     pub table: String,
     /// Rows of the table in the period (and segment).
     pub rows: usize,
     /// Rows kept by the `where` filter.
     pub kept: usize,
+    /// What it gave.
     pub value: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+/// A note of the report: a diagnostic, placed.
 pub struct ReportDiagnostic {
+    /// Error or warning.
     pub severity: Severity,
+    /// Its stable code (`score::no-data`).
     pub code: Cow<'static, str>,
+    /// What it says, in English.
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// The file it points into, if any.
     pub file: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// Its line there.
     pub line: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// Its column there.
     pub column: Option<usize>,
     /// The message in French, where there is one (JSON and YAML keep the
     /// English message: tools match on `code`).
@@ -327,6 +385,7 @@ impl ReportDiagnostic {
         }
     }
 
+    /// A diagnostic placed with the rule files it points into.
     pub fn from(d: &Diagnostic, sources: &SourceMap) -> ReportDiagnostic {
         let loc = d.location(sources);
         ReportDiagnostic {
@@ -345,10 +404,15 @@ impl ReportDiagnostic {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum ReportFormat {
+    /// The layout of DESIGN §6, for tools.
     Json,
+    /// The same content as YAML.
     Yaml,
+    /// Markdown tables, for wikis and e-mails.
     Md,
+    /// One self-contained page with charts.
     Html,
+    /// One row per figure and note.
     Csv,
 }
 
@@ -379,6 +443,7 @@ impl ReportFormat {
 /// How to render: the language of labels, and a template for HTML.
 #[derive(Debug, Clone, Default)]
 pub struct RenderOptions {
+    /// The language of headings, labels and notes.
     pub lang: Lang,
     /// Replaces the shipped HTML template (`--template FILE`).
     pub template: Option<String>,
@@ -389,11 +454,14 @@ pub struct RenderOptions {
 pub enum RenderError {
     #[cfg(feature = "html")]
     #[error(transparent)]
+    /// The template could not be rendered.
     Html(#[from] html::HtmlError),
+    /// The library was built without its `html` feature.
     #[cfg(not(feature = "html"))]
     #[error("this build has no HTML report: build alumni-kpi with its `html` feature")]
     NoHtml,
     #[error("cannot write YAML: {0}")]
+    /// The YAML writer failed.
     Yaml(String),
 }
 
@@ -403,13 +471,19 @@ pub enum ReadError {
     /// Not JSON or YAML, or not a report's layout.
     #[error("line {line}, column {column}: {message}")]
     Syntax {
+        /// 1-based line.
         line: usize,
+        /// 1-based column.
         column: usize,
+        /// The reader's words.
         message: String,
     },
     /// A report of another layout (or no report at all).
     #[error("this is not an `{FORMAT}` report (its format is `{found}`)")]
-    Format { found: String },
+    Format {
+        /// What the `format` field says instead.
+        found: String,
+    },
 }
 
 /// The layout field alone, read before the rest.
@@ -510,6 +584,7 @@ impl Report {
             .unwrap_or_else(|e| format!("{e}\n"))
     }
 
+    /// The report in a format, with a language and template.
     pub fn render_with(
         &self,
         format: ReportFormat,
