@@ -94,4 +94,29 @@ fn main() {
     };
     let t = time(5, || engine.score(&period).expect("scores"));
     println!("1M alumni, engine.score(period: the year before): {t:.2?}");
+
+    // Cancelled from another thread 20 ms in: how long until the call
+    // returns (the report is given up between indicators).
+    let t = time(5, || {
+        let cancel = alumni_kpi::Cancel::new();
+        let asked = WhatIf {
+            cancel: Some(cancel.clone()),
+            ..WhatIf::default()
+        };
+        std::thread::scope(|s| {
+            let run = s.spawn(|| {
+                let r = engine.score(&asked);
+                (r.is_err(), Instant::now())
+            });
+            std::thread::sleep(Duration::from_millis(20));
+            let at = Instant::now();
+            cancel.cancel();
+            let (given_up, returned) = run.join().expect("joins");
+            assert!(given_up, "cancelled 20 ms into a report");
+            returned.saturating_duration_since(at)
+        })
+    });
+    println!(
+        "1M alumni, cancel 20 ms into a report: returned {t:.2?} after the cancel (median run)"
+    );
 }

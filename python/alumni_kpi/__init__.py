@@ -177,16 +177,28 @@ class Engine:
             lang=lang,
         )
 
-    def profiles(self):
+    def profiles(self, table: Optional[str] = None):
         """The population's profile columns, one row per person (its key
-        first), as a pandas DataFrame."""
+        first), as a pandas DataFrame. ``table``, if given, must be the
+        population table (profiles describe its rows)."""
         import pandas
 
-        return pandas.read_csv(_io.StringIO(self._engine.profiles_csv()))
+        return pandas.read_csv(_io.StringIO(self.profiles_csv(table)))
 
-    def profiles_csv(self) -> str:
+    def profiles_csv(self, table: Optional[str] = None) -> str:
         """The same, as CSV text (no pandas needed)."""
+        population = self._engine.population()
+        if table is not None and table != population:
+            raise ValueError(
+                f"profiles describe the rows of `{population}`, the population, "
+                f"not of `{table}`"
+            )
         return self._engine.profiles_csv()
+
+    @property
+    def population(self) -> Optional[str]:
+        """The population table, whose rows the profiles describe."""
+        return self._engine.population()
 
     @property
     def notes(self) -> list:

@@ -251,6 +251,11 @@ impl Engine {
         py.detach(|| self.inner.profiles_csv())
     }
 
+    /// The population table, whose rows the profiles describe.
+    fn population(&self) -> Option<String> {
+        self.inner.population().map(str::to_string)
+    }
+
     /// The warnings found before scoring, as dicts.
     fn notes(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let json = alumni_kpi::diagnostic::render(

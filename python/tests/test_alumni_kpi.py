@@ -145,6 +145,10 @@ def test_profiles_come_as_a_dataframe(tmp_path):
     written = tmp_path / "profiles.csv"
     kpi("--rules", "rules", "--data", "data/sample", "--profiles", str(written))
     assert engine.profiles_csv() == written.read_text()
+    assert engine.population == "alumni"
+    assert engine.profiles("alumni").equals(profiles)
+    with pytest.raises(ValueError, match="rows of `alumni`, the population, not of `events`"):
+        engine.profiles("events")
 
 
 def test_a_rule_mistake_raises_with_its_location(tmp_path):

@@ -81,7 +81,13 @@ impl Row for (u32, Vec<Cell<'static>>) {
         self.0
     }
     fn cell(&self, c: usize) -> Cell<'_> {
-        self.1.get(c).cloned().unwrap_or(Cell::Null)
+        // Text is lent, not copied: each cell is read twice (its shape,
+        // then its value).
+        match self.1.get(c) {
+            Some(Cell::Text(t)) => Cell::Text(Cow::Borrowed(t.as_ref())),
+            Some(other) => other.clone(),
+            None => Cell::Null,
+        }
     }
     fn line_of(&self, _: usize) -> u32 {
         self.0

@@ -323,6 +323,16 @@ impl<'a> Scoring<'a> {
         ))
     }
 
+    /// The scorecard's population table (whose rows the profiles
+    /// describe), if it names one.
+    pub fn population(&self) -> Option<&str> {
+        let table = self.c.plan.population?;
+        self.data
+            .tables
+            .get_index(table)
+            .map(|(name, _)| name.as_str())
+    }
+
     /// The warnings found before evaluation (checker, dataset, plan): what
     /// `kpi check --data` prints, and the report carries.
     pub fn notes(&self) -> &[Diagnostic] {
@@ -354,14 +364,16 @@ impl<'a> Scoring<'a> {
     fn report_here(&self, stop: &Stop) -> Option<Report> {
         let inputs = self.inputs();
         let env = Arc::new(Env::new(&inputs, self.period, None));
-        env.profiles_in_parallel();
+        env.profiles_in_parallel_until(&|| stop.stopped());
         if stop.stopped() {
             return None;
         }
         // Segment columns are numbered first, so that each aggregate's
         // rows are reduced for every segment in the same pass.
         self.c.plan.segments.par_iter().for_each(|(_, source)| {
-            env.segment_groups(*source);
+            if !stop.stopped() {
+                env.segment_groups(*source);
+            }
         });
         // Indicators in parallel: the environment's caches compute each
         // shared piece (a profile column, an aggregate) once.

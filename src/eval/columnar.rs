@@ -316,6 +316,12 @@ impl<'a> Env<'a> {
     /// period, and those read under `prior` in the previous one. A column
     /// reading another waits for it (each is computed once).
     pub fn profiles_in_parallel(&self) {
+        self.profiles_in_parallel_until(&|| false);
+    }
+
+    /// The same, each profile not yet started once `stopped` says so (a
+    /// report given up).
+    pub fn profiles_in_parallel_until(&self, stopped: &(dyn Fn() -> bool + Sync)) {
         use rayon::prelude::*;
         let plan = self.plan();
         let mut roots: Vec<NodeId> = plan.decls.values().copied().collect();
@@ -350,7 +356,9 @@ impl<'a> Env<'a> {
             );
         }
         jobs.par_iter().for_each(|&(env, p)| {
-            env.profile(p);
+            if !stopped() {
+                env.profile(p);
+            }
         });
     }
 
