@@ -132,6 +132,11 @@ impl Engine {
             .ok_or_else(|| Diagnostics(vec![stop.why()]))
     }
 
+    /// The population table, whose rows the profiles describe.
+    pub fn population(&self) -> Option<&str> {
+        self.scoring().population()
+    }
+
     /// The population's profile columns, one row per person, as CSV.
     pub fn profiles_csv(&self) -> String {
         self.scoring().profiles_csv()
