@@ -6,7 +6,8 @@
 
 use std::collections::HashMap;
 
-use super::{Figures, Scoring};
+use super::Scoring;
+use super::assemble::Figures;
 use crate::check::{self, functions::FnKind};
 use crate::eval::columnar::Env;
 use crate::eval::plan::Node;

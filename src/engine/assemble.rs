@@ -1,0 +1,466 @@
+//! Report assembly: from the evaluated values of a compiled scoring to
+//! the report (overall, objectives, indicators, segments, peers, explain,
+//! notes). Compiling and what-ifs are `engine`'s; this stage reads.
+
+use super::*;
+
+impl<'a> Scoring<'a> {
+    /// Scores everything: overall, per objective, per indicator, per segment.
+    pub fn report(&self) -> Report {
+        // Never stopped: a report is always given.
+        crate::eval::on_pool(|| self.report_here(&Stop::never()))
+            .expect("a report without limits is never given up")
+    }
+
+    /// The report, or `None` once `stop` says to give it up.
+    pub(crate) fn report_within(&self, stop: &Stop) -> Option<Report> {
+        crate::eval::on_pool(|| self.report_here(stop))
+    }
+
+    fn report_here(&self, stop: &Stop) -> Option<Report> {
+        let inputs = self.inputs();
+        let env = Arc::new(Env::new(&inputs, self.period, None));
+        env.profiles_in_parallel_until(&|| stop.stopped());
+        if stop.stopped() {
+            return None;
+        }
+        // Segment columns are numbered first, so that each aggregate's
+        // rows are reduced for every segment in the same pass.
+        self.c.plan.segments.par_iter().for_each(|(_, source)| {
+            if !stop.stopped() {
+                env.segment_groups(*source);
+            }
+        });
+        // Indicators in parallel: the environment's caches compute each
+        // shared piece (a profile column, an aggregate) once.
+        let figures: Vec<Figures> = (0..self.c.plan.indicators.len())
+            .into_par_iter()
+            .map(|i| (!stop.stopped()).then(|| self.figures(&env, i)))
+            .collect::<Option<_>>()?;
+        let mut segment_notes = Vec::new();
+        let segments = self.segments(&env, &mut segment_notes);
+        if stop.stopped() {
+            return None;
+        }
+
+        let mut objectives = Vec::new();
+        for (o, objective) in self.c.decls.objectives.iter().enumerate() {
+            let members: Vec<usize> = (0..self.c.plan.indicators.len())
+                .filter(|&i| self.c.plan.indicators[i].objective == o)
+                .collect();
+            let scored: Vec<(f64, Option<f64>)> = members
+                .iter()
+                .map(|&i| (self.weights.indicators[i], figures[i].score))
+                .collect();
+            let (score, coverage) = weighted_mean(&scored);
+            let covered: f64 = scored
+                .iter()
+                .filter(|(_, s)| s.is_some())
+                .map(|(w, _)| w)
+                .sum();
+            let indicators = members
+                .iter()
+                .map(|&i| self.indicator_report(&env, i, &figures[i], &segments, covered))
+                .collect();
+            objectives.push(ObjectiveReport {
+                id: objective.id.name.clone(),
+                title: objective.title.as_ref().map(|t| t.value.clone()),
+                weight: self.weights.objectives[o],
+                score,
+                coverage,
+                indicators,
+            });
+        }
+        let per_objective: Vec<(f64, Option<f64>, f64)> = objectives
+            .iter()
+            .map(|o| (o.weight, o.score, o.coverage))
+            .collect();
+        let (score, _) = weighted_mean(
+            &per_objective
+                .iter()
+                .map(|(w, s, _)| (*w, *s))
+                .collect::<Vec<_>>(),
+        );
+        let total: f64 = per_objective.iter().map(|(w, _, _)| w).sum();
+        let coverage = if total > 0.0 {
+            crate::score::tidy(per_objective.iter().map(|(w, _, c)| w * c).sum::<f64>() / total)
+        } else {
+            0.0
+        };
+
+        let mut diagnostics: Vec<Diagnostic> = self.notes.clone();
+        diagnostics.extend(segment_notes);
+        // A period in which no flow table has a row has no activity to
+        // score: no headline, rather than a plausible one from stocks.
+        let flows: Vec<usize> = (0..self.data.tables.len())
+            .filter(|&t| self.data.tables[t].date.is_some())
+            .collect();
+        let empty_period = self.period.is_some()
+            && !flows.is_empty()
+            && flows.iter().all(|&t| env.rows_counted(t, false) == 0);
+        let (score, coverage) = if empty_period {
+            for o in &mut objectives {
+                o.score = None;
+            }
+            let (from, to) = self.period.unwrap_or_default();
+            let day = |d: i32| date_of(d).map(|d| d.to_string()).unwrap_or_default();
+            let (from, to) = (day(from), day(to));
+            let tables = flows
+                .iter()
+                .map(|&t| format!("`{}`", self.data.tables[t].name))
+                .collect::<Vec<_>>()
+                .join(", ");
+            diagnostics.push(
+                Diagnostic::warning(
+                    "score::empty-period",
+                    format!(
+                        "no row of any dated table ({tables}) falls in the period {from} .. {to}: no overall or objective score is given"
+                    ),
+                )
+                .fr(format!(
+                    "aucune ligne des tables datées ({tables}) ne tombe dans la période du {from} au {to} : pas de score global ni par objectif"
+                ))
+                .with_help("check `--period` or the scorecard's `period`, and the dates of the data"),
+            );
+            (None, 0.0)
+        } else {
+            (score, coverage)
+        };
+        diagnostics.extend(inputs.problems());
+        for (i, f) in figures.iter().enumerate() {
+            if f.value.is_null() && f.status != Status::Failed {
+                let ind = &self.c.plan.indicators[i];
+                let span = self.c.decls.indicators[i].indicator.id.span;
+                diagnostics.push(
+                    Diagnostic::warning(
+                        "score::no-data",
+                        format!(
+                            "`{}` has no data: left out of its objective's score",
+                            ind.id
+                        ),
+                    )
+                    .fr(format!(
+                        "`{}` n'a pas de données : il ne compte pas dans le score de son objectif",
+                        ind.id
+                    ))
+                    .at(span, "null value"),
+                );
+            }
+        }
+        Some(Report {
+            format: FORMAT.into(),
+            scorecard: self.scorecard_title(),
+            period: self.period.and_then(|(from, to)| {
+                Some(PeriodOut {
+                    from: date_of(from)?.to_string(),
+                    to: date_of(to)?.to_string(),
+                })
+            }),
+            score,
+            coverage,
+            revision: self.revision(),
+            rows: self
+                .data
+                .tables
+                .iter()
+                .map(|(n, t)| (n.clone(), t.len))
+                .collect(),
+            in_period: (0..self.data.tables.len())
+                .map(|t| (self.data.tables[t].name.clone(), env.rows_counted(t, false)))
+                .collect(),
+            skipped_rows: self
+                .data
+                .skipped
+                .iter()
+                .map(|s| (s.table.clone(), s.rows))
+                .collect(),
+            params: self
+                .c
+                .decls
+                .params
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    (
+                        p.name.name.clone(),
+                        self.json_value(&env.decl(DeclId::Param(i))),
+                    )
+                })
+                .collect(),
+            dataset: self
+                .data
+                .tables
+                .iter()
+                .map(|(n, t)| (n.clone(), DatasetTable::from(&*t.info)))
+                .collect(),
+            objectives,
+            diagnostics: diagnostics
+                .iter()
+                .map(|d| ReportDiagnostic::from(d, &self.rules.sources))
+                .collect(),
+        })
+    }
+
+    /// Value, target, score and status of indicator `i` in an environment.
+    pub(super) fn figures(&self, env: &Env<'_>, i: usize) -> Figures {
+        let ind = &self.c.plan.indicators[i];
+        let value = env.decl(DeclId::Indicator(i));
+        let target = env.target(i);
+        let custom = ind.score.map(|s| env.scalar(s));
+        let score = indicator_score(&value, &target, custom);
+        let (status, reason) = self.status(env, i, &value, score);
+        // What failed to evaluate gives no figure, whatever it produced.
+        let score = score.filter(|_| status != Status::Failed);
+        Figures {
+            score,
+            value,
+            target,
+            status,
+            reason,
+        }
+    }
+
+    /// Figures per segment column, per value, per indicator.
+    pub(super) fn segments(
+        &self,
+        base: &Arc<Env<'_>>,
+        notes: &mut Vec<Diagnostic>,
+    ) -> Vec<SegmentFigures> {
+        let mut out = Vec::new();
+        for (name, source) in &self.c.plan.segments {
+            let mut per_value = Vec::new();
+            let values = self.segment_values(base, *source);
+            // A data column was checked before scoring; a profile column's
+            // values are known only now.
+            if values.len() > self.c.max_segments {
+                let d = Diagnostic::warning(
+                    "check::segments",
+                    format!(
+                        "segment `{name}` has {} distinct values (at most {}): not broken down",
+                        values.len(),
+                        self.c.max_segments
+                    ),
+                )
+                .fr(format!(
+                    "le segment `{name}` a {} valeurs distinctes (au plus {}) : pas de détail par valeur",
+                    values.len(),
+                    self.c.max_segments
+                ))
+                .with_help("raise `max_segment_values` in the scorecard to break it down");
+                notes.push(match prepare::segment_span(&self.c.decls, name) {
+                    Some(span) => d.at(span, "too many values"),
+                    None => d,
+                });
+                continue;
+            }
+            for (label, value) in values {
+                let env = Env::segmented(base, (*source, value));
+                let figures = (0..self.c.plan.indicators.len())
+                    .map(|i| self.figures(&env, i))
+                    .collect();
+                per_value.push((label, figures));
+            }
+            out.push(SegmentFigures {
+                column: name.clone(),
+                values: per_value,
+            });
+        }
+        out
+    }
+
+    /// The distinct non-null values of a segment column of the population,
+    /// labelled and in label order.
+    pub(super) fn segment_values(
+        &self,
+        base: &Env<'_>,
+        source: plan::SegmentSource,
+    ) -> Vec<(String, Value)> {
+        let mut values: Vec<(String, Value)> = base
+            .segment_values(source)
+            .into_iter()
+            .map(|v| (self.label(&v), v))
+            .collect();
+        values.sort_by(|a, b| a.0.cmp(&b.0));
+        values
+    }
+
+    pub(super) fn indicator_report(
+        &self,
+        env: &Env<'_>,
+        i: usize,
+        figures: &Figures,
+        segments: &[SegmentFigures],
+        covered_weight: f64,
+    ) -> IndicatorReport {
+        let ind = &self.c.plan.indicators[i];
+        let syntax = self.c.decls.indicators[i].indicator;
+        let text = |name: &str| match field(&syntax.fields, name).map(|f| &f.value.kind) {
+            Some(ExprKind::String(s)) => Some(s.clone()),
+            _ => None,
+        };
+        let tags = match field(&syntax.fields, "tags").map(|f| &f.value.kind) {
+            Some(ExprKind::List(items)) => items
+                .iter()
+                .filter_map(|t| match &t.kind {
+                    ExprKind::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let unsegmentable: Vec<String> = self
+            .c
+            .plan
+            .population
+            .map(|pop| {
+                ind.tables
+                    .iter()
+                    .filter(|&&t| path_to(self.data, t, pop).is_none())
+                    .filter_map(|&t| self.data.tables.get_index(t).map(|(n, _)| n.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (segment_cells, segments_note) = if segments.is_empty() {
+            (IndexMap::new(), None)
+        } else if !unsegmentable.is_empty() {
+            let pop = self
+                .c
+                .plan
+                .population
+                .and_then(|p| self.data.tables.get_index(p))
+                .map_or("", |(n, _)| n.as_str());
+            let note = NotSegmented {
+                tables: unsegmentable,
+                population: pop.to_string(),
+            };
+            (IndexMap::new(), Some(note))
+        } else {
+            let cells = segments
+                .iter()
+                .map(|s| {
+                    let per: IndexMap<String, SegmentCell> = s
+                        .values
+                        .iter()
+                        .map(|(label, figs)| {
+                            (
+                                label.clone(),
+                                SegmentCell {
+                                    value: figs[i].value.as_num(),
+                                    target: figs[i].target.as_num(),
+                                    score: figs[i].score,
+                                    status: figs[i].status,
+                                },
+                            )
+                        })
+                        .collect();
+                    (s.column.clone(), per)
+                })
+                .collect();
+            (cells, None)
+        };
+        let peers = self
+            .c
+            .peers
+            .position(&ind.id, figures.value.as_num(), ind.lower_is_better);
+        let share = (covered_weight > 0.0 && figures.score.is_some())
+            .then(|| self.weights.indicators[i] / covered_weight);
+        let explain = self.explain.then(|| self.explain(env, i, figures, share));
+        IndicatorReport {
+            id: ind.id.clone(),
+            title: syntax.title.as_ref().map(|t| t.value.clone()),
+            description: text("description"),
+            value: figures.value.as_num(),
+            target: figures.target.as_num(),
+            score: figures.score,
+            weight: self.weights.indicators[i],
+            unit: text("unit"),
+            tags,
+            status: figures.status,
+            reason: figures.reason.clone(),
+            segments: segment_cells,
+            segments_note,
+            peers,
+            explain,
+        }
+    }
+
+    /// A value as text, for the trace and segment labels.
+    pub(super) fn label(&self, v: &Value) -> String {
+        match v {
+            Value::Null => "null".to_string(),
+            Value::Num(n) => syntax::number(*n),
+            Value::Bool(b) => b.to_string(),
+            Value::Str(s) => self.c.strings.text(*s).to_string(),
+            Value::Date(d) => date_of(*d).map(|d| d.to_string()).unwrap_or_default(),
+            Value::List(items) => items
+                .iter()
+                .map(|s| self.c.strings.text(*s).to_string())
+                .collect::<Vec<_>>()
+                .join(";"),
+        }
+    }
+
+    pub(super) fn json_value(&self, v: &Value) -> serde_json::Value {
+        match v {
+            Value::Null => serde_json::Value::Null,
+            Value::Num(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
+                serde_json::Value::from(*n as i64)
+            }
+            Value::Num(n) => serde_json::Value::from(*n),
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            other => serde_json::Value::String(self.label(other)),
+        }
+    }
+
+    /// The scorecard's title, `{period}` filled in.
+    pub(super) fn scorecard_title(&self) -> String {
+        let period = self
+            .period
+            .and_then(|(from, to)| Some((date_of(from)?, date_of(to)?)));
+        self.c
+            .decls
+            .scorecards
+            .first()
+            .and_then(|(s, _)| s.title.as_ref())
+            .map(|t| title::fill(&t.value, period))
+            .unwrap_or_default()
+    }
+
+    /// A hash of what was scored: the rules (canonical, whatever their
+    /// format, files and comments), the plugins, the `--set` values and the
+    /// period.
+    pub(super) fn revision(&self) -> String {
+        let mut h = self.c.rules_hash.clone();
+        for (name, v) in &self.c.overrides {
+            h.update(format!("set {name}={}\n", self.label(v)).as_bytes());
+        }
+        if let Some((from, to)) = self.period {
+            h.update(format!("period {from}..{to}").as_bytes());
+        }
+        // Weights changed by a what-if.
+        for (target, w) in &self.reweighed {
+            let name = match *target {
+                Weighed::Objective(o) => {
+                    format!("objective {}", self.c.decls.objectives[o].id.name)
+                }
+                Weighed::Indicator(i) => format!("indicator {}", self.c.plan.indicators[i].id),
+            };
+            h.update(format!("weight {name}={}\n", syntax::number(*w)).as_bytes());
+        }
+        let digest = h.finalize();
+        digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+pub(super) struct Figures {
+    pub(super) value: Value,
+    pub(super) target: Value,
+    pub(super) score: Option<f64>,
+    pub(super) status: Status,
+    pub(super) reason: Option<Reason>,
+}
+
+pub(super) struct SegmentFigures {
+    column: String,
+    values: Vec<(String, Vec<Figures>)>,
+}
