@@ -239,8 +239,8 @@ fn typed_columns_keys_and_references_are_as_in_files() {
     );
 }
 
-#[test]
-fn a_memory_dataset_scores_as_computed_by_hand() {
+/// Members (a share, target 80 %) and gifts (a sum, target 340).
+fn hand_rules() -> RuleSet {
     let (rules, errors) = RuleSet::from_texts(
         Path::new("rules"),
         &[(
@@ -253,6 +253,12 @@ fn a_memory_dataset_scores_as_computed_by_hand() {
         )],
     );
     assert!(errors.is_empty(), "{errors:?}");
+    rules
+}
+
+#[test]
+fn a_memory_dataset_scores_as_computed_by_hand() {
+    let rules = hand_rules();
     let engine = Engine::new(
         rules,
         hand().build().expect("builds"),
@@ -494,18 +500,7 @@ mod arrow {
                 .map(|r| r.rows[..2].to_vec()),
             Some(vec![0, 1])
         );
-        let (rules, errors) = RuleSet::from_texts(
-            Path::new("rules"),
-            &[(
-                "main.kpi",
-                r#"scorecard "Hand" { population = alumni }
-                   objective reach {
-                     indicator members { value = share(alumni where member) target = 80% }
-                     indicator given { value = sum(gifts.amount) target = 340 }
-                   }"#,
-            )],
-        );
-        assert!(errors.is_empty(), "{errors:?}");
+        let rules = hand_rules();
         let engine = Engine::new(rules, data, &ScoreOptions::default()).expect("scores");
         assert_eq!(engine.report().score, Some(56.25));
     }

@@ -128,30 +128,12 @@ fn column(array: &dyn Array, out: &mut Vec<Value>) -> Result<(), Unfit> {
             let a = array.as_boolean();
             out.extend((0..a.len()).map(|i| value(i, Value::Bool(a.value(i)))));
         }
-        DataType::Int8 => check(
-            numbers::<Int8Type>(array, out, |x| Some(f64::from(x))),
-            TOO_LARGE,
-        )?,
-        DataType::Int16 => check(
-            numbers::<Int16Type>(array, out, |x| Some(f64::from(x))),
-            TOO_LARGE,
-        )?,
-        DataType::Int32 => check(
-            numbers::<Int32Type>(array, out, |x| Some(f64::from(x))),
-            TOO_LARGE,
-        )?,
-        DataType::UInt8 => check(
-            numbers::<UInt8Type>(array, out, |x| Some(f64::from(x))),
-            TOO_LARGE,
-        )?,
-        DataType::UInt16 => check(
-            numbers::<UInt16Type>(array, out, |x| Some(f64::from(x))),
-            TOO_LARGE,
-        )?,
-        DataType::UInt32 => check(
-            numbers::<UInt32Type>(array, out, |x| Some(f64::from(x))),
-            TOO_LARGE,
-        )?,
+        DataType::Int8 => widen::<Int8Type>(array, out),
+        DataType::Int16 => widen::<Int16Type>(array, out),
+        DataType::Int32 => widen::<Int32Type>(array, out),
+        DataType::UInt8 => widen::<UInt8Type>(array, out),
+        DataType::UInt16 => widen::<UInt16Type>(array, out),
+        DataType::UInt32 => widen::<UInt32Type>(array, out),
         DataType::Int64 => check(
             numbers::<Int64Type>(array, out, |x| {
                 (x.unsigned_abs() <= EXACT).then_some(x as f64)
@@ -162,14 +144,8 @@ fn column(array: &dyn Array, out: &mut Vec<Value>) -> Result<(), Unfit> {
             numbers::<UInt64Type>(array, out, |x| (x <= EXACT).then_some(x as f64)),
             TOO_LARGE,
         )?,
-        DataType::Float16 => check(
-            numbers::<Float16Type>(array, out, |x| Some(f64::from(x))),
-            TOO_LARGE,
-        )?,
-        DataType::Float32 => check(
-            numbers::<Float32Type>(array, out, |x| Some(f64::from(x))),
-            TOO_LARGE,
-        )?,
+        DataType::Float16 => widen::<Float16Type>(array, out),
+        DataType::Float32 => widen::<Float32Type>(array, out),
         DataType::Float64 => check(numbers::<Float64Type>(array, out, Some), TOO_LARGE)?,
         DataType::Decimal128(_, scale) => {
             let scale = 10f64.powi(i32::from(*scale));
@@ -271,6 +247,15 @@ fn column(array: &dyn Array, out: &mut Vec<Value>) -> Result<(), Unfit> {
         other => return Err(Unfit::Type(other.to_string())),
     }
     Ok(())
+}
+
+/// Numbers of a type every value of which an f64 holds exactly.
+fn widen<T: ArrowPrimitiveType>(array: &dyn Array, out: &mut Vec<Value>)
+where
+    T::Native: Into<f64> + std::fmt::Display,
+{
+    // `exact` never refuses, so neither does `numbers`.
+    let _ = numbers::<T>(array, out, |x| Some(x.into()));
 }
 
 /// Numbers that `exact` turns into f64, or the first row it cannot.
