@@ -8,7 +8,7 @@ use alumni_kpi::data::{Dataset, LoadOptions};
 use alumni_kpi::engine::{ScoreOptions, Scoring};
 use alumni_kpi::report::{Lang, RenderOptions, Report, ReportFormat};
 use alumni_kpi::rules::RuleSet;
-use common::root;
+use common::{kpi, root, run};
 
 fn hand_report(explain: bool) -> Report {
     // A relative path: file names in the report are the same on every machine
@@ -254,4 +254,56 @@ fn every_format_renders_the_shipped_pack_on_the_sample() {
         }
     }
     assert!(indicators > 40);
+}
+
+/// DESIGN §11: each indicator carries its definition in canonical form, so
+/// that two reports compare without their rules; the same rules written in
+/// YAML give the same formulas.
+#[test]
+fn each_indicator_carries_its_formula_in_canonical_form() {
+    let kpi_report = run(
+        &["score", "--format", "json"],
+        "tests/eval/hand/rules",
+        &root().join("tests/eval/hand/data"),
+    );
+    assert_eq!(kpi_report.code, Some(0), "{}", kpi_report.stderr);
+    let report = kpi_report.json();
+    let formulas = |r: &serde_json::Value| -> Vec<serde_json::Value> {
+        r["objectives"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|o| o["indicators"].as_array().into_iter().flatten())
+            .map(|i| serde_json::json!({"id": i["id"], "formula": i["formula"]}))
+            .collect()
+    };
+    let written = formulas(&report);
+    let members = written
+        .iter()
+        .find(|f| f["id"] == "members")
+        .expect("members");
+    assert_eq!(
+        members["formula"],
+        serde_json::json!({
+            "value": "share(alumni where member)",
+            "target": "80%",
+            "score": "linear(0, target)"
+        })
+    );
+    // The same rules as YAML.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let yaml = kpi()
+        .args(["convert", "--to", "yaml", "tests/eval/hand/rules/hand.kpi"])
+        .current_dir(root())
+        .output()
+        .expect("runs");
+    assert!(yaml.status.success());
+    std::fs::write(dir.path().join("hand.yaml"), &yaml.stdout).expect("write");
+    let from_yaml = run(
+        &["score", "--format", "json"],
+        dir.path().to_str().expect("a path"),
+        &root().join("tests/eval/hand/data"),
+    );
+    assert_eq!(from_yaml.code, Some(0), "{}", from_yaml.stderr);
+    assert_eq!(formulas(&from_yaml.json()), written);
 }

@@ -365,7 +365,15 @@ impl<'a> Scoring<'a> {
         let share = (covered_weight > 0.0 && figures.score.is_some())
             .then(|| self.weights.indicators[i] / covered_weight);
         let explain = self.explain.then(|| self.explain(env, i, figures, share));
+        let written =
+            |name: &str| field(&syntax.fields, name).map(|f| syntax::expr_to_string(&f.value));
+        let formula = Formula {
+            value: written("value").unwrap_or_default(),
+            target: written("target"),
+            score: written("score").unwrap_or_else(|| "linear(0, target)".into()),
+        };
         IndicatorReport {
+            formula,
             id: ind.id.clone(),
             title: syntax.title.as_ref().map(|t| t.value.clone()),
             description: text("description"),

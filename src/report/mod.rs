@@ -241,16 +241,33 @@ pub struct IndicatorReport {
     /// Why there are no segment figures, when there are none.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub segments_note: Option<NotSegmented>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// Its definition as the rules write it, in canonical form: two
+    /// reports compare without their rules.
+    #[serde(default)]
+    pub formula: Formula,
     /// Where it stands among the peers of the benchmark file.
-    pub peers: Option<PeerPosition>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub peers: Option<PeerPosition>,
     /// How its figures were reached (`--explain`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub explain: Option<Explain>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// An indicator's definition, each expression in canonical form (`kpi
+/// fmt`'s).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Formula {
+    /// The value's expression.
+    pub value: String,
+    /// The target's expression (null when the indicator has none).
+    pub target: Option<String>,
+    /// How the value is scored against the target: the `score` field, or
+    /// the default `linear(0, target)`.
+    pub score: String,
+}
+
 /// One segment's figures for an indicator.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SegmentCell {
     #[serde(serialize_with = "opt_num")]
     /// The value over the segment's rows.
