@@ -410,6 +410,21 @@ fn a_report_of_another_layout_or_no_report_is_refused_with_where() {
         }
         other => panic!("a located syntax error, not {other:?}"),
     }
+    // Found in review: a misspelt or missing field read back as null.
+    let misspelt = written.replacen("\"score\": ", "\"scroe\": ", 1);
+    match Report::from_json(&misspelt) {
+        Err(ReadError::Syntax { message, .. }) => {
+            assert!(message.contains("unknown field `scroe`"), "{message}")
+        }
+        other => panic!("an unknown field, not {other:?}"),
+    }
+    let value_at = written.find("\"value\": ").expect("a value");
+    let end = value_at + written[value_at..].find(',').expect("a comma");
+    let no_value = format!("{}\"value\": null{}", &written[..value_at], &written[end..]);
+    assert!(matches!(
+        Report::from_json(&no_value),
+        Err(ReadError::Missing(m)) if m.ends_with("is `ok` but has no value")
+    ));
 }
 
 #[test]

@@ -625,4 +625,32 @@ mod arrow {
         let at = errors.0[0].location.clone().expect("located");
         assert_eq!((at.line, at.column), (2, 2));
     }
+
+    /// Found in review: a table with no rows (no batch) lost its columns,
+    /// and a column of nulls only became text.
+    #[test]
+    fn an_empty_or_all_null_arrow_table_keeps_its_columns_and_types() {
+        use arrow_schema::{DataType, Field, Schema};
+        let schema = Schema::new(vec![
+            Field::new("id", DataType::Int64, false),
+            Field::new("amount", DataType::Float64, true),
+        ]);
+        let empty = TableBuilder::from_arrow_with("gifts", &schema, &[]).expect("reads");
+        let nulls = TableBuilder::from_arrow(
+            "gifts",
+            &[batch(vec![
+                ("id", Arc::new(Int64Array::from(vec![1, 2]))),
+                ("amount", Arc::new(Float64Array::from(vec![None, None]))),
+            ])],
+        )
+        .expect("reads");
+        for gifts in [empty, nulls] {
+            let data = DatasetBuilder::new().table(gifts).build().expect("builds");
+            let amount = data.table("gifts").and_then(|t| t.column("amount"));
+            assert_eq!(
+                amount.map(|c| c.data.column_type()),
+                Some(ColumnType::Number)
+            );
+        }
+    }
 }

@@ -18,7 +18,6 @@ Problems in rules, data or a what-if raise :class:`RuleError`, whose
 from __future__ import annotations
 
 import datetime as _dt
-import io as _io
 import json as _json
 import os as _os
 from typing import Any, Mapping, Optional, Sequence, Tuple, Union
@@ -36,9 +35,23 @@ def _arrow(table: Any, name: str) -> Any:
     """An object with ``__arrow_c_stream__`` holding the table's rows."""
     module = type(table).__module__.split(".")[0]
     if module == "pandas":
-        # Without the index: a DataFrame's index is no column of the table.
+        import pandas
         import pyarrow
 
+        # A named index (set_index("id")) is a column; an unnamed one (the
+        # default 0..n, or what filtering left) is not.
+        if any(n is not None for n in table.index.names):
+            table = table.reset_index()
+        # pyarrow would turn [50.5, True] into 50.5 and 1.0: a column of
+        # mixed types is refused, as a file's would be read as text.
+        for column in table.columns:
+            if table[column].dtype == object:
+                kind = pandas.api.types.infer_dtype(table[column], skipna=True)
+                if kind.startswith("mixed"):
+                    raise TypeError(
+                        f"column `{column}` of table `{name}` mixes types ({kind}): "
+                        "give it one type (astype(str) for text)"
+                    )
         return pyarrow.Table.from_pandas(table, preserve_index=False)
     if hasattr(table, "__arrow_c_stream__"):
         return table
@@ -56,7 +69,7 @@ def _manifest(manifest: Any) -> Optional[Tuple[str, str]]:
         return None
     if isinstance(manifest, Mapping):
         # JSON is YAML: the manifest's own reader reads it.
-        return (_json.dumps(manifest), "manifest")
+        return (_json.dumps(manifest, indent=2), "manifest")
     path = _os.fspath(manifest)
     with open(path, encoding="utf-8") as f:
         return (f.read(), path)
@@ -74,13 +87,18 @@ def _period(period: Optional[Sequence[_Date]]) -> Optional[Tuple[str, str]]:
 
 
 def _set(values: Optional[Mapping[str, Any]]) -> list:
-    """Param values as ``--set`` takes them."""
+    """Param values as ``--set`` takes them (the rules' literals)."""
     out = []
     for name, value in (values or {}).items():
+        if value is None:
+            raise ValueError(f"param `{name}` cannot be set to None: give it a value")
         if isinstance(value, bool):
             text = "true" if value else "false"
         elif isinstance(value, _dt.date):
             text = value.isoformat()
+        elif isinstance(value, (list, tuple)):
+            # A list literal of the rules: ["networking", "giving"].
+            text = _json.dumps(list(value))
         else:
             text = str(value)
         out.append((name, text))
@@ -183,17 +201,24 @@ class Engine:
         population table (profiles describe its rows)."""
         import pandas
 
-        return pandas.read_csv(_io.StringIO(self.profiles_csv(table)))
+        self._population(table)
+        # Typed by the engine, not guessed again from text (`007` stays a
+        # string, `NA` is Namibia).
+        columns = _json.loads(self._engine.profiles_json())
+        return pandas.DataFrame({name: values for name, values in columns})
 
     def profiles_csv(self, table: Optional[str] = None) -> str:
         """The same, as CSV text (no pandas needed)."""
+        self._population(table)
+        return self._engine.profiles_csv()
+
+    def _population(self, table: Optional[str]) -> None:
         population = self._engine.population()
         if table is not None and table != population:
             raise ValueError(
                 f"profiles describe the rows of `{population}`, the population, "
                 f"not of `{table}`"
             )
-        return self._engine.profiles_csv()
 
     @property
     def population(self) -> Optional[str]:

@@ -15,8 +15,9 @@ use alumni_kpi::{
     DatasetBuilder, Engine as Inner, EngineError, Lang, LoadOptions, Report, ReportFormat, RuleSet,
     ScoreOptions, TableBuilder, WhatIf,
 };
-use arrow_array::RecordBatch;
 use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
+use arrow_array::{RecordBatch, RecordBatchReader};
+use arrow_schema::SchemaRef;
 use chrono::NaiveDate;
 use pyo3::exceptions::{PyException, PyTimeoutError, PyValueError};
 use pyo3::prelude::*;
@@ -59,8 +60,9 @@ fn engine_error(py: Python<'_>, e: &EngineError) -> PyErr {
     )
 }
 
-/// Every record batch of an object with `__arrow_c_stream__`.
-fn batches(table: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<RecordBatch>> {
+/// The schema and every record batch of an object with
+/// `__arrow_c_stream__`.
+fn batches(table: &Bound<'_, PyAny>, name: &str) -> PyResult<(SchemaRef, Vec<RecordBatch>)> {
     let capsule = table.call_method0("__arrow_c_stream__")?;
     let capsule = capsule.cast::<PyCapsule>().map_err(|_| {
         PyValueError::new_err(format!(
@@ -75,9 +77,11 @@ fn batches(table: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<RecordBatch>> {
         RecordBatchStreamReader::from_raw(pointer.as_ptr().cast::<FFI_ArrowArrayStream>())
     }
     .map_err(|e| PyValueError::new_err(format!("table `{name}`: {e}")))?;
-    reader
+    let schema = reader.schema();
+    let batches = reader
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| PyValueError::new_err(format!("table `{name}`: {e}")))
+        .map_err(|e| PyValueError::new_err(format!("table `{name}`: {e}")))?;
+    Ok((schema, batches))
 }
 
 fn date(text: &str) -> PyResult<NaiveDate> {
@@ -148,6 +152,12 @@ impl Engine {
             ));
         }
         let dataset = match (data, tables) {
+            (Some(_), None) if manifest.is_some() || dir.is_some() => {
+                return Err(PyValueError::new_err(
+                    "`manifest` and `dir` go with `tables`: a dataset directory has its own \
+                     dataset.yaml and benchmark file",
+                ));
+            }
             (Some(dir), None) => {
                 let options = LoadOptions {
                     skip_bad_rows,
@@ -167,8 +177,8 @@ impl Engine {
                 let mut errors = Diagnostics::new();
                 for (name, table) in tables.iter() {
                     let name: String = name.extract()?;
-                    let batches = batches(&table, &name)?;
-                    match TableBuilder::from_arrow(&name, &batches) {
+                    let (schema, batches) = batches(&table, &name)?;
+                    match TableBuilder::from_arrow_with(&name, &schema, &batches) {
                         Ok(t) => builder = builder.table(t),
                         Err(e) => errors.extend(e),
                     }
@@ -249,6 +259,12 @@ impl Engine {
     /// The population's profile columns, one row per person, as CSV.
     fn profiles_csv(&self, py: Python<'_>) -> String {
         py.detach(|| self.inner.profiles_csv())
+    }
+
+    /// The population's profile columns as JSON: `[[name, [values]], ...]`.
+    fn profiles_json(&self, py: Python<'_>) -> String {
+        let columns = py.detach(|| self.inner.profiles_columns());
+        serde_json::to_string(&columns).unwrap_or_default()
     }
 
     /// The population table, whose rows the profiles describe.

@@ -225,3 +225,108 @@ def test_a_what_if_out_of_its_budget_raises_timeout():
     with pytest.raises(TimeoutError, match="budget is 0 ms"):
         engine.score(budget=0)
     assert engine.score(budget=60) == engine.report()
+
+
+# Findings of a review of the Python package (each failed before its fix).
+
+
+def profile_rules(tmp_path: Path) -> Path:
+    rules = tmp_path / "profile_rules"
+    rules.mkdir(exist_ok=True)
+    (rules / "main.kpi").write_text(
+        textwrap.dedent(
+            """\
+            scorecard "Profiles" { population = alumni }
+            profile alumni {
+              home = country
+              gifts = count(gifts)
+            }
+            objective reach {
+              indicator members { value = share(alumni where member) target = 80% }
+            }
+            """
+        )
+    )
+    return rules
+
+
+def test_finding_profiles_keep_their_types_and_text(tmp_path):
+    # `007` is a key written as text; `NA` is Namibia: neither is guessed again.
+    alumni = pandas.DataFrame(
+        {
+            "id": ["007", "008", "009"],
+            "member": [True, False, True],
+            "country": ["NA", "FR", None],
+        }
+    )
+    gifts = pandas.DataFrame({"id": [1, 2], "alumni_id": ["007", "007"]})
+    engine = alumni_kpi.Engine(
+        profile_rules(tmp_path),
+        tables={"alumni": alumni, "gifts": gifts},
+        manifest={"tables": {"alumni": {"columns": {"id": "string"}}, "gifts": {"columns": {"alumni_id": "string"}}}},
+    )
+    profiles = engine.profiles()
+    assert list(profiles["id"]) == ["007", "008", "009"]
+    assert list(profiles["home"][:2]) == ["NA", "FR"]
+    assert pandas.isna(profiles["home"][2])
+    assert list(profiles["gifts"]) == [2, 0, 0]
+
+
+def test_finding_a_mixed_object_column_is_refused(tmp_path):
+    tables = hand_tables()
+    tables["gifts"] = tables["gifts"].assign(amount=[50.5, True, 120.0])
+    with pytest.raises(TypeError, match="column `amount` of table `gifts` mixes types"):
+        alumni_kpi.Engine(hand_rules(tmp_path), tables=tables)
+
+
+def test_finding_an_index_set_on_the_key_is_kept(tmp_path):
+    tables = hand_tables()
+    tables["alumni"] = tables["alumni"].set_index("id")
+    engine = alumni_kpi.Engine(hand_rules(tmp_path), tables=tables)
+    assert engine.report()["score"] == 56.25
+
+
+def test_finding_an_empty_table_keeps_its_columns_and_types(tmp_path):
+    tables = hand_tables()
+    tables["gifts"] = tables["gifts"].iloc[0:0]
+    report = alumni_kpi.Engine(hand_rules(tmp_path), tables=tables).report()
+    given = report["objectives"][0]["indicators"][1]
+    # No gift at all: the sum over no rows (0 of 340), not an unknown column.
+    assert (given["id"], given["value"]) == ("given", 0)
+    # A column of nulls only is still a number column.
+    tables = hand_tables()
+    tables["gifts"] = tables["gifts"].assign(amount=[None, None, None]).astype({"amount": "float64"})
+    report = alumni_kpi.Engine(hand_rules(tmp_path), tables=tables).report()
+    assert report["objectives"][0]["indicators"][1]["value"] == 0
+
+
+def test_finding_float32_amounts_are_the_numbers_they_show(tmp_path):
+    tables = hand_tables()
+    tables["gifts"] = tables["gifts"].assign(amount=[0.1, 0.2, None]).astype({"amount": "float32"})
+    report = alumni_kpi.Engine(hand_rules(tmp_path), tables=tables).report()
+    assert report["objectives"][0]["indicators"][1]["value"] == 0.1 + 0.2
+
+
+def test_finding_a_decimal_too_large_for_a_number_is_refused(tmp_path):
+    import decimal
+
+    tables = hand_tables()
+    amounts = pyarrow.array([decimal.Decimal("9007199254740993"), decimal.Decimal("1"), None])
+    tables["gifts"] = pyarrow.Table.from_pandas(tables["gifts"].drop(columns="amount"), preserve_index=False).append_column("amount", amounts)
+    with pytest.raises(alumni_kpi.RuleError) as raised:
+        alumni_kpi.Engine(hand_rules(tmp_path), tables=tables)
+    assert "too large to be held exactly" in raised.value.diagnostics[0]["message"]
+
+
+def test_finding_set_refuses_none_and_writes_lists_as_the_rules_do():
+    engine = alumni_kpi.Engine(RULES, data=SAMPLE)
+    with pytest.raises(ValueError, match="cannot be set to None"):
+        engine.score(set={"staff_hour_cost": None})
+    listed = engine.score(set={"strategy": ["networking", "giving"]})
+    cli = kpi("--rules", "rules", "--data", "data/sample", "--set", 'strategy=["networking", "giving"]')
+    assert listed == cli
+
+
+def test_finding_manifest_and_dir_go_with_tables_only():
+    with pytest.raises(ValueError, match="`manifest` and `dir` go with `tables`"):
+        alumni_kpi.Engine(RULES, data=SAMPLE, manifest={"tables": {"nope": {}}})

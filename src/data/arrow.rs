@@ -19,6 +19,7 @@ use arrow_schema::{DataType, TimeUnit};
 use chrono::NaiveDate;
 
 use super::memory::{TableBuilder, Value};
+use super::schema::ColumnType;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 
 /// The largest integer every smaller one of which a number holds exactly.
@@ -42,10 +43,19 @@ impl TableBuilder {
     /// assert_eq!(data.table("gifts").unwrap().len, 2);
     /// ```
     pub fn from_arrow(name: &str, batches: &[RecordBatch]) -> Result<TableBuilder, Diagnostics> {
-        let Some(first) = batches.first() else {
-            return Ok(TableBuilder::new(name));
-        };
-        let schema = first.schema();
+        match batches.first() {
+            Some(first) => TableBuilder::from_arrow_with(name, &first.schema(), batches),
+            None => Ok(TableBuilder::new(name)),
+        }
+    }
+
+    /// The same with the stream's schema, so that a table with no rows
+    /// (no batch) keeps its columns and their types.
+    pub fn from_arrow_with(
+        name: &str,
+        schema: &arrow_schema::Schema,
+        batches: &[RecordBatch],
+    ) -> Result<TableBuilder, Diagnostics> {
         let mut errors = Diagnostics::new();
         let mut table = TableBuilder::new(name);
         for (c, field) in schema.fields().iter().enumerate() {
@@ -95,12 +105,40 @@ impl TableBuilder {
             }
             if !failed {
                 table = table.column(field.name(), values);
+                // The column's type is the field's, not its values' (a
+                // column of nulls is still a number column).
+                if let Some(ty) = column_type(field.data_type()) {
+                    table = table.typed(field.name(), ty);
+                }
             }
         }
         if errors.has_errors() {
             return Err(errors);
         }
         Ok(table)
+    }
+}
+
+/// The engine's type of an Arrow type that has one of its own (strings
+/// are inferred, as text in a file is).
+fn column_type(ty: &DataType) -> Option<ColumnType> {
+    match ty {
+        DataType::Boolean => Some(ColumnType::Bool),
+        DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64
+        | DataType::Float16
+        | DataType::Float32
+        | DataType::Float64
+        | DataType::Decimal128(..) => Some(ColumnType::Number),
+        DataType::Date32 | DataType::Date64 | DataType::Timestamp(..) => Some(ColumnType::Date),
+        DataType::List(_) | DataType::LargeList(_) => Some(ColumnType::List),
+        _ => None,
     }
 }
 
@@ -144,13 +182,16 @@ fn column(array: &dyn Array, out: &mut Vec<Value>) -> Result<(), Unfit> {
             numbers::<UInt64Type>(array, out, |x| (x <= EXACT).then_some(x as f64)),
             TOO_LARGE,
         )?,
-        DataType::Float16 => widen::<Float16Type>(array, out),
-        DataType::Float32 => widen::<Float32Type>(array, out),
+        DataType::Float16 => shortest::<Float16Type>(array, out, |x| f32::from(x).to_string()),
+        DataType::Float32 => shortest::<Float32Type>(array, out, |x| x.to_string()),
         DataType::Float64 => check(numbers::<Float64Type>(array, out, Some), TOO_LARGE)?,
         DataType::Decimal128(_, scale) => {
+            // Exact when the unscaled integer is (a scale of 2: cents).
             let scale = 10f64.powi(i32::from(*scale));
             check(
-                numbers::<Decimal128Type>(array, out, |x| Some(x as f64 / scale)),
+                numbers::<Decimal128Type>(array, out, |x| {
+                    (x.unsigned_abs() <= u128::from(EXACT)).then_some(x as f64 / scale)
+                }),
                 TOO_LARGE,
             )?
         }
@@ -256,6 +297,27 @@ where
 {
     // `exact` never refuses, so neither does `numbers`.
     let _ = numbers::<T>(array, out, |x| Some(x.into()));
+}
+
+/// Narrow floats as the number they print as (0.1f32 is 0.1, not
+/// 0.100000001490116): what a DataFrame shows, and what its CSV holds.
+fn shortest<T: ArrowPrimitiveType>(
+    array: &dyn Array,
+    out: &mut Vec<Value>,
+    shown: impl Fn(T::Native) -> String,
+) {
+    let a = array.as_primitive::<T>();
+    out.extend((0..a.len()).map(|i| {
+        if a.is_null(i) {
+            return Value::Null;
+        }
+        let text = shown(a.value(i));
+        // NaN and infinities print as text the number column refuses.
+        text.parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .map_or(Value::Text(text), Value::Number)
+    }));
 }
 
 /// Numbers that `exact` turns into f64, or the first row it cannot.

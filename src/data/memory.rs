@@ -146,6 +146,8 @@ pub struct TableBuilder {
     columns: Vec<(String, Vec<Value>)>,
     /// Row-major input that does not fit the header: (row, values given).
     ragged: Vec<(usize, usize)>,
+    /// Types given by the source (Arrow), for columns not declared.
+    source_types: Vec<(String, ColumnType)>,
     decl: TableManifest,
 }
 
@@ -157,6 +159,7 @@ impl TableBuilder {
             name: name.to_string(),
             columns: Vec::new(),
             ragged: Vec::new(),
+            source_types: Vec::new(),
             decl: TableManifest {
                 name: name.to_string(),
                 ..TableManifest::default()
@@ -206,6 +209,14 @@ impl TableBuilder {
     /// (text cells are then read as that type).
     pub fn column_type(mut self, column: &str, ty: ColumnType) -> TableBuilder {
         self.decl.columns.push((located(column), ty));
+        self
+    }
+
+    /// The type the source gives a column (an Arrow field's), unless
+    /// declared otherwise.
+    #[cfg(feature = "arrow")]
+    pub(super) fn typed(mut self, column: &str, ty: ColumnType) -> TableBuilder {
+        self.source_types.push((column.to_string(), ty));
         self
     }
 
@@ -306,6 +317,10 @@ impl TableBuilder {
         // otherwise; a mix of types is read as text would be.
         for (name, cells) in &self.columns {
             if self.decl.columns.iter().any(|(c, _)| &c.value == name) {
+                continue;
+            }
+            if let Some((_, ty)) = self.source_types.iter().find(|(c, _)| c == name) {
+                self.decl.columns.push((located(name), *ty));
                 continue;
             }
             let mut types = cells.iter().filter_map(Value::column_type);

@@ -356,10 +356,50 @@ impl<'a> Scoring<'a> {
     }
 
     fn profiles_csv_here(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let safe = |cells: Vec<String>| -> Vec<String> {
+            cells
+                .iter()
+                .map(|c| crate::report::safe_cell(c).into_owned())
+                .collect()
+        };
+        self.profile_rows(&mut |cells| {
+            let _ = w.write_record(safe(cells.iter().map(|c| self.cell_text(c)).collect()));
+        });
+        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+
+    /// The population's profile columns, one column per name (the key
+    /// first), each value typed as in the report's JSON (numbers, text,
+    /// yes/no, null): for a DataFrame, with nothing to guess.
+    pub fn profiles_columns(&self) -> Vec<(String, Vec<serde_json::Value>)> {
+        crate::eval::on_pool(|| {
+            let mut columns: Vec<(String, Vec<serde_json::Value>)> = Vec::new();
+            let mut header = true;
+            self.profile_rows(&mut |cells| {
+                if header {
+                    columns = cells
+                        .iter()
+                        .map(|c| (self.cell_text(c), Vec::new()))
+                        .collect();
+                    header = false;
+                } else {
+                    for (column, cell) in columns.iter_mut().zip(cells) {
+                        column.1.push(self.json_value(cell));
+                    }
+                }
+            });
+            columns
+        })
+    }
+
+    /// The header (names as text values), then each row of the population:
+    /// its key, then its profile values.
+    fn profile_rows(&self, row: &mut dyn FnMut(&[Value])) {
         let inputs = self.inputs();
         let env = Env::new(&inputs, self.period, None);
         let Some(pop) = self.c.plan.population else {
-            return String::new();
+            return;
         };
         let table = &self.data.tables[pop];
         let ids: Vec<usize> = (0..self.c.plan.profiles.len())
@@ -373,22 +413,22 @@ impl<'a> Scoring<'a> {
                 crate::eval::columnar::gather(&table.columns[k].data, &all),
             )
         });
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let mut header: Vec<String> = key.iter().map(|(n, _)| n.clone()).collect();
-        header.extend(ids.iter().map(|&p| self.c.plan.profiles[p].name.clone()));
-        let safe = |cells: Vec<String>| -> Vec<String> {
-            cells
-                .iter()
-                .map(|c| crate::report::safe_cell(c).into_owned())
-                .collect()
-        };
-        let _ = w.write_record(safe(header));
+        let names = key
+            .iter()
+            .map(|(n, _)| n.clone())
+            .chain(ids.iter().map(|&p| self.c.plan.profiles[p].name.clone()));
+        let header: Vec<Value> = names
+            .map(|n| Value::Str(self.c.strings.intern(&n)))
+            .collect();
+        row(&header);
         for r in 0..table.len {
-            let mut row: Vec<String> = key.iter().map(|(_, c)| self.cell_text(&c.get(r))).collect();
-            row.extend(columns.iter().map(|c| self.cell_text(&c.get(r))));
-            let _ = w.write_record(safe(row));
+            let cells: Vec<Value> = key
+                .iter()
+                .map(|(_, c)| c.get(r))
+                .chain(columns.iter().map(|c| c.get(r)))
+                .collect();
+            row(&cells);
         }
-        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
     }
 
     /// Runs the reference evaluator over everything the report shows

@@ -132,6 +132,12 @@ impl Engine {
             .ok_or_else(|| Diagnostics(vec![stop.why()]))
     }
 
+    /// The same as typed columns (the key first), as the report's JSON
+    /// types its values.
+    pub fn profiles_columns(&self) -> Vec<(String, Vec<serde_json::Value>)> {
+        self.scoring().profiles_columns()
+    }
+
     /// The population table, whose rows the profiles describe.
     pub fn population(&self) -> Option<&str> {
         self.scoring().population()

@@ -57,6 +57,7 @@ fn opt_num<S: Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 /// A scored report: the layout of DESIGN §6 (`alumni-kpi/report@2`), which every format renders.
+#[serde(deny_unknown_fields)]
 pub struct Report {
     /// [`FORMAT`]; a report read back says which layout it was written in.
     pub format: Cow<'static, str>,
@@ -92,6 +93,7 @@ pub struct Report {
 
 /// One table of the dataset as it was read.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DatasetTable {
     /// The file, relative to the dataset (`memory:TABLE` for a built table).
     pub file: String,
@@ -176,6 +178,7 @@ impl From<&crate::data::TableInfo> for DatasetTable {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 /// A period, as ISO dates.
+#[serde(deny_unknown_fields)]
 pub struct PeriodOut {
     /// Its first day.
     pub from: String,
@@ -185,6 +188,7 @@ pub struct PeriodOut {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 /// One objective's figures.
+#[serde(deny_unknown_fields)]
 pub struct ObjectiveReport {
     /// Its id in the rules.
     pub id: String,
@@ -205,6 +209,7 @@ pub struct ObjectiveReport {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 /// One indicator's figures.
+#[serde(deny_unknown_fields)]
 pub struct IndicatorReport {
     /// Its id in the rules.
     pub id: String,
@@ -256,6 +261,7 @@ pub struct IndicatorReport {
 /// An indicator's definition, each expression in canonical form (`kpi
 /// fmt`'s).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Formula {
     /// The value's expression.
     pub value: String,
@@ -268,6 +274,7 @@ pub struct Formula {
 
 /// One segment's figures for an indicator.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SegmentCell {
     #[serde(serialize_with = "opt_num")]
     /// The value over the segment's rows.
@@ -290,6 +297,7 @@ fn is_ok(s: &Status) -> bool {
 
 /// How an indicator's figures were reached (`--explain`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Explain {
     /// The value's expression.
     pub formula: String,
@@ -327,6 +335,7 @@ impl Explain {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 /// How a target was reached.
+#[serde(deny_unknown_fields)]
 pub struct TargetTrace {
     /// The target's expression.
     pub formula: String,
@@ -340,6 +349,7 @@ pub struct TargetTrace {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 /// One `peers(p)` a target reads.
+#[serde(deny_unknown_fields)]
 pub struct PeersTrace {
     #[serde(serialize_with = "num")]
     /// The percentile asked for (0–1).
@@ -355,6 +365,7 @@ pub struct PeersTrace {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 /// One aggregate of a value (`count(alumni where member)`).
+#[serde(deny_unknown_fields)]
 pub struct AggregateTrace {
     /// The aggregate as written.
     pub expression: String,
@@ -370,6 +381,7 @@ pub struct AggregateTrace {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 /// A note of the report: a diagnostic, placed.
+#[serde(deny_unknown_fields)]
 pub struct ReportDiagnostic {
     /// Error or warning.
     pub severity: Severity,
@@ -495,6 +507,10 @@ pub enum ReadError {
         /// The reader's words.
         message: String,
     },
+    /// A figure said to be computed that is not there (an `ok` indicator
+    /// without its value or score).
+    #[error("{0}")]
+    Missing(String),
     /// A report of another layout (or no report at all).
     #[error("this is not an `{FORMAT}` report (its format is `{found}`)")]
     Format {
@@ -518,7 +534,7 @@ impl Report {
             message: e.to_string(),
         };
         check_layout(serde_json::from_str::<Layout>(text).map_err(syntax)?)?;
-        serde_json::from_str(text).map_err(syntax)
+        complete(serde_json::from_str(text).map_err(syntax)?)
     }
 
     /// Reads back a report written as YAML (`kpi score --format yaml`).
@@ -529,8 +545,25 @@ impl Report {
             message: e.message,
         };
         check_layout(crate::yaml_io::from_str::<Layout>(text).map_err(syntax)?)?;
-        crate::yaml_io::from_str(text).map_err(syntax)
+        complete(crate::yaml_io::from_str(text).map_err(syntax)?)
     }
+}
+
+/// A missing figure reads as null: an `ok` indicator must have its value,
+/// target and score, or the report was edited.
+fn complete(report: Report) -> Result<Report, ReadError> {
+    for o in &report.objectives {
+        for i in &o.indicators {
+            if i.status == Status::Ok && (i.value.is_none() || i.score.is_none()) {
+                return Err(ReadError::Missing(format!(
+                    "indicator `{}` is `ok` but has no {}",
+                    i.id,
+                    if i.value.is_none() { "value" } else { "score" }
+                )));
+            }
+        }
+    }
+    Ok(report)
 }
 
 fn check_layout(layout: Layout) -> Result<(), ReadError> {
