@@ -48,6 +48,20 @@ fn figures(engine: &Engine) -> serde_json::Value {
     })
 }
 
+/// The two datasets score the same figures under the rules (and some).
+fn assert_same_figures(rules: RuleSet, files: Dataset, memory: Dataset) {
+    let options = ScoreOptions::default();
+    let from_files = Engine::new(rules.clone(), files, &options).expect("scores");
+    let from_memory = Engine::new(rules, memory, &options).expect("scores");
+    let (memory, files) = (figures(&from_memory), figures(&from_files));
+    assert!(
+        memory == files,
+        "{}",
+        differences(&memory, &files, "").join("\n")
+    );
+    assert!(from_memory.report().score.is_some());
+}
+
 /// Where two JSON values differ, by path.
 fn differences(a: &serde_json::Value, b: &serde_json::Value, at: &str) -> Vec<String> {
     use serde_json::Value as J;
@@ -83,16 +97,7 @@ fn the_sample_built_in_memory_scores_as_its_directory() {
         memory.table("participations").map(|t| t.len),
         files.table("participations").map(|t| t.len)
     );
-    let options = ScoreOptions::default();
-    let from_files = Engine::new(rules.clone(), files, &options).expect("scores");
-    let from_memory = Engine::new(rules, memory, &options).expect("scores");
-    let (memory, files) = (figures(&from_memory), figures(&from_files));
-    assert!(
-        memory == files,
-        "{}",
-        differences(&memory, &files, "").join("\n")
-    );
-    assert!(from_memory.report().score.is_some());
+    assert_same_figures(rules, files, memory);
 }
 
 /// The sample's tables as text cells, with what its dataset.yaml declares
@@ -142,15 +147,7 @@ fn a_manifest_declares_built_tables_as_it_declares_files() {
         .manifest(&manifest, "dataset.yaml")
         .build()
         .expect("the sample in memory");
-    let options = ScoreOptions::default();
-    let from_files = Engine::new(rules.clone(), files, &options).expect("scores");
-    let from_memory = Engine::new(rules, memory, &options).expect("scores");
-    let (memory, files) = (figures(&from_memory), figures(&from_files));
-    assert!(
-        memory == files,
-        "{}",
-        differences(&memory, &files, "").join("\n")
-    );
+    assert_same_figures(rules, files, memory);
     // A manifest naming a table not given, or a file: errors at its line.
     let errors = DatasetBuilder::new()
         .table(TableBuilder::new("alumni").column("id", [1]))
@@ -555,15 +552,7 @@ mod arrow {
             builder = builder.table(t);
         }
         let arrow = builder.build().expect("the sample from Arrow");
-        let options = ScoreOptions::default();
-        let from_files = Engine::new(rules.clone(), files, &options).expect("scores");
-        let from_arrow = Engine::new(rules, arrow, &options).expect("scores");
-        let (arrow, files) = (figures(&from_arrow), figures(&from_files));
-        assert!(
-            arrow == files,
-            "{}",
-            differences(&arrow, &files, "").join("\n")
-        );
+        assert_same_figures(rules, files, arrow);
     }
 
     #[test]
