@@ -76,7 +76,8 @@ pub struct WhatIf {
     /// it whatever this says).
     pub explain: bool,
     /// Gives the report up (`score::budget`) when it takes longer, from
-    /// the call; a service's time limit per request.
+    /// the call; a service's time limit per request. [`Engine::score`]
+    /// honours it and `cancel`; `Scoring::what_if(..).report()` does not.
     pub budget: Option<std::time::Duration>,
     /// Gives the report up (`score::cancelled`) once another thread
     /// cancels the token.

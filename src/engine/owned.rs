@@ -132,8 +132,8 @@ impl Engine {
             .ok_or_else(|| Diagnostics(vec![stop.why()]))
     }
 
-    /// The same as typed columns (the key first), as the report's JSON
-    /// types its values.
+    /// The population's profile columns as typed columns (the key first),
+    /// each value typed as the report's JSON types it.
     pub fn profiles_columns(&self) -> Vec<(String, Vec<serde_json::Value>)> {
         self.scoring().profiles_columns()
     }
