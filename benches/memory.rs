@@ -7,27 +7,12 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+
+mod common;
+use common::time;
 
 use alumni_kpi::{Dataset, DatasetBuilder, LoadOptions, TableBuilder};
 use arrow_array::{ArrayRef, RecordBatch, StringArray};
-
-fn median(mut runs: Vec<Duration>) -> Duration {
-    runs.sort();
-    runs[runs.len() / 2]
-}
-
-fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
-    median(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                std::hint::black_box(f());
-                start.elapsed()
-            })
-            .collect(),
-    )
-}
 
 /// A CSV file as one batch of string columns.
 fn batch(path: &Path) -> RecordBatch {

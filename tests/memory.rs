@@ -14,8 +14,8 @@ fn rules(dir: &str) -> RuleSet {
     rules
 }
 
-/// A CSV file's rows as text cells, as a notebook would hand them over.
-fn text_table(path: &Path) -> TableBuilder {
+/// A CSV file's header and records, as written.
+fn read_csv(path: &Path) -> (Vec<String>, Vec<csv::StringRecord>) {
     let mut reader = csv::Reader::from_path(path).expect("a CSV file");
     let header: Vec<String> = reader
         .headers()
@@ -23,14 +23,16 @@ fn text_table(path: &Path) -> TableBuilder {
         .iter()
         .map(str::to_string)
         .collect();
-    let rows: Vec<Vec<Value>> = reader
-        .records()
-        .map(|r| {
-            r.expect("a record")
-                .iter()
-                .map(|cell| Value::Text(cell.to_string()))
-                .collect()
-        })
+    let records = reader.records().map(|r| r.expect("a record")).collect();
+    (header, records)
+}
+
+/// A CSV file's rows as text cells, as a notebook would hand them over.
+fn text_table(path: &Path) -> TableBuilder {
+    let (header, records) = read_csv(path);
+    let rows: Vec<Vec<Value>> = records
+        .iter()
+        .map(|r| r.iter().map(|cell| Value::Text(cell.to_string())).collect())
         .collect();
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let name = path.file_stem().and_then(|s| s.to_str()).expect("a name");
@@ -512,16 +514,7 @@ mod arrow {
         // column as text).
         let mut builder = DatasetBuilder::new().dir(dir);
         for name in files.tables.keys() {
-            let mut reader =
-                csv::Reader::from_path(dir.join(format!("{name}.csv"))).expect("a CSV file");
-            let header: Vec<String> = reader
-                .headers()
-                .expect("a header")
-                .iter()
-                .map(str::to_string)
-                .collect();
-            let records: Vec<csv::StringRecord> =
-                reader.records().map(|r| r.expect("a record")).collect();
+            let (header, records) = read_csv(&dir.join(format!("{name}.csv")));
             let columns: Vec<(&str, ArrayRef)> = header
                 .iter()
                 .enumerate()

@@ -11,8 +11,9 @@ use std::path::PathBuf;
 
 use alumni_kpi::diagnostic::{Diagnostics, ErrorFormat};
 use alumni_kpi::report::RenderOptions;
+use alumni_kpi::source::SourceMap;
 use alumni_kpi::{
-    DatasetBuilder, Engine as Inner, EngineError, Lang, LoadOptions, Report, ReportFormat, RuleSet,
+    DatasetBuilder, Engine as Inner, Lang, LoadOptions, Report, ReportFormat, RuleSet,
     ScoreOptions, TableBuilder, WhatIf,
 };
 use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
@@ -34,30 +35,23 @@ pyo3::create_exception!(
 /// The name the Arrow C stream interface gives its capsules.
 const STREAM: &CStr = c"arrow_array_stream";
 
-/// A `RuleError` carrying the diagnostics as dicts.
-fn rule_error(py: Python<'_>, text: String, json: String) -> PyErr {
-    let err = RuleError::new_err(text);
+/// A `RuleError` carrying the diagnostics (placed in `sources`, the rule
+/// files) as its text and as dicts.
+fn rule_error(py: Python<'_>, d: &Diagnostics, sources: &SourceMap) -> PyErr {
+    let render = |format| alumni_kpi::diagnostic::render(&d.0, sources, format, false);
+    let err = RuleError::new_err(render(ErrorFormat::Short));
     let diagnostics = py
         .import("json")
-        .and_then(|json_module| json_module.call_method1("loads", (json,)));
+        .and_then(|json_module| json_module.call_method1("loads", (render(ErrorFormat::Json),)));
     match diagnostics.and_then(|d| err.value(py).setattr("diagnostics", d)) {
         Ok(()) => err,
         Err(e) => e,
     }
 }
 
-fn diagnostics_error(py: Python<'_>, d: &Diagnostics) -> PyErr {
-    let sources = alumni_kpi::source::SourceMap::default();
-    let render = |format| alumni_kpi::diagnostic::render(&d.0, &sources, format, false);
-    rule_error(py, render(ErrorFormat::Short), render(ErrorFormat::Json))
-}
-
-fn engine_error(py: Python<'_>, e: &EngineError) -> PyErr {
-    rule_error(
-        py,
-        e.render(ErrorFormat::Short),
-        e.render(ErrorFormat::Json),
-    )
+/// The same for data diagnostics, which point into no rule file.
+fn data_error(py: Python<'_>, d: &Diagnostics) -> PyErr {
+    rule_error(py, d, &SourceMap::default())
 }
 
 /// The schema and every record batch of an object with
@@ -144,12 +138,7 @@ impl Engine {
     ) -> PyResult<Engine> {
         let (rule_set, errors) = RuleSet::load_dir(&rules);
         if errors.has_errors() {
-            let render = |f| alumni_kpi::diagnostic::render(&errors.0, &rule_set.sources, f, false);
-            return Err(rule_error(
-                py,
-                render(ErrorFormat::Short),
-                render(ErrorFormat::Json),
-            ));
+            return Err(rule_error(py, &errors, &rule_set.sources));
         }
         let dataset = match (data, tables) {
             (Some(_), None) if manifest.is_some() || dir.is_some() => {
@@ -164,7 +153,7 @@ impl Engine {
                     ..LoadOptions::for_rules(&rule_set)
                 };
                 py.detach(|| alumni_kpi::Dataset::load(&dir, &options))
-                    .map_err(|d| diagnostics_error(py, &d))?
+                    .map_err(|d| data_error(py, &d))?
             }
             (None, Some(tables)) => {
                 let mut builder = DatasetBuilder::new().skip_bad_rows(skip_bad_rows);
@@ -184,10 +173,10 @@ impl Engine {
                     }
                 }
                 if errors.has_errors() {
-                    return Err(diagnostics_error(py, &errors));
+                    return Err(data_error(py, &errors));
                 }
                 py.detach(|| builder.build())
-                    .map_err(|d| diagnostics_error(py, &d))?
+                    .map_err(|d| data_error(py, &d))?
             }
             _ => {
                 return Err(PyValueError::new_err(
@@ -202,7 +191,7 @@ impl Engine {
         };
         let inner = py
             .detach(|| Inner::new(rule_set, dataset, &options))
-            .map_err(|e| engine_error(py, &e))?;
+            .map_err(|e| rule_error(py, &e.diagnostics, &e.sources))?;
         Ok(Engine { inner })
     }
 
@@ -241,9 +230,7 @@ impl Engine {
             if let Some(late) = d.iter().find(|d| d.code == "score::budget") {
                 return PyTimeoutError::new_err(late.message.clone());
             }
-            let sources = &self.inner.rules().sources;
-            let render = |f| alumni_kpi::diagnostic::render(&d.0, sources, f, false);
-            rule_error(py, render(ErrorFormat::Short), render(ErrorFormat::Json))
+            rule_error(py, &d, &self.inner.rules().sources)
         })?;
         report
             .render_with(

@@ -41,7 +41,7 @@ use crate::data::column::date_of;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::eval::columnar::{Env, Inputs, path_to};
 use crate::eval::plan::{self, Plan};
-use crate::eval::value::{Strings, Value};
+use crate::eval::value::{Col, Strings, Value};
 use crate::eval::{Peers, Period};
 use crate::report::*;
 use crate::rules::RuleSet;
@@ -364,9 +364,14 @@ impl<'a> Scoring<'a> {
                 .map(|c| crate::report::safe_cell(c).into_owned())
                 .collect()
         };
-        self.profile_rows(&mut |cells| {
-            let _ = w.write_record(safe(cells.iter().map(|c| self.cell_text(c)).collect()));
-        });
+        if let Some((names, columns, rows)) = self.profile_table() {
+            let _ = w.write_record(safe(names));
+            for r in 0..rows {
+                let _ = w.write_record(safe(
+                    columns.iter().map(|c| self.cell_text(&c.get(r))).collect(),
+                ));
+            }
+        }
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
     }
 
@@ -375,61 +380,47 @@ impl<'a> Scoring<'a> {
     /// yes/no, null): for a DataFrame, with nothing to guess.
     pub fn profiles_columns(&self) -> Vec<(String, Vec<serde_json::Value>)> {
         crate::eval::on_pool(|| {
-            let mut columns: Vec<(String, Vec<serde_json::Value>)> = Vec::new();
-            let mut header = true;
-            self.profile_rows(&mut |cells| {
-                if header {
-                    columns = cells
-                        .iter()
-                        .map(|c| (self.cell_text(c), Vec::new()))
-                        .collect();
-                    header = false;
-                } else {
-                    for (column, cell) in columns.iter_mut().zip(cells) {
-                        column.1.push(self.json_value(cell));
-                    }
-                }
-            });
-            columns
+            let Some((names, columns, rows)) = self.profile_table() else {
+                return Vec::new();
+            };
+            names
+                .into_iter()
+                .zip(columns)
+                .map(|(name, c)| {
+                    (
+                        name,
+                        (0..rows).map(|r| self.json_value(&c.get(r))).collect(),
+                    )
+                })
+                .collect()
         })
     }
 
-    /// The header (names as text values), then each row of the population:
-    /// its key, then its profile values.
-    fn profile_rows(&self, row: &mut dyn FnMut(&[Value])) {
+    /// The population's key column, then its profile columns: their names,
+    /// the columns, and the number of rows (`None` without a population).
+    fn profile_table(&self) -> Option<(Vec<String>, Vec<Arc<Col>>, usize)> {
         let inputs = self.inputs();
         let env = Env::new(&inputs, self.period, None);
-        let Some(pop) = self.c.plan.population else {
-            return;
-        };
+        let pop = self.c.plan.population?;
         let table = &self.data.tables[pop];
         let ids: Vec<usize> = (0..self.c.plan.profiles.len())
             .filter(|&p| self.c.plan.profiles[p].table == pop)
             .collect();
-        let columns: Vec<_> = ids.iter().map(|&p| env.profile(p)).collect();
-        let key = table.key.map(|k| {
+        let mut names = Vec::new();
+        let mut columns = Vec::new();
+        if let Some(k) = table.key {
             let all: Vec<u32> = (0..table.len as u32).collect();
-            (
-                table.columns[k].name.clone(),
-                crate::eval::columnar::gather(&table.columns[k].data, &all),
-            )
-        });
-        let names = key
-            .iter()
-            .map(|(n, _)| n.clone())
-            .chain(ids.iter().map(|&p| self.c.plan.profiles[p].name.clone()));
-        let header: Vec<Value> = names
-            .map(|n| Value::Str(self.c.strings.intern(&n)))
-            .collect();
-        row(&header);
-        for r in 0..table.len {
-            let cells: Vec<Value> = key
-                .iter()
-                .map(|(_, c)| c.get(r))
-                .chain(columns.iter().map(|c| c.get(r)))
-                .collect();
-            row(&cells);
+            names.push(table.columns[k].name.clone());
+            columns.push(Arc::new(crate::eval::columnar::gather(
+                &table.columns[k].data,
+                &all,
+            )));
         }
+        for &p in &ids {
+            names.push(self.c.plan.profiles[p].name.clone());
+            columns.push(env.profile(p));
+        }
+        Some((names, columns, table.len))
     }
 
     /// Runs the reference evaluator over everything the report shows
