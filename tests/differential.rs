@@ -283,6 +283,8 @@ proptest! {
                 2 => Some((day(2030, 1, 1), day(2030, 12, 31))),
                 _ => None,
             },
+            // Three periods where there is one: the earlier two compared too.
+            periods: (period == 1).then_some(3),
             ..ScoreOptions::default()
         };
         let scoring = Scoring::new(&rules, &data, &options)
@@ -299,13 +301,17 @@ proptest! {
     }
 }
 
-/// Every number under a `score` key.
+/// Every number under a `score` key (a `change` of score is in points,
+/// and may be negative).
 fn collect_scores(v: &serde_json::Value, out: &mut Vec<f64>) {
     match v {
         serde_json::Value::Object(map) => {
             for (k, x) in map {
                 if k == "score" {
                     out.extend(x.as_f64());
+                }
+                if k == "change" {
+                    continue;
                 }
                 collect_scores(x, out);
             }

@@ -84,6 +84,7 @@ fn a_what_if_equals_a_fresh_scoring_with_the_same_options() {
         period: Some(period),
         set: what_if.set.clone(),
         explain: true,
+        ..ScoreOptions::default()
     };
     let expected = fresh("tests/eval/hand/rules", "tests/eval/hand/data", &options);
     assert_eq!(

@@ -49,7 +49,7 @@ fn finding_1_a_growth_target_without_a_previous_year_is_no_baseline_not_full_mar
         assert_eq!(i["status"], "no_baseline", "{id}");
         let reason = i["reason"].as_str().unwrap_or("");
         assert!(
-            reason.contains("previous period (2023-09-02 to 2024-08-31)"),
+            reason.contains("previous period (2023-09-01 to 2024-08-31)"),
             "{reason}"
         );
     }

@@ -281,7 +281,7 @@ fn without_an_output_file_a_summary_is_printed_and_quiet_silences_it() {
     let summary = text(&out.stdout);
     assert!(
         summary.starts_with(
-            "Hand-computed\nOverall score: 80.2   Coverage: 85 %   Period: 2025-09-01 – 2026-08-31\n"
+            "Hand-computed\nOverall score: 80.2   Previous: 68 (+12.2)   Coverage: 85 %   Period: 2025-09-01 – 2026-08-31\n"
         ),
         "{summary}"
     );

@@ -188,6 +188,7 @@ impl Engine {
             period: self::period(period)?,
             set,
             explain: false,
+            ..ScoreOptions::default()
         };
         let inner = py
             .detach(|| Inner::new(rule_set, dataset, &options))

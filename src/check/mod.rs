@@ -375,6 +375,23 @@ fn check_structure(
                     ),
                 );
             }
+            if let Some(f) = field(&first.fields, "trend")
+                && !constant_number(&f.value).is_some_and(|n| {
+                    (1.0..=crate::engine::MAX_PERIODS as f64).contains(&n) && n.fract() == 0.0
+                })
+            {
+                diags.push(
+                    Diagnostic::error(
+                        "check::type",
+                        format!(
+                            "`trend` is the number of periods shown, a whole number from 1 to {}",
+                            crate::engine::MAX_PERIODS
+                        ),
+                    )
+                    .at(f.value.span, format!("not a whole number from 1 to {}", crate::engine::MAX_PERIODS))
+                    .with_help("for instance `trend = 3`: this period and the two before it"),
+                );
+            }
             for name in ["benchmark_min_peers", "max_segment_values"] {
                 if let Some(f) = field(&first.fields, name)
                     && !constant_number(&f.value).is_some_and(|n| n >= 1.0 && n.fract() == 0.0)

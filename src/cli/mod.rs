@@ -153,6 +153,11 @@ pub struct Scope {
     /// Score another period: `--period 2024-09-01..2025-08-31`.
     #[arg(long, value_name = "FROM..TO")]
     pub period: Option<String>,
+    /// Score this period and the N−1 before it, for the trend, previous
+    /// figures and change (default: the scorecard's `trend`, else 2 with a
+    /// period).
+    #[arg(long, value_name = "N")]
+    pub periods: Option<usize>,
     /// Add each indicator's trace: rows read and kept, the formula and the
     /// target with their numbers, the scoring and the weighted contribution.
     #[arg(long)]
@@ -180,6 +185,7 @@ impl Scope {
             period,
             set: self.set.clone(),
             explain: self.explain,
+            periods: self.periods,
         })
     }
 }

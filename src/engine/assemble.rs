@@ -43,24 +43,72 @@ impl<'a> Scoring<'a> {
             return None;
         }
 
+        // The periods before, oldest first: each the previous period's
+        // environment of the next, so that what `prior(..)` computed of a
+        // period is computed once for both.
+        let mut earlier: Vec<Arc<Env<'_>>> = Vec::new();
+        let mut last = env.clone();
+        for _ in 1..self.periods {
+            let Some(prior) = last.prior_env().cloned() else {
+                break;
+            };
+            earlier.push(prior.clone());
+            last = prior;
+        }
+        earlier.reverse();
+        let jobs: Vec<(usize, usize)> = (0..earlier.len())
+            .flat_map(|k| (0..self.c.plan.indicators.len()).map(move |i| (k, i)))
+            .collect();
+        let done: Vec<Figures> = jobs
+            .par_iter()
+            .map(|&(k, i)| (!stop.stopped()).then(|| self.figures(&earlier[k], i)))
+            .collect::<Option<_>>()?;
+        let mut past: Vec<Vec<Figures>> = earlier.iter().map(|_| Vec::new()).collect();
+        for ((k, _), f) in jobs.into_iter().zip(done) {
+            past[k].push(f);
+        }
+        let past_totals: Vec<Totals> = earlier
+            .iter()
+            .zip(&past)
+            .map(|(e, f)| self.totals(e, f))
+            .collect();
+
+        let totals = self.totals(&env, &figures);
+        let mut diagnostics: Vec<Diagnostic> = self.notes.clone();
+        diagnostics.extend(segment_notes);
+        let trend_of = |score: &dyn Fn(&Totals) -> Option<f64>| -> Vec<TrendScore> {
+            if earlier.is_empty() {
+                return Vec::new();
+            }
+            earlier
+                .iter()
+                .zip(&past_totals)
+                .map(|(e, t)| (e.period(), t))
+                .chain(std::iter::once((self.period, &totals)))
+                .filter_map(|(p, t)| {
+                    let (from, to) = iso_period(p?)?;
+                    Some(TrendScore {
+                        from,
+                        to,
+                        score: score(t),
+                    })
+                })
+                .collect()
+        };
         let mut objectives = Vec::new();
         for (o, objective) in self.c.decls.objectives.iter().enumerate() {
             let members: Vec<usize> = (0..self.c.plan.indicators.len())
                 .filter(|&i| self.c.plan.indicators[i].objective == o)
                 .collect();
-            let scored: Vec<(f64, Option<f64>)> = members
-                .iter()
-                .map(|&i| (self.weights.indicators[i], figures[i].score))
-                .collect();
-            let (score, coverage) = weighted_mean(&scored);
-            let covered: f64 = scored
-                .iter()
-                .filter(|(_, s)| s.is_some())
-                .map(|(w, _)| w)
-                .sum();
+            let (score, coverage, covered) = totals.objectives[o];
             let indicators = members
                 .iter()
-                .map(|&i| self.indicator_report(&env, i, &figures[i], &segments, covered))
+                .map(|&i| {
+                    let mut report =
+                        self.indicator_report(&env, i, &figures[i], &segments, covered);
+                    self.add_trend(&mut report, &earlier, &past, i, &figures[i]);
+                    report
+                })
                 .collect();
             objectives.push(ObjectiveReport {
                 id: objective.id.name.clone(),
@@ -68,64 +116,20 @@ impl<'a> Scoring<'a> {
                 weight: self.weights.objectives[o],
                 score,
                 coverage,
+                trend: trend_of(&|t: &Totals| t.objectives[o].0),
                 indicators,
             });
         }
-        let per_objective: Vec<(f64, Option<f64>, f64)> = objectives
-            .iter()
-            .map(|o| (o.weight, o.score, o.coverage))
-            .collect();
-        let (score, _) = weighted_mean(
-            &per_objective
-                .iter()
-                .map(|(w, s, _)| (*w, *s))
-                .collect::<Vec<_>>(),
-        );
-        let total: f64 = per_objective.iter().map(|(w, _, _)| w).sum();
-        let coverage = if total > 0.0 {
-            crate::score::tidy(per_objective.iter().map(|(w, _, c)| w * c).sum::<f64>() / total)
-        } else {
-            0.0
-        };
-
-        let mut diagnostics: Vec<Diagnostic> = self.notes.clone();
-        diagnostics.extend(segment_notes);
-        // A period in which no flow table has a row has no activity to
-        // score: no headline, rather than a plausible one from stocks.
-        let flows: Vec<usize> = (0..self.data.tables.len())
-            .filter(|&t| self.data.tables[t].date.is_some())
-            .collect();
-        let empty_period = self.period.is_some()
-            && !flows.is_empty()
-            && flows.iter().all(|&t| env.rows_counted(t, false) == 0);
-        let (score, coverage) = if empty_period {
-            for o in &mut objectives {
-                o.score = None;
+        if totals.empty {
+            diagnostics.push(self.empty_period_note(self.period, false));
+        }
+        for (e, t) in earlier.iter().zip(&past_totals) {
+            if t.empty {
+                diagnostics.push(self.empty_period_note(e.period(), true));
             }
-            let (from, to) = self.period.unwrap_or_default();
-            let day = |d: i32| date_of(d).map(|d| d.to_string()).unwrap_or_default();
-            let (from, to) = (day(from), day(to));
-            let tables = flows
-                .iter()
-                .map(|&t| format!("`{}`", self.data.tables[t].name))
-                .collect::<Vec<_>>()
-                .join(", ");
-            diagnostics.push(
-                Diagnostic::warning(
-                    "score::empty-period",
-                    format!(
-                        "no row of any dated table ({tables}) falls in the period {from} .. {to}: no overall or objective score is given"
-                    ),
-                )
-                .fr(format!(
-                    "aucune ligne des tables datées ({tables}) ne tombe dans la période du {from} au {to} : pas de score global ni par objectif"
-                ))
-                .with_help("check `--period` or the scorecard's `period`, and the dates of the data"),
-            );
-            (None, 0.0)
-        } else {
-            (score, coverage)
-        };
+        }
+        let (score, coverage) = (totals.score, totals.coverage);
+        let trend = trend_of(&|t: &Totals| t.score);
         diagnostics.extend(inputs.problems());
         for (i, f) in figures.iter().enumerate() {
             if f.value.is_null() && f.status != Status::Failed {
@@ -158,6 +162,7 @@ impl<'a> Scoring<'a> {
             }),
             score,
             coverage,
+            trend,
             revision: self.revision(),
             rows: self
                 .data
@@ -199,6 +204,140 @@ impl<'a> Scoring<'a> {
                 .map(|d| ReportDiagnostic::from(d, &self.rules.sources))
                 .collect(),
         })
+    }
+
+    /// The objective and overall scores of one period's figures. A period
+    /// in which no flow table has a row has no activity to score: no
+    /// headline, rather than a plausible one from stocks.
+    fn totals(&self, env: &Env<'_>, figures: &[Figures]) -> Totals {
+        let mut objectives = Vec::new();
+        for o in 0..self.c.decls.objectives.len() {
+            let scored: Vec<(f64, Option<f64>)> = (0..self.c.plan.indicators.len())
+                .filter(|&i| self.c.plan.indicators[i].objective == o)
+                .map(|i| (self.weights.indicators[i], figures[i].score))
+                .collect();
+            let (score, coverage) = weighted_mean(&scored);
+            let covered: f64 = scored
+                .iter()
+                .filter(|(_, s)| s.is_some())
+                .map(|(w, _)| w)
+                .sum();
+            objectives.push((score, coverage, covered));
+        }
+        let weighted: Vec<(f64, Option<f64>)> = objectives
+            .iter()
+            .enumerate()
+            .map(|(o, (s, _, _))| (self.weights.objectives[o], *s))
+            .collect();
+        let (score, _) = weighted_mean(&weighted);
+        let total: f64 = self.weights.objectives.iter().sum();
+        let coverage = if total > 0.0 {
+            let covered: f64 = objectives
+                .iter()
+                .enumerate()
+                .map(|(o, (_, c, _))| self.weights.objectives[o] * c)
+                .sum();
+            crate::score::tidy(covered / total)
+        } else {
+            0.0
+        };
+        let flows: Vec<usize> = (0..self.data.tables.len())
+            .filter(|&t| self.data.tables[t].date.is_some())
+            .collect();
+        let empty = env.period().is_some()
+            && !flows.is_empty()
+            && flows.iter().all(|&t| env.rows_counted(t, false) == 0);
+        if empty {
+            for o in &mut objectives {
+                o.0 = None;
+            }
+            return Totals {
+                objectives,
+                score: None,
+                coverage: 0.0,
+                empty,
+            };
+        }
+        Totals {
+            objectives,
+            score,
+            coverage,
+            empty,
+        }
+    }
+
+    /// Says that no dated row falls in a period (this one, or an earlier
+    /// one of the trend).
+    fn empty_period_note(&self, period: Option<Period>, earlier: bool) -> Diagnostic {
+        let (from, to) = period.and_then(iso_period).unwrap_or_default();
+        let tables = (0..self.data.tables.len())
+            .filter(|&t| self.data.tables[t].date.is_some())
+            .map(|t| format!("`{}`", self.data.tables[t].name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if earlier {
+            return Diagnostic::warning(
+                "score::empty-trend-period",
+                format!(
+                    "no row of any dated table ({tables}) falls in the earlier period {from} .. {to}: its trend figures are null"
+                ),
+            )
+            .fr(format!(
+                "aucune ligne des tables datées ({tables}) ne tombe dans la période antérieure du {from} au {to} : ses chiffres de tendance sont nuls"
+            ))
+            .with_help("the data may start later: ask for fewer periods with `--periods` or the scorecard's `trend`");
+        }
+        Diagnostic::warning(
+            "score::empty-period",
+            format!(
+                "no row of any dated table ({tables}) falls in the period {from} .. {to}: no overall or objective score is given"
+            ),
+        )
+        .fr(format!(
+            "aucune ligne des tables datées ({tables}) ne tombe dans la période du {from} au {to} : pas de score global ni par objectif"
+        ))
+        .with_help("check `--period` or the scorecard's `period`, and the dates of the data")
+    }
+
+    /// An indicator's trend, previous figures and change, from the
+    /// figures of the earlier periods (oldest first) and of this one.
+    fn add_trend(
+        &self,
+        report: &mut IndicatorReport,
+        earlier: &[Arc<Env<'_>>],
+        past: &[Vec<Figures>],
+        i: usize,
+        now: &Figures,
+    ) {
+        if earlier.is_empty() {
+            return;
+        }
+        let point = |p: Option<Period>, f: &Figures| {
+            let (from, to) = iso_period(p?)?;
+            Some(TrendFigure {
+                from,
+                to,
+                value: f.value.as_num(),
+                score: f.score,
+                status: f.status,
+            })
+        };
+        report.trend = earlier
+            .iter()
+            .zip(past)
+            .filter_map(|(e, f)| point(e.period(), &f[i]))
+            .chain(point(self.period, now))
+            .collect();
+        let before = &past[past.len() - 1][i];
+        let minus = |a: Option<f64>, b: Option<f64>| Some(a? - b?);
+        report.previous = Some(Change {
+            value: before.value.as_num(),
+            score: before.score,
+        });
+        report.change = Some(Change {
+            value: minus(now.value.as_num(), before.value.as_num()),
+            score: minus(now.score, before.score),
+        });
     }
 
     /// Value, target, score and status of indicator `i` in an environment.
@@ -385,6 +524,9 @@ impl<'a> Scoring<'a> {
             tags,
             status: figures.status,
             reason: figures.reason.clone(),
+            trend: Vec::new(),
+            previous: None,
+            change: None,
             segments: segment_cells,
             segments_note,
             peers,
@@ -458,6 +600,21 @@ impl<'a> Scoring<'a> {
         let digest = h.finalize();
         digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
     }
+}
+
+/// A period's objective scores (score, coverage, weight scored) and
+/// overall score and coverage.
+struct Totals {
+    objectives: Vec<(Option<f64>, f64, f64)>,
+    score: Option<f64>,
+    coverage: f64,
+    /// No dated row falls in the period.
+    empty: bool,
+}
+
+/// A period as ISO days.
+fn iso_period((from, to): Period) -> Option<(String, String)> {
+    Some((date_of(from)?.to_string(), date_of(to)?.to_string()))
 }
 
 pub(super) struct Figures {

@@ -58,7 +58,13 @@ pub struct ScoreOptions {
     pub set: Vec<(String, String)>,
     /// Adds the per-indicator trace.
     pub explain: bool,
+    /// The periods scored for the trend, this one included (`--periods`;
+    /// replaces the scorecard's `trend`; at most [`MAX_PERIODS`]).
+    pub periods: Option<usize>,
 }
+
+/// The longest trend: more periods than this is a mistake, not a chart.
+pub const MAX_PERIODS: usize = 20;
 
 /// What an embedder may change for one report of a compiled rule set,
 /// without loading or checking again ([`Scoring::what_if`]).
@@ -72,6 +78,8 @@ pub struct WhatIf {
     pub weights: Vec<(String, f64)>,
     /// Another period to score.
     pub period: Option<(NaiveDate, NaiveDate)>,
+    /// Another number of periods for the trend, this one included.
+    pub periods: Option<usize>,
     /// Adds the per-indicator trace (a scoring made with `explain` keeps
     /// it whatever this says).
     pub explain: bool,
@@ -125,6 +133,10 @@ pub struct Scoring<'a> {
     data: &'a Dataset,
     c: Arc<Compiled<'a>>,
     period: Option<Period>,
+    /// The periods of the trend, this one included (1 without a period).
+    periods: usize,
+    /// The periods asked for (`--periods`), if any.
+    periods_asked: Option<usize>,
     explain: bool,
     /// The weights of the rules (their params as set), then `reweighed`.
     weights: Weights,
@@ -161,11 +173,12 @@ impl<'a> Scoring<'a> {
             Some((from, to)) => Some((from.num_days_from_ce(), to.num_days_from_ce())),
             None => scorecard_period(&c.decls),
         };
+        check_periods(options.periods, period)?;
         Ok(Scoring::assemble(
             rules,
             data,
             Arc::new(c),
-            period,
+            (period, options.periods),
             options.explain,
             Vec::new(),
         ))
@@ -176,7 +189,7 @@ impl<'a> Scoring<'a> {
         rules: &'a RuleSet,
         data: &'a Dataset,
         c: Arc<Compiled<'a>>,
-        period: Option<Period>,
+        (period, periods_asked): (Option<Period>, Option<usize>),
         explain: bool,
         reweighed: Vec<(Weighed, f64)>,
     ) -> Scoring<'a> {
@@ -211,6 +224,25 @@ impl<'a> Scoring<'a> {
         if period.is_some() {
             notes.extend(undated_tables(&c.plan, data));
         }
+        let written = prepare::scorecard_trend(&c.decls);
+        let periods = match (period, periods_asked.or(written.map(|(n, _)| n))) {
+            (Some(_), Some(n)) => n,
+            (Some(_), None) => 2,
+            (None, _) => {
+                if let Some((n, span)) = written.filter(|&(n, _)| n > 1) {
+                    notes.push(
+                        Diagnostic::warning(
+                            "score::trend-without-period",
+                            format!("`trend = {n}` needs a period: one period was scored, without a trend"),
+                        )
+                        .fr(format!("`trend = {n}` demande une période : une seule a été calculée, sans tendance"))
+                        .at(span, "no period to step back from")
+                        .with_help("give the scorecard a `period`, or score with `--period FROM..TO`"),
+                    );
+                }
+                1
+            }
+        };
         let title = c
             .decls
             .scorecards
@@ -226,6 +258,8 @@ impl<'a> Scoring<'a> {
             data,
             c,
             period,
+            periods,
+            periods_asked,
             explain,
             weights,
             reweighed,
@@ -315,11 +349,13 @@ impl<'a> Scoring<'a> {
             Some((from, to)) => Some((from.num_days_from_ce(), to.num_days_from_ce())),
             None => self.period,
         };
+        let periods = w.periods.or(self.periods_asked);
+        check_periods(periods, period)?;
         Ok(Scoring::assemble(
             self.rules,
             self.data,
             c,
-            period,
+            (period, periods),
             w.explain || self.explain,
             reweighed,
         ))
@@ -454,34 +490,7 @@ impl<'a> Scoring<'a> {
                 segment,
                 members_period: self.period,
             };
-            let mut ids: Vec<DeclId> = self.c.plan.decls.keys().copied().collect();
-            ids.sort();
-            for id in ids {
-                let (fast, slow) = (env.decl(id), reference.decl(id));
-                if fast != slow {
-                    out.push(format!(
-                        "{label}: {id:?}: columnar {fast:?}, reference {slow:?}"
-                    ));
-                }
-            }
-            for (i, ind) in self.c.plan.indicators.iter().enumerate() {
-                let (fast, slow) = (env.target(i), reference.target(i));
-                if fast != slow {
-                    out.push(format!(
-                        "{label}: target of {}: columnar {fast:?}, reference {slow:?}",
-                        ind.id
-                    ));
-                }
-                if let Some(s) = ind.score {
-                    let (fast, slow) = (env.scalar(s), reference.scalar(s));
-                    if fast != slow {
-                        out.push(format!(
-                            "{label}: score of {}: columnar {fast:?}, reference {slow:?}",
-                            ind.id
-                        ));
-                    }
-                }
-            }
+            self.compare(&label, &env, &reference, &mut out);
             if label == "overall" {
                 for (p, profile) in self.c.plan.profiles.iter().enumerate() {
                     let col = env.profile(p);
@@ -497,7 +506,63 @@ impl<'a> Scoring<'a> {
                 }
             }
         }
+        // The earlier periods of the trend, each as the report reaches it:
+        // the previous period's environment of the next.
+        let mut last = base.clone();
+        for _ in 1..self.periods {
+            let Some(prior) = last.prior_env().cloned() else {
+                break;
+            };
+            let reference = crate::eval::reference::Reference {
+                input: &inputs,
+                period: prior.period(),
+                segment: None,
+                members_period: prior.period(),
+            };
+            let label = format!("period {:?}", prior.period());
+            self.compare(&label, &prior, &reference, &mut out);
+            last = prior;
+        }
         out
+    }
+
+    /// Where the two evaluators disagree on a declaration, target or score
+    /// in one context.
+    fn compare(
+        &self,
+        label: &str,
+        env: &Env<'_>,
+        reference: &crate::eval::reference::Reference<'_>,
+        out: &mut Vec<String>,
+    ) {
+        let mut ids: Vec<DeclId> = self.c.plan.decls.keys().copied().collect();
+        ids.sort();
+        for id in ids {
+            let (fast, slow) = (env.decl(id), reference.decl(id));
+            if fast != slow {
+                out.push(format!(
+                    "{label}: {id:?}: columnar {fast:?}, reference {slow:?}"
+                ));
+            }
+        }
+        for (i, ind) in self.c.plan.indicators.iter().enumerate() {
+            let (fast, slow) = (env.target(i), reference.target(i));
+            if fast != slow {
+                out.push(format!(
+                    "{label}: target of {}: columnar {fast:?}, reference {slow:?}",
+                    ind.id
+                ));
+            }
+            if let Some(s) = ind.score {
+                let (fast, slow) = (env.scalar(s), reference.scalar(s));
+                if fast != slow {
+                    out.push(format!(
+                        "{label}: score of {}: columnar {fast:?}, reference {slow:?}",
+                        ind.id
+                    ));
+                }
+            }
+        }
     }
 
     /// The value of a param, let or indicator, as JSON.
@@ -514,6 +579,27 @@ impl<'a> Scoring<'a> {
         } else {
             self.label(v)
         }
+    }
+}
+
+/// `--periods`: from 1 to [`MAX_PERIODS`], and more than 1 only with a
+/// period to step back from.
+fn check_periods(periods: Option<usize>, period: Option<Period>) -> Result<(), Diagnostics> {
+    let error = |message: String, help: &str| {
+        Err(Diagnostics(vec![
+            Diagnostic::error("set::periods", message).with_help(help),
+        ]))
+    };
+    match periods {
+        Some(n) if n == 0 || n > MAX_PERIODS => error(
+            format!("--periods is the number of periods of the trend, from 1 to {MAX_PERIODS}, not {n}"),
+            "`--periods 3` scores this period and the two before it",
+        ),
+        Some(n) if n > 1 && period.is_none() => error(
+            format!("--periods {n} needs a period to step back from, and none is scored"),
+            "give the scorecard a `period`, or score with `--period FROM..TO`",
+        ),
+        _ => Ok(()),
     }
 }
 

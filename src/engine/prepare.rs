@@ -227,6 +227,14 @@ fn scorecard_count(decls: &Decls<'_>, name: &str, default: usize) -> usize {
         .map_or(default, |n| n as usize)
 }
 
+/// The scorecard's `trend` (periods of the trend) and where it is written.
+pub(super) fn scorecard_trend(decls: &Decls<'_>) -> Option<(usize, crate::source::Span)> {
+    let (s, _) = decls.scorecards.first()?;
+    let f = field(&s.fields, "trend")?;
+    let n = check::constant_number(&f.value)?;
+    Some((n as usize, f.value.span))
+}
+
 /// The scorecard's `benchmark_min_peers`.
 pub(super) fn min_peers(decls: &Decls<'_>) -> usize {
     scorecard_count(decls, "benchmark_min_peers", crate::eval::MIN_PEERS)

@@ -377,10 +377,9 @@ impl<'a> Env<'a> {
     pub fn prior_env(&self) -> Option<&Arc<Env<'a>>> {
         let (from, to) = self.period?;
         Some(self.prior.get_or_init(|| {
-            let len = to - from + 1;
             let mut prior = Env::new(
                 self.input,
-                Some((from - len, from - 1)),
+                Some(super::previous_period((from, to))),
                 self.segment.clone(),
             );
             // A segment keeps its members: the same people, a period before.

@@ -60,6 +60,29 @@ pub fn on_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 /// A period as days from CE, both ends included.
 pub type Period = (i32, i32);
 
+/// The period of the same length just before `period`: `prior(..)`'s
+/// baseline and a trend's previous entry. A period of whole months (a
+/// calendar or academic year, a quarter) steps back by as many months, so
+/// that the year before 2025 is all of 2024, its 29 February and 1 January
+/// included; any other period steps back by its number of days.
+pub fn previous_period((from, to): Period) -> Period {
+    use chrono::{Datelike, Months, NaiveDate};
+    let by_days = (from - (to - from + 1), from - 1);
+    let day = |d: i32| NaiveDate::from_num_days_from_ce_opt(d);
+    let (Some(first), Some(last)) = (day(from), day(to)) else {
+        return by_days;
+    };
+    let ends_a_month = last.succ_opt().is_some_and(|next| next.day() == 1);
+    if first.day() != 1 || !ends_a_month {
+        return by_days;
+    }
+    let months = (last.year() - first.year()) * 12 + last.month() as i32 - first.month() as i32 + 1;
+    match first.checked_sub_months(Months::new(months as u32)) {
+        Some(start) => (start.num_days_from_ce(), from - 1),
+        None => by_days,
+    }
+}
+
 /// A benchmark file has no reason to be larger.
 pub const BENCHMARK_CAP: u64 = 16 << 20;
 

@@ -238,7 +238,7 @@ impl Reference<'_> {
                 Some((from, to)) => {
                     let prior = Reference {
                         input: self.input,
-                        period: Some((from - (to - from + 1), from - 1)),
+                        period: Some(super::previous_period((from, to))),
                         segment: self.segment.clone(),
                         members_period: self.members_period,
                     };

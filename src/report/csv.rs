@@ -19,7 +19,7 @@ pub fn safe_cell(s: &str) -> Cow<'_, str> {
 }
 
 /// The columns, in order; the explain columns only with `--explain`.
-const COLUMNS: [&str; 20] = [
+const COLUMNS: [&str; 24] = [
     "level",
     "objective",
     "objective_title",
@@ -40,6 +40,10 @@ const COLUMNS: [&str; 20] = [
     "peers_n",
     "peers_median",
     "peers_rank",
+    "previous_value",
+    "previous_score",
+    "value_change",
+    "score_change",
 ];
 const EXPLAIN_COLUMNS: [&str; 6] = [
     "formula",
@@ -52,7 +56,9 @@ const EXPLAIN_COLUMNS: [&str; 6] = [
 
 /// One row per figure of the report, its `level` first: the `overall`
 /// score, each `objective`, each `indicator`, each `segment` value of an
-/// indicator, and each `note` on data and rules (its severity as status,
+/// indicator, each earlier period of a `trend` (overall, objective,
+/// indicator: its period in `period_from`/`period_to`; the current
+/// period's rows carry `previous_*` and `*_change`), and each `note` on data and rules (its severity as status,
 /// its message as reason, its place in `source`). Codes (`level`,
 /// `status`) stay English; reasons and notes follow `--lang`.
 pub fn csv(report: &Report, lang: Lang) -> String {
@@ -89,13 +95,38 @@ pub fn csv(report: &Report, lang: Lang) -> String {
         r
     };
 
+    // The earlier periods of a trend (the last entry is this period's row).
+    let earlier = |trend_len: usize| trend_len.saturating_sub(1);
+    let scores_then = |row: &dyn Fn() -> Row, trend: &[super::TrendScore], put: &mut dyn FnMut(Row)| {
+        for t in &trend[..earlier(trend.len())] {
+            let mut r = row();
+            r.set("level", "trend");
+            r.set("period_from", &t.from);
+            r.set("period_to", &t.to);
+            r.set("score", &num(t.score));
+            if t.score.is_none() {
+                r.set("status", Status::NoData.code());
+            }
+            put(r);
+        }
+    };
+    let previous = |row: &mut Row, now: Option<f64>, trend: &[super::TrendScore]| {
+        if trend.len() >= 2 {
+            let prev = trend[trend.len() - 2].score;
+            row.set("previous_score", &num(prev));
+            row.set("score_change", &num(now.zip(prev).map(|(a, b)| a - b)));
+        }
+    };
+
     let mut overall = base("overall");
     overall.set("score", &num(report.score));
     overall.set("coverage", &number(report.coverage));
     if report.score.is_none() {
         overall.set("status", Status::NoData.code());
     }
+    previous(&mut overall, report.score, &report.trend);
     put(overall);
+    scores_then(&|| base(""), &report.trend, &mut put);
 
     for o in &report.objectives {
         let objective = || {
@@ -112,7 +143,9 @@ pub fn csv(report: &Report, lang: Lang) -> String {
         if o.score.is_none() {
             row.set("status", Status::NoData.code());
         }
+        previous(&mut row, o.score, &o.trend);
         put(row);
+        scores_then(&objective, &o.trend, &mut put);
         for i in &o.indicators {
             let indicator = || {
                 let mut r = objective();
@@ -149,7 +182,23 @@ pub fn csv(report: &Report, lang: Lang) -> String {
                 row.set("scoring", e.scoring_in(lang));
                 row.set("contribution", &num(e.contribution));
             }
+            if let (Some(p), Some(c)) = (i.previous, i.change) {
+                row.set("previous_value", &num(p.value));
+                row.set("previous_score", &num(p.score));
+                row.set("value_change", &num(c.value));
+                row.set("score_change", &num(c.score));
+            }
             put(row);
+            for t in &i.trend[..earlier(i.trend.len())] {
+                let mut r = indicator();
+                r.set("level", "trend");
+                r.set("period_from", &t.from);
+                r.set("period_to", &t.to);
+                r.set("value", &num(t.value));
+                r.set("score", &num(t.score));
+                r.set("status", t.status.code());
+                put(r);
+            }
             for (column, values) in &i.segments {
                 for (label, cell) in values {
                     let mut row = indicator();

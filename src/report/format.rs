@@ -30,6 +30,39 @@ pub fn score(s: Option<f64>, lang: Lang, labels: &Labels) -> String {
     }
 }
 
+/// A change of score in points, signed (`+3.2`, `−1.5`, `0`), or a dash
+/// when either side is unknown.
+pub fn score_change(delta: Option<f64>, lang: Lang) -> String {
+    signed(delta.map(|d| trim(d, 1)), lang)
+}
+
+/// A change of value in its unit: a `%` value's in percentage points
+/// (`+2.5 pts`).
+pub fn value_change(delta: Option<f64>, unit: Option<&str>, lang: Lang) -> String {
+    signed(
+        delta.map(|d| match unit {
+            Some("%") => format!("{} pts", trim(d * 100.0, 1)),
+            Some(u) => format!("{} {u}", trim(d, 2)),
+            None => trim(d, 2),
+        }),
+        lang,
+    )
+}
+
+fn signed(text: Option<String>, lang: Lang) -> String {
+    let Some(t) = text else {
+        return "—".to_string();
+    };
+    // A typographic minus; no change (after rounding) has no sign.
+    let zero = t.split(' ').next().and_then(|n| n.parse::<f64>().ok()) == Some(0.0);
+    let t = match t.strip_prefix('-') {
+        Some(rest) => format!("−{rest}"),
+        None if zero => t,
+        None => format!("+{t}"),
+    };
+    localise(t, lang)
+}
+
 /// A share as a percentage.
 pub fn percent(x: f64, lang: Lang) -> String {
     localise(format!("{} %", trim(x * 100.0, 0)), lang)
@@ -144,5 +177,11 @@ mod tests {
         assert_eq!(band(Some(80.0)), "good");
         assert_eq!(percent(-0.000_04, Lang::Fr), "0 %");
         assert_eq!(value(Some(-0.0001), None, Lang::En, &EN), "0");
+        assert_eq!(score_change(Some(3.25), Lang::En), "+3.3");
+        assert_eq!(score_change(Some(-1.5), Lang::Fr), "−1,5");
+        assert_eq!(score_change(Some(0.01), Lang::En), "0");
+        assert_eq!(score_change(None, Lang::En), "—");
+        assert_eq!(value_change(Some(0.025), Some("%"), Lang::En), "+2.5 pts");
+        assert_eq!(value_change(Some(-120.0), Some("EUR"), Lang::En), "−120 EUR");
     }
 }

@@ -2,7 +2,10 @@
 
 use std::fmt::Write as _;
 
-use super::format::{colon, percent, reasons, rows_in_period, score, unsegmented, value, weight};
+use super::format::{
+    colon, percent, reasons, rows_in_period, score, score_change, unsegmented, value,
+    value_change, weight,
+};
 use super::labels::Lang;
 use super::{IndicatorReport, ObjectiveReport, Report, Status};
 
@@ -115,21 +118,55 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
     if let Some(p) = &report.period {
         facts.push(format!("{} {} – {}", l.period, p.from, p.to));
     }
+    let previous = |trend: &[super::TrendScore]| {
+        (trend.len() >= 2).then(|| trend[trend.len() - 2].score)
+    };
+    let minus = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| a - b);
+    if let Some(prev) = previous(&report.trend) {
+        facts.insert(
+            1,
+            format!(
+                "{} {} ({} {})",
+                l.change,
+                score_change(minus(report.score, prev), lang),
+                l.previous.to_lowercase(),
+                score(prev, lang, l)
+            ),
+        );
+    }
     facts.push(format!("{} `{}`", l.revision, report.revision));
     let _ = writeln!(out, "{}\n", facts.join(" · "));
+    let trended = !report.trend.is_empty();
 
     let _ = writeln!(out, "## {}\n", l.objectives);
+    let (head, rule) = if trended {
+        (
+            format!(" {} | {} |", l.previous, l.change),
+            "---:|---:|",
+        )
+    } else {
+        (String::new(), "")
+    };
     let _ = writeln!(
         out,
-        "| {} | {} | {} | {} |",
+        "| {} | {} | {} | {} |{head}",
         l.objective, l.weight, l.score, l.coverage
     );
-    out.push_str("|---|---:|---:|---:|\n");
+    let _ = writeln!(out, "|---|---:|---:|---:|{rule}");
     for o in &report.objectives {
         let title = o.title.clone().unwrap_or_else(|| o.id.clone());
+        let then = match previous(&o.trend) {
+            Some(prev) => format!(
+                " {} | {} |",
+                score(prev, lang, l),
+                score_change(minus(o.score, prev), lang)
+            ),
+            None if trended => " | |".to_string(),
+            None => String::new(),
+        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} |",
+            "| {} | {} | {} | {} |{then}",
             cell(&title),
             weight(o.weight, lang),
             score(o.score, lang, l),
@@ -141,10 +178,10 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
         let _ = writeln!(out, "\n## {} — {}\n", cell(&title), score(o.score, lang, l));
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |{head}",
             l.indicator, l.value, l.target, l.score, l.weight, l.peers
         );
-        out.push_str("|---|---:|---:|---:|---:|---|\n");
+        let _ = writeln!(out, "|---|---:|---:|---:|---:|---|{rule}");
         for i in &o.indicators {
             let unit = i.unit.as_deref();
             let peers = i.peers.as_ref().map_or(String::new(), |p| {
@@ -153,9 +190,35 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
                 });
                 format!("{rank}, {} {}", l.median, value(p.median, unit, lang, l))
             });
+            // The previous period's value (score, or why there is none),
+            // and the changes of both.
+            let then = match (i.previous, i.change) {
+                (Some(p), Some(c)) => {
+                    let status = i.trend.iter().rev().nth(1).map_or(Status::Ok, |t| t.status);
+                    let why = |s: Option<f64>| match s {
+                        None if status != Status::Ok => status.label(lang).to_string(),
+                        s => score(s, lang, l),
+                    };
+                    let before = match p.value {
+                        None => why(None),
+                        v => format!("{} ({})", value(v, unit, lang, l), why(p.score)),
+                    };
+                    let moved = match (c.value, c.score) {
+                        (None, None) => "—".to_string(),
+                        (v, s) => format!(
+                            "{} ({})",
+                            value_change(v, unit, lang),
+                            score_change(s, lang)
+                        ),
+                    };
+                    format!(" {} | {} |", cell(&before), cell(&moved))
+                }
+                _ if trended => " | |".to_string(),
+                _ => String::new(),
+            };
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |{then}",
                 cell(i.title.as_deref().unwrap_or(&i.id)),
                 status_or(i, value(i.value, unit, lang, l), lang),
                 value(i.target, unit, lang, l),

@@ -71,6 +71,10 @@ pub struct Report {
     /// Share of the weight whose score could be computed.
     #[serde(serialize_with = "num")]
     pub coverage: f64,
+    /// The overall score of each period scored, oldest first, this one
+    /// last (`--periods`; none without a period).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub trend: Vec<TrendScore>,
     /// A hash of the rule set, parameters and period scored.
     pub revision: String,
     /// Rows loaded per table.
@@ -203,6 +207,9 @@ pub struct ObjectiveReport {
     #[serde(serialize_with = "num")]
     /// The share of its indicators' weight that could be scored.
     pub coverage: f64,
+    /// Its score in each period scored, oldest first, this one last.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub trend: Vec<TrendScore>,
     /// Its indicators, in the rules' order.
     pub indicators: Vec<IndicatorReport>,
 }
@@ -240,6 +247,16 @@ pub struct IndicatorReport {
     /// Why, unless `ok`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub reason: Option<Reason>,
+    /// Its figures in each period scored, oldest first, this one last.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub trend: Vec<TrendFigure>,
+    /// Its figures in the period before (with two periods or more).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub previous: Option<Change>,
+    /// This period's figures less the previous period's (null where
+    /// either is null).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub change: Option<Change>,
     /// Segment column → segment value → figures.
     #[serde(skip_serializing_if = "IndexMap::is_empty", default)]
     pub segments: IndexMap<String, IndexMap<String, SegmentCell>>,
@@ -256,6 +273,50 @@ pub struct IndicatorReport {
     /// How its figures were reached (`--explain`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub explain: Option<Explain>,
+}
+
+/// A score in one period of a trend (overall or an objective).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrendScore {
+    /// The period's first day (ISO).
+    pub from: String,
+    /// Its last day.
+    pub to: String,
+    /// The score, or null (no row of any dated table in that period).
+    #[serde(serialize_with = "opt_num")]
+    pub score: Option<f64>,
+}
+
+/// An indicator's figures in one period of its trend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrendFigure {
+    /// The period's first day (ISO).
+    pub from: String,
+    /// Its last day.
+    pub to: String,
+    /// Its value then, or null (see `status`).
+    #[serde(serialize_with = "opt_num")]
+    pub value: Option<f64>,
+    /// Its score then, or null.
+    #[serde(serialize_with = "opt_num")]
+    pub score: Option<f64>,
+    /// Said only when not `ok`: why the figures are null.
+    #[serde(skip_serializing_if = "is_ok", default)]
+    pub status: Status,
+}
+
+/// A value and a score: the previous period's, or the change from it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Change {
+    /// The value (or its change), null when unknown.
+    #[serde(serialize_with = "opt_num")]
+    pub value: Option<f64>,
+    /// The score (or its change, in points), null when unknown.
+    #[serde(serialize_with = "opt_num")]
+    pub score: Option<f64>,
 }
 
 /// An indicator's definition, each expression in canonical form (`kpi
@@ -655,6 +716,7 @@ mod tests {
             period: None,
             score: None,
             coverage: 0.0,
+            trend: Vec::new(),
             revision: String::new(),
             rows: IndexMap::new(),
             in_period: IndexMap::new(),

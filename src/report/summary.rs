@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::format::{band, colon, percent, reasons, score, value};
+use super::format::{band, colon, percent, reasons, score, score_change, value};
 use super::labels::Lang;
 use super::{Report, Status};
 
@@ -21,9 +21,30 @@ pub fn summary(report: &Report, lang: Lang, color: bool) -> String {
     let period = report.period.as_ref().map_or(String::new(), |p| {
         format!("   {}{}{} – {}", l.period, colon(lang), p.from, p.to)
     });
+    // With a trend: the previous period's score and the change from it.
+    let before = |trend: &[super::TrendScore]| {
+        (trend.len() >= 2).then(|| trend[trend.len() - 2].score)
+    };
+    // A change that cannot be told is left blank: the line says why.
+    let change = |now: Option<f64>, trend: &[super::TrendScore]| match before(trend) {
+        Some(Some(prev)) if now.is_some() => format!(
+            " {:>7}",
+            score_change(now.map(|a| a - prev), lang)
+        ),
+        _ => String::new(),
+    };
+    let previous = before(&report.trend).map_or(String::new(), |prev| {
+        format!(
+            "   {}{}{} ({})",
+            l.previous,
+            colon(lang),
+            score(prev, lang, l),
+            score_change(report.score.zip(prev).map(|(a, b)| a - b), lang),
+        )
+    });
     let _ = writeln!(
         out,
-        "{title}\n{}{}{}   {}{}{}{period}",
+        "{title}\n{}{}{}{previous}   {}{}{}{period}",
         l.overall,
         colon(lang),
         paint(score(report.score, lang, l), report.score),
@@ -40,7 +61,15 @@ pub fn summary(report: &Report, lang: Lang, color: bool) -> String {
         } else {
             paint(score(o.score, lang, l), o.score)
         };
-        let _ = writeln!(out, "\n  {title:<44} {figure:>6}");
+        let _ = writeln!(
+            out,
+            "\n  {title:<44} {figure:>6}{}",
+            if o.weight == 0.0 {
+                String::new()
+            } else {
+                change(o.score, &o.trend)
+            }
+        );
         for i in &o.indicators {
             let unit = i.unit.as_deref();
             // The status column says why a figure is missing; the value
@@ -54,9 +83,13 @@ pub fn summary(report: &Report, lang: Lang, color: bool) -> String {
                 None if i.status != Status::Ok => i.status.label(lang).to_string(),
                 s => paint(score(s, lang, l), s),
             };
+            let moved = match i.change {
+                Some(c) if c.score.is_some() => format!(" {:>7}", score_change(c.score, lang)),
+                _ => String::new(),
+            };
             let _ = writeln!(
                 out,
-                "    {:<40} {:>24} {:>6}",
+                "    {:<40} {:>24} {:>6}{moved}",
                 i.title.as_deref().unwrap_or(&i.id),
                 figures,
                 figure

@@ -43,6 +43,7 @@ impl Block {
                 ("benchmark", Text),
                 ("benchmark_min_peers", Expr),
                 ("max_segment_values", Expr),
+                ("trend", Expr),
                 ("description", Text),
             ],
             Block::Objective => &[("weight", Expr), ("description", Text), ("tags", TextList)],
