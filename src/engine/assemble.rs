@@ -318,6 +318,7 @@ impl<'a> Scoring<'a> {
                 from,
                 to,
                 value: f.value.as_num(),
+                target: f.target.as_num(),
                 score: f.score,
                 status: f.status,
             })

@@ -195,6 +195,7 @@ pub fn csv(report: &Report, lang: Lang) -> String {
                 r.set("period_from", &t.from);
                 r.set("period_to", &t.to);
                 r.set("value", &num(t.value));
+                r.set("target", &num(t.target));
                 r.set("score", &num(t.score));
                 r.set("status", t.status.code());
                 put(r);

@@ -299,6 +299,9 @@ pub struct TrendFigure {
     /// Its value then, or null (see `status`).
     #[serde(serialize_with = "opt_num")]
     pub value: Option<f64>,
+    /// Its target then (a `prior(..)` target is that period's), or null.
+    #[serde(serialize_with = "opt_num")]
+    pub target: Option<f64>,
     /// Its score then, or null.
     #[serde(serialize_with = "opt_num")]
     pub score: Option<f64>,
