@@ -37,6 +37,7 @@
 // The API: what an embedder builds on (re-exported below), documented.
 pub mod data;
 pub mod diagnostic;
+pub mod diff;
 pub mod engine;
 #[cfg(feature = "watch")]
 pub mod live;

@@ -2,6 +2,7 @@
 
 mod check;
 mod convert;
+mod diff;
 mod fmt;
 mod generate;
 mod score;
@@ -59,6 +60,9 @@ enum Command {
     Convert(convert::Args),
     /// Score the rules against a dataset and write the report.
     Score(score::Args),
+    /// Compare two reports, or two rule sets on the same data: what moved
+    /// the score, and why.
+    Diff(diff::Args),
     /// Write a realistic synthetic alumni dataset.
     Generate(generate::Args),
     /// Re-score on every save of a rule file, plugin or table.
@@ -75,6 +79,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Fmt(args) => fmt::run(args, &out),
         Command::Convert(args) => convert::run(args, &out),
         Command::Score(args) => score::run(args, &out),
+        Command::Diff(args) => diff::run(args, &out),
         Command::Generate(args) => generate::run(args, &out),
         Command::Watch(args) => watch::run(args, &out),
     }
