@@ -488,7 +488,7 @@ pub fn profile_changes(
             .into_values()
             .map(|(from, to, count)| Transition { from, to, count })
             .collect();
-        transitions.sort_by(|a, b| b.count.cmp(&a.count));
+        transitions.sort_by_key(|t| std::cmp::Reverse(t.count));
         columns.push(ProfileColumnChange {
             name: name.clone(),
             changed,

@@ -114,9 +114,15 @@ pub struct Run {
 }
 
 impl Run {
+    /// Standard output as JSON; a report is checked against its published
+    /// schema on the way.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}\n{}", self.stdout, self.stderr))
+        let v: serde_json::Value = serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}\n{}", self.stdout, self.stderr));
+        if v["format"] == "alumni-kpi/report@2" {
+            assert_valid_report(&v);
+        }
+        v
     }
 
     /// The diagnostics printed with `--error-format json`.
@@ -154,4 +160,25 @@ pub fn run(args: &[&str], rules: &str, data: &Path) -> Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// Panics with every violation when `report` does not follow
+/// schema/report.schema.json (compiled once per test binary).
+pub fn assert_valid_report(report: &serde_json::Value) {
+    static SCHEMA: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    let validator = SCHEMA.get_or_init(|| {
+        let text = std::fs::read_to_string(root().join("schema/report.schema.json"))
+            .expect("the published schema");
+        let schema: serde_json::Value = serde_json::from_str(&text).expect("the schema is JSON");
+        jsonschema::validator_for(&schema).expect("the schema compiles")
+    });
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "the report does not follow schema/report.schema.json:\n{}",
+        errors.join("\n")
+    );
 }
