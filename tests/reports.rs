@@ -39,6 +39,7 @@ fn render(report: &Report, format: ReportFormat, lang: Lang) -> String {
             &RenderOptions {
                 lang,
                 template: None,
+                ..RenderOptions::default()
             },
         )
         .expect("renders")
@@ -112,6 +113,7 @@ fn an_institution_template_restyles_the_page() {
             &RenderOptions {
                 lang: Lang::En,
                 template: Some(template.into()),
+                ..RenderOptions::default()
             },
         )
         .expect("renders");
@@ -124,6 +126,7 @@ fn an_institution_template_restyles_the_page() {
         &RenderOptions {
             lang: Lang::En,
             template: Some("{% for %}".into()),
+            ..RenderOptions::default()
         },
     );
     assert!(

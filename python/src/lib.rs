@@ -239,6 +239,7 @@ impl Engine {
                 &RenderOptions {
                     lang,
                     template: None,
+                    ..RenderOptions::default()
                 },
             )
             .map_err(|e| PyValueError::new_err(e.to_string()))

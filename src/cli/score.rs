@@ -116,6 +116,7 @@ pub fn run(args: Args, out: &Output) -> Exit {
     let render = RenderOptions {
         lang: scope.lang,
         template,
+        ..RenderOptions::default()
     };
     let Some(format) = format else {
         // No file and no format: a summary for people.

@@ -36,6 +36,7 @@ fn write(
     let options = RenderOptions {
         lang,
         template: None,
+        ..RenderOptions::default()
     };
     let text = match report.render_with(format, &options) {
         Ok(t) => t,

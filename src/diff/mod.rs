@@ -304,6 +304,29 @@ impl Diff {
     }
 }
 
+/// The report's current period against its previous one (the last two
+/// entries of its trend), as a diff of the same rules: what helped and what
+/// hurt the overall score. `None` without a trend.
+pub fn against_previous(report: &Report) -> Option<Diff> {
+    let before = |trend: &[crate::report::TrendScore]| -> Option<Option<f64>> {
+        (trend.len() >= 2).then(|| trend[trend.len() - 2].score)
+    };
+    let mut previous = report.clone();
+    previous.score = before(&report.trend)?;
+    for o in &mut previous.objectives {
+        o.score = before(&o.trend).unwrap_or(None);
+        for i in &mut o.indicators {
+            let p = i.previous.unwrap_or(crate::report::Change {
+                value: None,
+                score: None,
+            });
+            i.value = p.value;
+            i.score = p.score;
+        }
+    }
+    Some(Diff::new(&previous, report))
+}
+
 /// How a diff is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]

@@ -86,6 +86,79 @@ fn objectives_chart(report: &Report, lang: Lang) -> Result<String, HtmlError> {
     Ok(svg)
 }
 
+/// The overall score over the periods of the trend, each point labelled;
+/// a null breaks the line (each objective's trend is the sparkline of its
+/// row in the summary).
+fn trend_chart(report: &Report, lang: Lang) -> Result<String, HtmlError> {
+    let l = lang.labels();
+    let labels: Vec<String> = report
+        .trend
+        .iter()
+        .map(|t| super::board::period_label(&t.from, &t.to))
+        .collect();
+    let n = labels.len();
+    let mut svg = String::new();
+    {
+        let area = SVGBackend::with_string(&mut svg, (720, 220)).into_drawing_area();
+        let chart_err = |e: &dyn std::fmt::Display| HtmlError::Chart(e.to_string());
+        area.fill(&WHITE).map_err(|e| chart_err(&e))?;
+        let last = (n.max(2) - 1) as f64;
+        let mut chart = ChartBuilder::on(&area)
+            .margin(12)
+            .margin_left(16)
+            .margin_right(40)
+            .caption(l.overall, ("sans-serif", 14))
+            .x_label_area_size(26)
+            .y_label_area_size(40)
+            .build_cartesian_2d(-0.2f64..last + 0.2, 0f64..105f64)
+            .map_err(|e| chart_err(&e))?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n)
+            .x_label_formatter(&|x| {
+                let k = x.round();
+                if (x - k).abs() < 1e-6 && k >= 0.0 {
+                    labels.get(k as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .y_labels(6)
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .y_desc(l.score)
+            .label_style(("sans-serif", 12))
+            .draw()
+            .map_err(|e| chart_err(&e))?;
+        let mut run: Vec<(f64, f64)> = Vec::new();
+        let mut runs = Vec::new();
+        for (k, t) in report.trend.iter().enumerate() {
+            match t.score {
+                Some(s) => run.push((k as f64, s)),
+                None => runs.push(std::mem::take(&mut run)),
+            }
+        }
+        runs.push(run);
+        let ink = RGBColor(43, 108, 176);
+        for run in runs.into_iter().filter(|r| !r.is_empty()) {
+            chart
+                .draw_series(LineSeries::new(run.clone(), ink.stroke_width(3)).point_size(4))
+                .map_err(|e| chart_err(&e))?;
+            chart
+                .draw_series(run.into_iter().map(|(x, y)| {
+                    Text::new(
+                        score(Some(y), lang, l),
+                        (x, (y - 9.0).max(2.0)),
+                        ("sans-serif", 13).into_font().color(&BLACK),
+                    )
+                }))
+                .map_err(|e| chart_err(&e))?;
+        }
+        area.present().map_err(|e| chart_err(&e))?;
+    }
+    Ok(svg)
+}
+
 /// A message as HTML: escaped, with its `names` in backticks set as code
 /// (the template filter `code`).
 fn code(text: &str) -> Value {
@@ -117,7 +190,12 @@ fn code(text: &str) -> Value {
 }
 
 /// Renders the page; `template` replaces the shipped one.
-pub fn html(report: &Report, lang: Lang, template: Option<&str>) -> Result<String, HtmlError> {
+pub fn html(
+    report: &Report,
+    lang: Lang,
+    template: Option<&str>,
+    generated: chrono::NaiveDate,
+) -> Result<String, HtmlError> {
     let mut env = Environment::new();
     env.add_filter("code", code);
     env.add_template("report.html", template.unwrap_or(TEMPLATE))?;
@@ -187,6 +265,22 @@ pub fn html(report: &Report, lang: Lang, template: Option<&str>) -> Result<Strin
                             .map(|p| score(Some(p), lang, l)),
                         peers => peers,
                         explain => Serde(&i.explain),
+                        trend => (i.trend.len() >= 2).then(|| context! {
+                            spark => Value::from_safe_string(super::board::sparkline(
+                                &i.trend.iter().map(|t| t.score).collect::<Vec<_>>(),
+                            )),
+                            periods => i.trend.iter().map(|t| context! {
+                                period => super::board::period_label(&t.from, &t.to),
+                                value => match (t.value, t.status) {
+                                    (None, s) if s != Status::Ok => s.label(lang).to_string(),
+                                    (v, _) => value(v, unit, lang, l),
+                                },
+                                score => match (t.score, t.status) {
+                                    (None, s) if s != Status::Ok => s.label(lang).to_string(),
+                                    (s, _) => score(s, lang, l),
+                                },
+                            }).collect::<Vec<_>>(),
+                        }),
                     }
                 })
                 .collect();
@@ -206,6 +300,11 @@ pub fn html(report: &Report, lang: Lang, template: Option<&str>) -> Result<Strin
         })
         .collect();
     let chart = objectives_chart(report, lang)?;
+    let trend = if report.trend.len() >= 2 {
+        Some(Value::from_safe_string(trend_chart(report, lang)?))
+    } else {
+        None
+    };
     let page = env.get_template("report.html")?.render(context! {
         lang => match lang { Lang::En => "en", Lang::Fr => "fr" },
         labels => Serde(l),
@@ -220,6 +319,8 @@ pub fn html(report: &Report, lang: Lang, template: Option<&str>) -> Result<Strin
         coverage => percent(report.coverage, lang),
         objectives => objectives,
         objectives_chart => Value::from_safe_string(chart),
+        trend_chart => trend,
+        summary => super::board::summary(report, lang, generated),
     })?;
     Ok(page)
 }

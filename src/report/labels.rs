@@ -55,6 +55,8 @@ pub struct Labels {
     /// This period's figure less the previous period's.
     pub change: &'static str,
     pub trend: &'static str,
+    /// What an indicator's points of change are.
+    pub points_note: &'static str,
 }
 
 pub const EN: Labels = Labels {
@@ -95,6 +97,7 @@ pub const EN: Labels = Labels {
     previous: "Previous",
     change: "Change",
     trend: "Trend",
+    points_note: "Points: each indicator's share of the change of the overall score since the previous period.",
 };
 
 pub const FR: Labels = Labels {
@@ -135,6 +138,7 @@ pub const FR: Labels = Labels {
     previous: "Précédent",
     change: "Évolution",
     trend: "Tendance",
+    points_note: "Points : part de chaque indicateur dans l'évolution du score global depuis la période précédente.",
 };
 
 impl Lang {

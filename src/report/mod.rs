@@ -8,6 +8,8 @@
 //! | `csv`  | one row per figure and note (`csv.rs`) |
 //! | `html` | one self-contained page with charts (`html.rs`, minijinja + plotters) |
 
+#[cfg(feature = "html")]
+mod board;
 mod csv;
 pub use csv::safe_cell;
 #[doc(hidden)]
@@ -540,6 +542,8 @@ pub struct RenderOptions {
     pub lang: Lang,
     /// Replaces the shipped HTML template (`--template FILE`).
     pub template: Option<String>,
+    /// The generation date the HTML summary shows (default: today, UTC).
+    pub generated: Option<chrono::NaiveDate>,
 }
 
 /// Why a report could not be rendered.
@@ -672,10 +676,14 @@ impl Renderer for Markdown {
 impl Renderer for Html {
     #[cfg(feature = "html")]
     fn render(&self, report: &Report, options: &RenderOptions) -> Result<String, RenderError> {
+        let generated = options
+            .generated
+            .unwrap_or_else(|| chrono::Utc::now().date_naive());
         Ok(html::html(
             report,
             options.lang,
             options.template.as_deref(),
+            generated,
         )?)
     }
 
