@@ -932,7 +932,7 @@ fn finding_7_the_title_and_the_footer_follow_the_period_scored() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let page = std::fs::read_to_string(&html).expect("read");
     assert!(
-        page.contains("<h1>Relations avec les diplômés — impact 2024&#x2f;25</h1>"),
+        page.contains("<h1 id=\"summary-title\">Relations avec les diplômés — impact 2024&#x2f;25</h1>"),
         "the title"
     );
     // The footer counts the rows of the period: events of 2024/25 only.
@@ -1121,8 +1121,13 @@ fn finding_9_a_french_report_is_french_throughout() {
     assert!(md.contains("**Score global : "), "{md}");
     assert!(html.contains("Période\u{a0}: 2024-09-01"));
     assert!(html.contains("pas de détail par segment\u{a0}: il lit <code>events</code>"));
-    // Chart ticks written as French numbers are (0, 10, …), not `10.0`.
-    let ticks: Vec<&str> = html
+    // Chart ticks written as French numbers are (0, 10, …), not `10.0`:
+    // the objectives' chart, after the summary's trend.
+    let objectives_chart = html
+        .split("aria-label=\"Objectifs\"")
+        .nth(1)
+        .expect("the objectives chart");
+    let ticks: Vec<&str> = objectives_chart
         .split("<text")
         .skip(1)
         .filter_map(|t| {
