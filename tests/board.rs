@@ -69,13 +69,19 @@ fn the_summary_says_what_helped_and_hurt_as_computed_by_hand() {
     // They add up to 80.15625 − 67.96875 = 12.1875.
     let page = html("tests/eval/hand/rules", "tests/eval/hand/data", Lang::En);
     let s = summary_text(&page);
-    assert!(s.contains("Overall score 80.2 +12.2 against the previous period (68)"), "{s}");
+    assert!(
+        s.contains("Overall score 80.2 +12.2 against the previous period (68)"),
+        "{s}"
+    );
     assert!(s.contains("Generated on 2026-12-01"), "{s}");
     assert!(
         s.contains("What helped most Attendance growth +12.5 (no baseline → 100) Cost per engaged alumnus +9.1 (0 → 72.5)"),
         "{s}"
     );
-    assert!(s.contains("What held the score back most Satisfaction −9.4 (100 → 50)"), "{s}");
+    assert!(
+        s.contains("What held the score back most Satisfaction −9.4 (100 → 50)"),
+        "{s}"
+    );
     // Objectives: score, share of the weight (3 of 4, 1 of 4), change.
     assert!(s.contains("Engagement 78.1 75 % −12.5"), "{s}");
     assert!(s.contains("Cost 86.3 25 % +86.3"), "{s}");
@@ -84,7 +90,10 @@ fn the_summary_says_what_helped_and_hurt_as_computed_by_hand() {
         s.contains("1 indicator(s) have no data this period and count for nothing: Gifts in kind."),
         "{s}"
     );
-    assert!(s.contains("The overall score rests on 85 % of the weight."), "{s}");
+    assert!(
+        s.contains("The overall score rests on 85 % of the weight."),
+        "{s}"
+    );
     for technical in ["`", "score::", "gifts ", ".kpi"] {
         assert!(!s.contains(technical), "`{technical}` in the summary: {s}");
     }
@@ -94,10 +103,23 @@ fn the_summary_says_what_helped_and_hurt_as_computed_by_hand() {
 
 #[test]
 fn the_summary_is_french_in_french() {
-    let s = summary_text(&html("tests/eval/hand/rules", "tests/eval/hand/data", Lang::Fr));
-    assert!(s.contains("Score global 80,2 +12,2 par rapport à la période précédente (68)"), "{s}");
-    assert!(s.contains("Ce qui a le plus aidé Attendance growth +12,5 (pas de référence → 100)"), "{s}");
-    assert!(s.contains("Le score global repose sur 85 % du poids."), "{s}");
+    let s = summary_text(&html(
+        "tests/eval/hand/rules",
+        "tests/eval/hand/data",
+        Lang::Fr,
+    ));
+    assert!(
+        s.contains("Score global 80,2 +12,2 par rapport à la période précédente (68)"),
+        "{s}"
+    );
+    assert!(
+        s.contains("Ce qui a le plus aidé Attendance growth +12,5 (pas de référence → 100)"),
+        "{s}"
+    );
+    assert!(
+        s.contains("Le score global repose sur 85 % du poids."),
+        "{s}"
+    );
     for english in ["What helped", "Generated", "Share of the weight"] {
         assert!(!s.contains(english), "`{english}` in French: {s}");
     }
@@ -144,13 +166,19 @@ fn the_sample_report_prints_to_a4_with_the_summary_alone_on_page_1() {
             "--no-first-run",
             "--no-pdf-header-footer",
         ])
-        .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
         .arg(format!("--print-to-pdf={}", pdf.display()))
         .arg(format!("file://{}", page.display()))
         .output()
         .expect("chromium runs");
     assert!(pdf.exists(), "{}", String::from_utf8_lossy(&out.stderr));
-    let info = Command::new("pdfinfo").arg(&pdf).output().expect("pdfinfo runs");
+    let info = Command::new("pdfinfo")
+        .arg(&pdf)
+        .output()
+        .expect("pdfinfo runs");
     let info = String::from_utf8_lossy(&info.stdout);
     let pages: usize = info
         .lines()
@@ -161,12 +189,25 @@ fn the_sample_report_prints_to_a4_with_the_summary_alone_on_page_1() {
     assert!((4..=20).contains(&pages), "{pages} pages");
 
     let first = pdf_text(&pdf, 1, 1);
-    for heading in ["Summary", "What helped most", "What held the score back most", "Overall score", "Generated on 2026-12-01"] {
-        assert!(first.contains(heading), "`{heading}` not on page 1:\n{first}");
+    for heading in [
+        "Summary",
+        "What helped most",
+        "What held the score back most",
+        "Overall score",
+        "Generated on 2026-12-01",
+    ] {
+        assert!(
+            first.contains(heading),
+            "`{heading}` not on page 1:\n{first}"
+        );
     }
     // Every objective's row is on page 1; the details start on page 2.
     let report = alumni_kpi::Report::from_json(&{
-        let out = common::run(&["score", "--format", "json"], "rules", &root().join("data/sample"));
+        let out = common::run(
+            &["score", "--format", "json"],
+            "rules",
+            &root().join("data/sample"),
+        );
         out.stdout
     })
     .expect("the report");
@@ -183,7 +224,11 @@ fn the_sample_report_prints_to_a4_with_the_summary_alone_on_page_1() {
     for i in report.objectives.iter().flat_map(|o| &o.indicators) {
         let title = i.title.clone().unwrap_or_default();
         // Long titles may wrap in a table cell: their first words.
-        let start: String = title.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+        let start: String = title
+            .split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ");
         assert!(all.contains(&start), "`{title}` not printed");
     }
     assert!(pdf_text(&pdf, pages, pages).contains("Generated by alumni-kpi"));
@@ -194,4 +239,93 @@ fn the_sample_report_prints_to_a4_with_the_summary_alone_on_page_1() {
         .arg(&pdf)
         .arg(&png)
         .status();
+}
+
+/// The hand rules without their `min_group = 1`, with `extra` indicators.
+fn hand_variant(extra: &str) -> tempfile::TempDir {
+    let hand =
+        std::fs::read_to_string(root().join("tests/eval/hand/rules/hand.kpi")).expect("read");
+    let text = hand.replace("  min_group = 1\n", "") + extra;
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("hand.kpi"), text).expect("write");
+    dir
+}
+
+#[test]
+fn small_groups_are_masked_and_an_indicator_chooses_its_segments() {
+    let rules = hand_variant(
+        "objective cuts {\n\
+           indicator leaders { value = share(alumni where tier == \"leader\") target = 50% }\n\
+           indicator uncut { value = share(alumni where member) target = 80% segments = false }\n\
+           indicator by_faculty { value = share(alumni where member) target = 80% segments = [faculty] }\n\
+         }\n",
+    );
+    let out = common::run(
+        &["score", "--format", "json"],
+        rules.path().to_str().expect("utf-8"),
+        &root().join("tests/eval/hand/data"),
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let r = out.json();
+    assert_eq!(r["min_group"], 10);
+    let find = |id: &str| {
+        r["objectives"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|o| o["indicators"].as_array().into_iter().flatten())
+            .find(|i| i["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {id}"))
+    };
+    // JSON keeps every figure with its group size (Law: alumni 1, 2).
+    assert_eq!(find("members")["segments"]["faculty"]["Law"]["n"], 2);
+    // The column it reads itself is not a cut of `leaders`; the others choose.
+    let keys = |id: &str| -> Vec<String> {
+        find(id)["segments"]
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(keys("leaders"), vec!["faculty"]);
+    assert_eq!(keys("uncut"), Vec::<String>::new());
+    assert_eq!(keys("by_faculty"), vec!["faculty"]);
+    // The people-facing formats mask groups under 10: here, all of them.
+    let md = common::run(
+        &["score", "--format", "md"],
+        rules.path().to_str().expect("utf-8"),
+        &root().join("tests/eval/hand/data"),
+    )
+    .stdout;
+    assert!(
+        md.contains("| Members | (fewer than 10) | (fewer than 10) |"),
+        "{md}"
+    );
+    let rules_dir = rules.path().to_str().expect("utf-8").to_string();
+    let page = html(&rules_dir, "tests/eval/hand/data", Lang::En);
+    assert!(page.contains("title=\"fewer than 10 people\">—</td>"));
+    assert!(!page.contains(" people</span>"), "no small group shown");
+}
+
+#[test]
+fn an_unknown_segment_of_an_indicator_is_located_with_a_suggestion() {
+    let rules = hand_variant(
+        "objective cuts { indicator x { value = share(alumni where member) target = 1 segments = [facutly] } }\n",
+    );
+    let out = common::run(
+        &["check"],
+        rules.path().to_str().expect("utf-8"),
+        &root().join("tests/eval/hand/data"),
+    );
+    let e = out.error("check::unknown-segment");
+    assert!(
+        e["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("`facutly`")),
+        "{e}"
+    );
+    assert!(
+        e["help"].as_str().is_some_and(|h| h.contains("faculty")),
+        "{e}"
+    );
 }

@@ -20,9 +20,21 @@ fn every_kind_of_report_follows_the_published_schema() {
         (vec![], "rules", "data/sample"),
         (vec!["--explain", "--periods", "2"], "rules", "data/sample"),
         (vec!["--explain"], "rules/case-aem", "data/sample"),
-        (vec!["--explain", "--set", "staff_hour_cost=50"], "tests/eval/hand/rules", "tests/eval/hand/data"),
-        (vec!["--period", "2030-01-01..2030-12-31"], "rules", "data/sample"),
-        (vec!["--periods", "1"], "tests/eval/hand/rules", "tests/eval/hand/data"),
+        (
+            vec!["--explain", "--set", "staff_hour_cost=50"],
+            "tests/eval/hand/rules",
+            "tests/eval/hand/data",
+        ),
+        (
+            vec!["--period", "2030-01-01..2030-12-31"],
+            "rules",
+            "data/sample",
+        ),
+        (
+            vec!["--periods", "1"],
+            "tests/eval/hand/rules",
+            "tests/eval/hand/data",
+        ),
     ] {
         assert_valid_report(&report(&args, rules, data));
     }
@@ -36,9 +48,15 @@ fn the_schema_rejects_what_is_not_a_report() {
     assert!(caught.is_err(), "a score above 100 is caught");
     let mut r = report(&[], "tests/eval/hand/rules", "tests/eval/hand/data");
     r["objectives"][0]["surprise"] = serde_json::json!(1);
-    assert!(std::panic::catch_unwind(|| assert_valid_report(&r)).is_err(), "unknown fields are caught");
+    assert!(
+        std::panic::catch_unwind(|| assert_valid_report(&r)).is_err(),
+        "unknown fields are caught"
+    );
     // The schema is itself valid JSON Schema and names its layout.
     let text = std::fs::read_to_string(root().join("schema/report.schema.json")).expect("schema");
     let schema: serde_json::Value = serde_json::from_str(&text).expect("json");
-    assert_eq!(schema["properties"]["format"]["const"], alumni_kpi::report::FORMAT);
+    assert_eq!(
+        schema["properties"]["format"]["const"],
+        alumni_kpi::report::FORMAT
+    );
 }

@@ -932,7 +932,9 @@ fn finding_7_the_title_and_the_footer_follow_the_period_scored() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let page = std::fs::read_to_string(&html).expect("read");
     assert!(
-        page.contains("<h1 id=\"summary-title\">Relations avec les diplômés — impact 2024&#x2f;25</h1>"),
+        page.contains(
+            "<h1 id=\"summary-title\">Relations avec les diplômés — impact 2024&#x2f;25</h1>"
+        ),
         "the title"
     );
     // The footer counts the rows of the period: events of 2024/25 only.
@@ -1214,7 +1216,7 @@ fn finding_6_every_format_carries_the_same_figures() {
     assert_eq!(rate["contribution"], "50");
     let note = find("note", "status", "warning");
     assert!(note["reason"].contains("`gifts` has no data"), "{csv}");
-    assert!(note["source"].ends_with("hand.kpi:46:13"), "{csv}");
+    assert!(note["source"].ends_with("hand.kpi:49:13"), "{csv}");
     // A segment is scored against its own target: Arts had no
     // participation the year before, so no baseline (not the whole's 4).
     let arts = rows

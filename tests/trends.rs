@@ -129,27 +129,57 @@ fn every_trend_figure_of_three_years_matches_the_hand_computation() {
     // total_given: sum, linear(0, 500): 150 → 30, 360 → 72, 540 → 100
     // (past the target).
     let total = indicator(&r, "total_given");
-    assert!(close(&series(total, "value"), &[Some(150.0), Some(360.0), Some(540.0)]));
-    assert!(close(&series(total, "score"), &[Some(30.0), Some(72.0), Some(100.0)]));
-    assert_eq!(total["previous"], serde_json::json!({"value": 360, "score": 72}));
-    assert_eq!(total["change"], serde_json::json!({"value": 180, "score": 28}));
+    assert!(close(
+        &series(total, "value"),
+        &[Some(150.0), Some(360.0), Some(540.0)]
+    ));
+    assert!(close(
+        &series(total, "score"),
+        &[Some(30.0), Some(72.0), Some(100.0)]
+    ));
+    assert_eq!(
+        total["previous"],
+        serde_json::json!({"value": 360, "score": 72})
+    );
+    assert_eq!(
+        total["change"],
+        serde_json::json!({"value": 180, "score": 28})
+    );
 
     // donor_rate: alumni who gave in the year (the profile per period):
     // 2 of 4 → 0.5 → 50; 3 of 4 → 75; 4 of 4 → 100.
     let donors = indicator(&r, "donor_rate");
-    assert!(close(&series(donors, "value"), &[Some(0.5), Some(0.75), Some(1.0)]));
-    assert!(close(&series(donors, "score"), &[Some(50.0), Some(75.0), Some(100.0)]));
+    assert!(close(
+        &series(donors, "value"),
+        &[Some(0.5), Some(0.75), Some(1.0)]
+    ));
+    assert!(close(
+        &series(donors, "score"),
+        &[Some(50.0), Some(75.0), Some(100.0)]
+    ));
 
     // doubled: target twice the year before. 2023 has no 2022 to compare
     // with: no baseline, null, and said so. 2024: 360 against 300 → 100;
     // 2025: 540 against 720 → 75.
     let doubled = indicator(&r, "doubled");
-    assert!(close(&series(doubled, "value"), &[Some(150.0), Some(360.0), Some(540.0)]));
-    assert!(close(&series(doubled, "score"), &[None, Some(100.0), Some(75.0)]));
+    assert!(close(
+        &series(doubled, "value"),
+        &[Some(150.0), Some(360.0), Some(540.0)]
+    ));
+    assert!(close(
+        &series(doubled, "score"),
+        &[None, Some(100.0), Some(75.0)]
+    ));
     assert_eq!(doubled["trend"][0]["status"], "no_baseline");
     assert_eq!(doubled["trend"][1].get("status"), None, "ok is not said");
-    assert_eq!(doubled["previous"], serde_json::json!({"value": 360, "score": 100}));
-    assert_eq!(doubled["change"], serde_json::json!({"value": 180, "score": -25}));
+    assert_eq!(
+        doubled["previous"],
+        serde_json::json!({"value": 360, "score": 100})
+    );
+    assert_eq!(
+        doubled["change"],
+        serde_json::json!({"value": 180, "score": -25})
+    );
 
     // Objectives: giving = mean of its two; growth = doubled's.
     //   2023: (30 + 50) / 2 = 40;   2024: (72 + 75) / 2 = 73.5;  2025: 100.
@@ -180,12 +210,17 @@ fn the_trend_equals_scoring_each_year_alone() {
     let trend = score(rules.path(), data.path(), &["--periods", "3"]);
     for (k, year) in ["2023", "2024", "2025"].iter().enumerate() {
         let period = format!("{year}-01-01..{year}-12-31");
-        let alone = score(rules.path(), data.path(), &["--period", &period, "--periods", "1"]);
+        let alone = score(
+            rules.path(),
+            data.path(),
+            &["--period", &period, "--periods", "1"],
+        );
         assert_eq!(trend["trend"][k]["score"], alone["score"], "overall {year}");
         for o in alone["objectives"].as_array().expect("objectives") {
             let id = o["id"].as_str().expect("id");
             assert_eq!(
-                objective(&trend, id)["trend"][k]["score"], o["score"],
+                objective(&trend, id)["trend"][k]["score"],
+                o["score"],
                 "{id} {year}"
             );
             for i in o["indicators"].as_array().expect("indicators") {
@@ -208,7 +243,11 @@ fn the_shipped_pack_trend_equals_scoring_the_year_before_alone() {
     let rules = root().join("rules");
     // Two periods by default with a period: the sample's two years.
     let both = score(&rules, &sample, &[]);
-    let before = score(&rules, &sample, &["--period", "2024-09-01..2025-08-31", "--periods", "1"]);
+    let before = score(
+        &rules,
+        &sample,
+        &["--period", "2024-09-01..2025-08-31", "--periods", "1"],
+    );
     assert_eq!(both["trend"].as_array().map(Vec::len), Some(2));
     assert_eq!(both["trend"][0]["from"], "2024-09-01");
     assert_eq!(both["trend"][0]["score"], before["score"]);
@@ -241,7 +280,9 @@ fn an_earlier_period_without_rows_is_null_and_said() {
         .find(|d| d["code"] == "score::empty-trend-period")
         .unwrap_or_else(|| panic!("no note: {}", r["diagnostics"]));
     assert!(
-        note["message"].as_str().is_some_and(|m| m.contains("2022-01-01 .. 2022-12-31")),
+        note["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("2022-01-01 .. 2022-12-31")),
         "{note}"
     );
 }
@@ -259,7 +300,12 @@ fn periods_without_a_period_or_out_of_range_are_usage_errors() {
         data.path(),
     );
     let e = out.error("set::periods");
-    assert!(e["message"].as_str().is_some_and(|m| m.contains("needs a period")), "{e}");
+    assert!(
+        e["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("needs a period")),
+        "{e}"
+    );
     let rules = rules_dir(RULES);
     let out = run(
         &["score", "--format", "json", "--periods", "0"],
@@ -270,7 +316,10 @@ fn periods_without_a_period_or_out_of_range_are_usage_errors() {
     let bad = rules_dir(&RULES.replace("trend = 3", "trend = 2.5"));
     let out = run(&["check"], bad.path().to_str().expect("utf-8"), data.path());
     let e = out.error("check::type");
-    assert!(e["message"].as_str().is_some_and(|m| m.contains("`trend`")), "{e}");
+    assert!(
+        e["message"].as_str().is_some_and(|m| m.contains("`trend`")),
+        "{e}"
+    );
 }
 
 #[test]
@@ -302,7 +351,10 @@ fn every_format_carries_the_trend() {
     };
     // YAML: the same trend as JSON.
     let yaml: Value = serde_yaml::from_str(&r("yaml")).expect("yaml");
-    assert_eq!(yaml["trend"], score(rules.path(), data.path(), &[])["trend"]);
+    assert_eq!(
+        yaml["trend"],
+        score(rules.path(), data.path(), &[])["trend"]
+    );
     // Markdown: previous and change columns, total_given 360 (72) → +180 (+28).
     let md = r("md");
     assert!(md.contains("| Previous | Change |"), "{md}");
@@ -319,16 +371,34 @@ fn every_format_carries_the_trend() {
         .find(|r| &r[at("level")] == "indicator" && &r[at("indicator")] == "total_given")
         .expect("total_given row");
     assert_eq!(
-        (&total[at("previous_value")], &total[at("previous_score")], &total[at("value_change")], &total[at("score_change")]),
+        (
+            &total[at("previous_value")],
+            &total[at("previous_score")],
+            &total[at("value_change")],
+            &total[at("score_change")]
+        ),
         ("360", "72", "180", "28")
     );
     let earlier: Vec<(&str, &str)> = rows
         .iter()
         .filter(|r| &r[at("level")] == "trend" && &r[at("indicator")] == "total_given")
-        .map(|r| (r.get(at("period_from")).unwrap_or(""), r.get(at("value")).unwrap_or("")))
+        .map(|r| {
+            (
+                r.get(at("period_from")).unwrap_or(""),
+                r.get(at("value")).unwrap_or(""),
+            )
+        })
         .collect();
     assert_eq!(earlier, vec![("2023-01-01", "150"), ("2024-01-01", "360")]);
     // The terminal summary: the overall change and each indicator's.
-    let out = run(&["score"], rules.path().to_str().expect("utf-8"), data.path());
-    assert!(out.stdout.contains("Previous: 82.3 (+9.3)"), "{}", out.stdout);
+    let out = run(
+        &["score"],
+        rules.path().to_str().expect("utf-8"),
+        data.path(),
+    );
+    assert!(
+        out.stdout.contains("Previous: 82.3 (+9.3)"),
+        "{}",
+        out.stdout
+    );
 }

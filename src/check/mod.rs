@@ -388,11 +388,17 @@ fn check_structure(
                             crate::engine::MAX_PERIODS
                         ),
                     )
-                    .at(f.value.span, format!("not a whole number from 1 to {}", crate::engine::MAX_PERIODS))
+                    .at(
+                        f.value.span,
+                        format!(
+                            "not a whole number from 1 to {}",
+                            crate::engine::MAX_PERIODS
+                        ),
+                    )
                     .with_help("for instance `trend = 3`: this period and the two before it"),
                 );
             }
-            for name in ["benchmark_min_peers", "max_segment_values"] {
+            for name in ["benchmark_min_peers", "max_segment_values", "min_group"] {
                 if let Some(f) = field(&first.fields, name)
                     && !constant_number(&f.value).is_some_and(|n| n >= 1.0 && n.fract() == 0.0)
                 {
@@ -452,6 +458,7 @@ fn check_structure(
         let ind = r.indicator;
         check_fields(Block::Indicator, &ind.fields, diags);
         check_weight(field(&ind.fields, "weight"), diags);
+        check_indicator_segments(decls, ind, diags);
         if let Some(f) = field(&ind.fields, "better")
             && !matches!(&f.value.kind, ExprKind::String(w) if w == "higher" || w == "lower")
         {
@@ -688,4 +695,61 @@ pub fn zero_weights(
         );
     }
     out
+}
+
+/// An indicator's `segments`: `false`, or a list of the scorecard's
+/// segment columns.
+fn check_indicator_segments(decls: &Decls<'_>, ind: &Indicator, diags: &mut Diagnostics) {
+    let Some(f) = field(&ind.fields, "segments") else {
+        return;
+    };
+    let known: Vec<String> = decls
+        .scorecards
+        .first()
+        .and_then(|(s, _)| field(&s.fields, "segments"))
+        .map(|f| match &f.value.kind {
+            ExprKind::List(items) => items
+                .iter()
+                .filter_map(|i| match &i.kind {
+                    ExprKind::Name(n) => Some(n.name.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        })
+        .unwrap_or_default();
+    match &f.value.kind {
+        ExprKind::Bool(false) => {}
+        ExprKind::List(items) => {
+            for item in items {
+                match &item.kind {
+                    ExprKind::Name(n) if known.contains(&n.name) => {}
+                    ExprKind::Name(n) => diags.push(
+                        Diagnostic::error(
+                            "check::unknown-segment",
+                            format!("`{}` is not one of the scorecard's segments", n.name),
+                        )
+                        .at(item.span, "not a segment of the scorecard")
+                        .with_help_opt(did_you_mean(&n.name, known.iter().map(String::as_str)))
+                        .with_help_opt((known.is_empty()).then(|| {
+                            "the scorecard lists the segments: `segments = [faculty, region]`"
+                                .to_string()
+                        })),
+                    ),
+                    _ => diags.push(
+                        Diagnostic::error("check::type", "an indicator's segment is a column name")
+                            .at(item.span, "not a column name"),
+                    ),
+                }
+            }
+        }
+        _ => diags.push(
+            Diagnostic::error(
+                "check::type",
+                "an indicator's `segments` is `false` or a list of the scorecard's segments",
+            )
+            .at(f.value.span, "neither `false` nor a list")
+            .with_help("for instance `segments = false`, or `segments = [faculty]`"),
+        ),
+    }
 }

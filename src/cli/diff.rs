@@ -119,7 +119,12 @@ fn read(path: &Path) -> Option<Report> {
 /// Both rule sets scored on the same data, compared, with the population
 /// rows whose profile columns changed.
 fn rescore(args: &Args, out: &Output) -> Result<Diff, Exit> {
-    let period = match args.period.as_deref().map(super::score::parse_period).transpose() {
+    let period = match args
+        .period
+        .as_deref()
+        .map(super::score::parse_period)
+        .transpose()
+    {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: --period: {e} (write FROM..TO, e.g. 2024-09-01..2025-08-31)");
@@ -163,11 +168,8 @@ fn rescore(args: &Args, out: &Output) -> Result<Diff, Exit> {
     if let Some(table) = after.population()
         && before.population() == Some(table)
     {
-        let (changes, rows) = profile_changes(
-            table,
-            &before.profiles_columns(),
-            &after.profiles_columns(),
-        );
+        let (changes, rows) =
+            profile_changes(table, &before.profiles_columns(), &after.profiles_columns());
         if let Some(path) = &args.export {
             let key = after
                 .profiles_columns()

@@ -12,7 +12,8 @@
 //!
 //! and `contribution = W_new × score_new − W_old × score_old` (a side
 //! without a score, or without the indicator, counts 0). The contributions
-//! add up to the overall change: whatever moved (a weight, a target, an
+//! add up to the overall change (the reports' rounding to 9 decimals
+//! carried by the largest): whatever moved (a weight, a target, an
 //! indicator added or removed, an indicator that lost its data and so
 //! changed every other one's share), it is in some indicator's term.
 
@@ -221,7 +222,10 @@ impl Diff {
             let m = Moved::of(before.and_then(|b| b.score), o.score);
             objectives.push(ObjectiveMove {
                 id: o.id.clone(),
-                title: o.title.clone().or_else(|| before.and_then(|b| b.title.clone())),
+                title: o
+                    .title
+                    .clone()
+                    .or_else(|| before.and_then(|b| b.title.clone())),
                 old: m.old,
                 new: m.new,
                 change: m.change,
@@ -275,6 +279,7 @@ impl Diff {
             });
         }
 
+        carry_rounding(&mut moves, old.score, new.score);
         Diff {
             format: DIFF_FORMAT.into(),
             scorecard: Sides {
@@ -340,12 +345,36 @@ pub enum DiffFormat {
     Json,
 }
 
+/// Reports give scores to 9 decimals, the overall score rounded on its
+/// own: the terms differ from the overall change by that rounding (at most
+/// a few 1e-9 points). The largest contribution carries the remainder, so
+/// that the contributions add up to the change as the reports show it. A
+/// larger gap (a report edited by hand) is left as it is.
+fn carry_rounding(moves: &mut [IndicatorMove], old: Option<f64>, new: Option<f64>) {
+    let change = new.unwrap_or(0.0) - old.unwrap_or(0.0);
+    let sum: f64 = moves.iter().map(|m| m.contribution).sum();
+    let rest = change - sum;
+    if rest == 0.0 || rest.abs() > 1e-7 {
+        return;
+    }
+    if let Some(largest) = moves
+        .iter_mut()
+        .max_by(|a, b| a.contribution.abs().total_cmp(&b.contribution.abs()))
+    {
+        largest.contribution += rest;
+    }
+}
+
 /// Each indicator's id → (its objective, itself).
 fn indicators(report: &Report) -> IndexMap<String, (String, &IndicatorReport)> {
     report
         .objectives
         .iter()
-        .flat_map(|o| o.indicators.iter().map(move |i| (i.id.clone(), (o.id.clone(), i))))
+        .flat_map(|o| {
+            o.indicators
+                .iter()
+                .map(move |i| (i.id.clone(), (o.id.clone(), i)))
+        })
         .collect()
 }
 
@@ -422,7 +451,11 @@ fn rule_changes(old: &Report, new: &Report) -> RuleChanges {
                 };
                 field("objective", json(was_in), json(objective));
                 field("value", json(&before.formula.value), json(&i.formula.value));
-                field("target", json(&before.formula.target), json(&i.formula.target));
+                field(
+                    "target",
+                    json(&before.formula.target),
+                    json(&i.formula.target),
+                );
                 field("score", json(&before.formula.score), json(&i.formula.score));
                 field("weight", json(&before.weight), json(&i.weight));
                 field("title", json(&before.title), json(&i.title));
@@ -500,9 +533,10 @@ pub fn profile_changes(
                 continue;
             }
             changed += 1;
-            let entry = counts
-                .entry((a.to_string(), b.to_string()))
-                .or_insert((a.clone(), b.clone(), 0));
+            let entry =
+                counts
+                    .entry((a.to_string(), b.to_string()))
+                    .or_insert((a.clone(), b.clone(), 0));
             entry.2 += 1;
             let key = keys.get(r).cloned().unwrap_or(serde_json::Value::from(r));
             changed_rows.push([key, name.clone().into(), a.clone(), b.clone()]);

@@ -94,7 +94,9 @@ fn json_text(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Null => "—".into(),
-        serde_json::Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), crate::syntax::number),
+        serde_json::Value::Number(n) => n
+            .as_f64()
+            .map_or_else(|| n.to_string(), crate::syntax::number),
         other => other.to_string(),
     }
 }
@@ -251,9 +253,7 @@ pub(super) fn markdown(diff: &Diff, lang: Lang) -> String {
     let _ = writeln!(
         out,
         "| {} | {} | {} |\n|---|---:|---:|",
-        l.indicator,
-        w.contribution,
-        l.score
+        l.indicator, w.contribution, l.score
     );
     for i in movers(diff) {
         let _ = writeln!(
@@ -298,7 +298,14 @@ pub(super) fn markdown(diff: &Diff, lang: Lang) -> String {
         }
     }
     if let Some(p) = &diff.profiles {
-        let _ = writeln!(out, "\n## {} ({}, {} {})\n", w.profiles, cell(&p.table), p.rows, l.rows);
+        let _ = writeln!(
+            out,
+            "\n## {} ({}, {} {})\n",
+            w.profiles,
+            cell(&p.table),
+            p.rows,
+            l.rows
+        );
         if p.columns.iter().all(|col| col.changed == 0) {
             let _ = writeln!(out, "{}", w.no_row);
         }

@@ -198,6 +198,7 @@ impl<'a> Scoring<'a> {
                 .iter()
                 .map(|(n, t)| (n.clone(), DatasetTable::from(&*t.info)))
                 .collect(),
+            min_group: prepare::min_group(&self.c.decls),
             objectives,
             diagnostics: diagnostics
                 .iter()
@@ -398,7 +399,7 @@ impl<'a> Scoring<'a> {
                 let figures = (0..self.c.plan.indicators.len())
                     .map(|i| self.figures(&env, i))
                     .collect();
-                per_value.push((label, figures));
+                per_value.push((label, figures, env.segment_size()));
             }
             out.push(SegmentFigures {
                 column: name.clone(),
@@ -477,17 +478,19 @@ impl<'a> Scoring<'a> {
         } else {
             let cells = segments
                 .iter()
+                .filter(|s| shown_by(syntax, &s.column))
                 .map(|s| {
                     let per: IndexMap<String, SegmentCell> = s
                         .values
                         .iter()
-                        .map(|(label, figs)| {
+                        .map(|(label, figs, n)| {
                             (
                                 label.clone(),
                                 SegmentCell {
                                     value: figs[i].value.as_num(),
                                     target: figs[i].target.as_num(),
                                     score: figs[i].score,
+                                    n: *n,
                                     status: figs[i].status,
                                 },
                             )
@@ -628,5 +631,37 @@ pub(super) struct Figures {
 
 pub(super) struct SegmentFigures {
     column: String,
-    values: Vec<(String, Vec<Figures>)>,
+    /// Each value's label, indicator figures and population rows.
+    values: Vec<(String, Vec<Figures>, usize)>,
+}
+
+/// Whether indicator `syntax` is shown cut by segment `column`: its
+/// `segments` field (`false`, or the columns it lists) allows it, and its
+/// value and target do not read the column themselves (a share of leaders
+/// cut by tier is 100 % or 0 %: no finding).
+fn shown_by(syntax: &ast::Indicator, column: &str) -> bool {
+    let allowed = match field(&syntax.fields, "segments").map(|f| &f.value.kind) {
+        None => true,
+        Some(ExprKind::List(items)) => items
+            .iter()
+            .any(|i| matches!(&i.kind, ExprKind::Name(n) if n.name == column)),
+        Some(_) => false,
+    };
+    let reads = ["value", "target"].iter().any(|name| {
+        field(&syntax.fields, name).is_some_and(|f| {
+            let text = syntax::expr_to_string(&f.value);
+            // Words outside quoted text.
+            let unquoted: String = text
+                .split('"')
+                .enumerate()
+                .filter(|(k, _)| k % 2 == 0)
+                .map(|(_, part)| part)
+                .collect::<Vec<_>>()
+                .join(" ");
+            unquoted
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .any(|w| w == column)
+        })
+    });
+    allowed && !reads
 }

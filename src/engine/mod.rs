@@ -592,7 +592,9 @@ fn check_periods(periods: Option<usize>, period: Option<Period>) -> Result<(), D
     };
     match periods {
         Some(n) if n == 0 || n > MAX_PERIODS => error(
-            format!("--periods is the number of periods of the trend, from 1 to {MAX_PERIODS}, not {n}"),
+            format!(
+                "--periods is the number of periods of the trend, from 1 to {MAX_PERIODS}, not {n}"
+            ),
             "`--periods 3` scores this period and the two before it",
         ),
         Some(n) if n > 1 && period.is_none() => error(

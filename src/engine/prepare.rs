@@ -235,6 +235,11 @@ pub(super) fn scorecard_trend(decls: &Decls<'_>) -> Option<(usize, crate::source
     Some((n as usize, f.value.span))
 }
 
+/// The scorecard's `min_group`: smaller segment groups are masked.
+pub(super) fn min_group(decls: &Decls<'_>) -> usize {
+    scorecard_count(decls, "min_group", crate::report::MIN_GROUP)
+}
+
 /// The scorecard's `benchmark_min_peers`.
 pub(super) fn min_peers(decls: &Decls<'_>) -> usize {
     scorecard_count(decls, "benchmark_min_peers", crate::eval::MIN_PEERS)

@@ -451,6 +451,21 @@ impl<'a> Env<'a> {
     }
 
     /// This segment's groups and its value's group.
+    /// The population rows in this environment's segment (all of them
+    /// without one): the group size a heat map shows.
+    pub fn segment_size(&self) -> usize {
+        if self.segment.is_none() {
+            return self
+                .plan()
+                .population
+                .map_or(0, |p| self.data().tables[p].len);
+        }
+        match self.group() {
+            Some((groups, group)) => groups.of_row.iter().filter(|g| *g == group).count(),
+            None => self.members().iter().filter(|&&m| m).count(),
+        }
+    }
+
     fn group(&self) -> Option<&(Arc<SegmentGroups>, u32)> {
         self.group
             .get_or_init(|| {

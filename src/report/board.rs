@@ -58,7 +58,8 @@ fn words(lang: Lang) -> &'static Words {
 pub fn summary(report: &Report, lang: Lang, generated: chrono::NaiveDate) -> Value {
     let l = lang.labels();
     let w = words(lang);
-    let previous = |trend: &[super::TrendScore]| (trend.len() >= 2).then(|| trend[trend.len() - 2].score);
+    let previous =
+        |trend: &[super::TrendScore]| (trend.len() >= 2).then(|| trend[trend.len() - 2].score);
     let change = |now: Option<f64>, trend: &[super::TrendScore]| {
         previous(trend).map(|p| score_change(now.zip(p).map(|(a, b)| a - b), lang))
     };
@@ -111,8 +112,19 @@ pub fn summary(report: &Report, lang: Lang, generated: chrono::NaiveDate) -> Val
                 to => shown(i.new.and_then(|s| s.score), now.map_or(Status::Ok, |x| x.status)),
             }
         };
-        helped = moves.iter().filter(|i| i.contribution > 0.0).take(3).map(|i| entry(i)).collect();
-        hurt = moves.iter().rev().filter(|i| i.contribution < 0.0).take(3).map(|i| entry(i)).collect();
+        helped = moves
+            .iter()
+            .filter(|i| i.contribution > 0.0)
+            .take(3)
+            .map(|i| entry(i))
+            .collect();
+        hurt = moves
+            .iter()
+            .rev()
+            .filter(|i| i.contribution < 0.0)
+            .take(3)
+            .map(|i| entry(i))
+            .collect();
     }
     let overall: Vec<Option<f64>> = report.trend.iter().map(|t| t.score).collect();
     context! {
@@ -139,7 +151,12 @@ pub fn summary(report: &Report, lang: Lang, generated: chrono::NaiveDate) -> Val
 fn plain_notes(report: &Report, lang: Lang) -> Vec<String> {
     let mut notes = Vec::new();
     let title = |i: &super::IndicatorReport| i.title.clone().unwrap_or_else(|| i.id.clone());
-    for status in [Status::NoData, Status::NoBaseline, Status::NoPeers, Status::Failed] {
+    for status in [
+        Status::NoData,
+        Status::NoBaseline,
+        Status::NoPeers,
+        Status::Failed,
+    ] {
         let titles: Vec<String> = report
             .objectives
             .iter()
@@ -152,27 +169,61 @@ fn plain_notes(report: &Report, lang: Lang) -> Vec<String> {
         }
         let n = titles.len();
         notes.push(match (lang, status) {
-            (Lang::En, Status::NoData) => format!("{n} indicator(s) have no data this period and count for nothing: {}.", titles.join(", ")),
-            (Lang::Fr, Status::NoData) => format!("{n} indicateur(s) sans données sur la période, qui ne comptent pas : {}.", titles.join(", ")),
-            (Lang::En, Status::NoBaseline) => format!("{n} indicator(s) compare with the previous period, which has no data: {}.", titles.join(", ")),
-            (Lang::Fr, Status::NoBaseline) => format!("{n} indicateur(s) se comparent à la période précédente, sans données : {}.", titles.join(", ")),
-            (Lang::En, Status::NoPeers) => format!("{n} indicator(s) have too few peer figures to compare with: {}.", titles.join(", ")),
-            (Lang::Fr, Status::NoPeers) => format!("{n} indicateur(s) ont trop peu de chiffres de pairs pour se comparer : {}.", titles.join(", ")),
-            (Lang::En, _) => format!("{n} indicator(s) could not be computed: {}.", titles.join(", ")),
-            (Lang::Fr, _) => format!("{n} indicateur(s) n'ont pas pu être calculés : {}.", titles.join(", ")),
+            (Lang::En, Status::NoData) => format!(
+                "{n} indicator(s) have no data this period and count for nothing: {}.",
+                titles.join(", ")
+            ),
+            (Lang::Fr, Status::NoData) => format!(
+                "{n} indicateur(s) sans données sur la période, qui ne comptent pas : {}.",
+                titles.join(", ")
+            ),
+            (Lang::En, Status::NoBaseline) => format!(
+                "{n} indicator(s) compare with the previous period, which has no data: {}.",
+                titles.join(", ")
+            ),
+            (Lang::Fr, Status::NoBaseline) => format!(
+                "{n} indicateur(s) se comparent à la période précédente, sans données : {}.",
+                titles.join(", ")
+            ),
+            (Lang::En, Status::NoPeers) => format!(
+                "{n} indicator(s) have too few peer figures to compare with: {}.",
+                titles.join(", ")
+            ),
+            (Lang::Fr, Status::NoPeers) => format!(
+                "{n} indicateur(s) ont trop peu de chiffres de pairs pour se comparer : {}.",
+                titles.join(", ")
+            ),
+            (Lang::En, _) => format!(
+                "{n} indicator(s) could not be computed: {}.",
+                titles.join(", ")
+            ),
+            (Lang::Fr, _) => format!(
+                "{n} indicateur(s) n'ont pas pu être calculés : {}.",
+                titles.join(", ")
+            ),
         });
     }
     if report.coverage < 1.0 && report.score.is_some() {
         notes.push(match lang {
-            Lang::En => format!("The overall score rests on {} of the weight.", percent(report.coverage, lang)),
-            Lang::Fr => format!("Le score global repose sur {} du poids.", percent(report.coverage, lang)),
+            Lang::En => format!(
+                "The overall score rests on {} of the weight.",
+                percent(report.coverage, lang)
+            ),
+            Lang::Fr => format!(
+                "Le score global repose sur {} du poids.",
+                percent(report.coverage, lang)
+            ),
         });
     }
     let skipped: usize = report.skipped_rows.values().sum();
     if skipped > 0 {
         notes.push(match lang {
-            Lang::En => format!("{skipped} row(s) with malformed values were left out of the data."),
-            Lang::Fr => format!("{skipped} ligne(s) aux valeurs mal formées ont été écartées des données."),
+            Lang::En => {
+                format!("{skipped} row(s) with malformed values were left out of the data.")
+            }
+            Lang::Fr => {
+                format!("{skipped} ligne(s) aux valeurs mal formées ont été écartées des données.")
+            }
         });
     }
     if report.trend.len() >= 2 && report.trend[report.trend.len() - 2].score.is_none() {
@@ -188,8 +239,12 @@ fn plain_notes(report: &Report, lang: Lang) -> Vec<String> {
         .count();
     if technical > 0 {
         notes.push(match lang {
-            Lang::En => format!("{technical} technical note(s) on the data and rules are listed at the end."),
-            Lang::Fr => format!("{technical} note(s) technique(s) sur les données et les règles figurent à la fin."),
+            Lang::En => format!(
+                "{technical} technical note(s) on the data and rules are listed at the end."
+            ),
+            Lang::Fr => format!(
+                "{technical} note(s) technique(s) sur les données et les règles figurent à la fin."
+            ),
         });
     }
     notes
@@ -199,8 +254,17 @@ fn plain_notes(report: &Report, lang: Lang) -> Vec<String> {
 /// line.
 pub fn sparkline(points: &[Option<f64>]) -> String {
     let (w, h) = (96.0, 24.0);
-    let step = if points.len() > 1 { w / (points.len() - 1) as f64 } else { 0.0 };
-    let at = |k: usize, s: f64| (2.0 + k as f64 * step * (w - 4.0) / w, h - 2.0 - s / 100.0 * (h - 4.0));
+    let step = if points.len() > 1 {
+        w / (points.len() - 1) as f64
+    } else {
+        0.0
+    };
+    let at = |k: usize, s: f64| {
+        (
+            2.0 + k as f64 * step * (w - 4.0) / w,
+            h - 2.0 - s / 100.0 * (h - 4.0),
+        )
+    };
     let mut path = String::new();
     let mut dots = String::new();
     let mut pen_down = false;

@@ -97,19 +97,20 @@ pub fn csv(report: &Report, lang: Lang) -> String {
 
     // The earlier periods of a trend (the last entry is this period's row).
     let earlier = |trend_len: usize| trend_len.saturating_sub(1);
-    let scores_then = |row: &dyn Fn() -> Row, trend: &[super::TrendScore], put: &mut dyn FnMut(Row)| {
-        for t in &trend[..earlier(trend.len())] {
-            let mut r = row();
-            r.set("level", "trend");
-            r.set("period_from", &t.from);
-            r.set("period_to", &t.to);
-            r.set("score", &num(t.score));
-            if t.score.is_none() {
-                r.set("status", Status::NoData.code());
+    let scores_then =
+        |row: &dyn Fn() -> Row, trend: &[super::TrendScore], put: &mut dyn FnMut(Row)| {
+            for t in &trend[..earlier(trend.len())] {
+                let mut r = row();
+                r.set("level", "trend");
+                r.set("period_from", &t.from);
+                r.set("period_to", &t.to);
+                r.set("score", &num(t.score));
+                if t.score.is_none() {
+                    r.set("status", Status::NoData.code());
+                }
+                put(r);
             }
-            put(r);
-        }
-    };
+        };
     let previous = |row: &mut Row, now: Option<f64>, trend: &[super::TrendScore]| {
         if trend.len() >= 2 {
             let prev = trend[trend.len() - 2].score;

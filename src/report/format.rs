@@ -182,6 +182,9 @@ mod tests {
         assert_eq!(score_change(Some(0.01), Lang::En), "0");
         assert_eq!(score_change(None, Lang::En), "—");
         assert_eq!(value_change(Some(0.025), Some("%"), Lang::En), "+2.5 pts");
-        assert_eq!(value_change(Some(-120.0), Some("EUR"), Lang::En), "−120 EUR");
+        assert_eq!(
+            value_change(Some(-120.0), Some("EUR"), Lang::En),
+            "−120 EUR"
+        );
     }
 }

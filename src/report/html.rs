@@ -200,6 +200,36 @@ pub fn html(
     env.add_filter("code", code);
     env.add_template("report.html", template.unwrap_or(TEMPLATE))?;
     let l = lang.labels();
+    // One segment's cells of an indicator, as the heat map shows them.
+    let cells = |i: &super::IndicatorReport, column: &str| -> Vec<Value> {
+        let unit = i.unit.as_deref();
+        i.segments
+            .get(column)
+            .into_iter()
+            .flatten()
+            .map(|(label, c)| {
+                // Too few people: no figure to show.
+                if c.n < report.min_group {
+                    return context! {
+                        label => label,
+                        masked => format!("{} {}", l.masked, report.min_group),
+                        band => "none",
+                    };
+                }
+                context! {
+                    label => label,
+                    n => c.n,
+                    value => value(c.value, unit, lang, l),
+                    // Without a score, why: no data, no baseline, failed.
+                    score => match (c.score, c.status) {
+                        (None, status) if status != Status::Ok => status.label(lang).to_string(),
+                        (s, _) => score(s, lang, l),
+                    },
+                    band => band(c.score),
+                }
+            })
+            .collect()
+    };
     // Figures formatted for the page, beside the raw report.
     let objectives: Vec<Value> = report
         .objectives
@@ -210,31 +240,6 @@ pub fn html(
                 .iter()
                 .map(|i| {
                     let unit = i.unit.as_deref();
-                    let segments: Vec<Value> = i
-                        .segments
-                        .iter()
-                        .map(|(column, cells)| {
-                            let cells: Vec<Value> = cells
-                                .iter()
-                                .map(|(label, c)| {
-                                    context! {
-                                        label => label,
-                                        value => value(c.value, unit, lang, l),
-                                        // Without a score, why: no data,
-                                        // no baseline, failed.
-                                        score => match (c.score, c.status) {
-                                            (None, status) if status != Status::Ok => {
-                                                status.label(lang).to_string()
-                                            }
-                                            (s, _) => score(s, lang, l),
-                                        },
-                                        band => band(c.score),
-                                    }
-                                })
-                                .collect();
-                            context! { column => column, cells => cells }
-                        })
-                        .collect();
                     let peers = i.peers.as_ref().map(|p| {
                         context! {
                             n => p.n,
@@ -255,7 +260,6 @@ pub fn html(
                         status_label => i.status.label(lang),
                         reason => i.reason.as_ref().map(|r| r.text(lang)),
                         weight => crate::syntax::number(i.weight),
-                        segments => segments,
                         segments_note => i.segments_note.as_ref().map(|n| n.text(lang)),
                         scoring => i.explain.as_ref().map(|e| e.scoring_in(lang).to_string()),
                         contribution => i
@@ -284,9 +288,42 @@ pub fn html(
                     }
                 })
                 .collect();
+            // One heat map per segment column any indicator is cut by.
+            let mut columns: Vec<&String> = Vec::new();
+            for i in &o.indicators {
+                for c in i.segments.keys() {
+                    if !columns.contains(&c) {
+                        columns.push(c);
+                    }
+                }
+            }
+            let heatmaps: Vec<Value> = columns
+                .iter()
+                .map(|column| {
+                    let rows: Vec<&super::IndicatorReport> = o
+                        .indicators
+                        .iter()
+                        .filter(|i| i.segments.contains_key(*column))
+                        .collect();
+                    let labels: Vec<String> = rows
+                        .first()
+                        .and_then(|i| i.segments.get(*column))
+                        .map(|m| m.keys().cloned().collect())
+                        .unwrap_or_default();
+                    context! {
+                        column => column.as_str(),
+                        labels => labels,
+                        rows => rows.iter().map(|i| context! {
+                            title => i.title.clone().unwrap_or_else(|| i.id.clone()),
+                            cells => cells(i, column),
+                        }).collect::<Vec<_>>(),
+                    }
+                })
+                .collect();
             context! {
                 id => o.id.clone(),
                 title => o.title.clone().unwrap_or_else(|| o.id.clone()),
+                heatmaps => heatmaps,
                 weight => crate::syntax::number(o.weight),
                 score => score(o.score, lang, l),
                 band => band(o.score),

@@ -57,6 +57,10 @@ pub struct Labels {
     pub trend: &'static str,
     /// What an indicator's points of change are.
     pub points_note: &'static str,
+    /// A segment cell of too few people: `fewer than 10`.
+    pub masked: &'static str,
+    /// People in a segment.
+    pub people: &'static str,
 }
 
 pub const EN: Labels = Labels {
@@ -97,6 +101,8 @@ pub const EN: Labels = Labels {
     previous: "Previous",
     change: "Change",
     trend: "Trend",
+    masked: "fewer than",
+    people: "people",
     points_note: "Points: each indicator's share of the change of the overall score since the previous period.",
 };
 
@@ -138,6 +144,8 @@ pub const FR: Labels = Labels {
     previous: "Précédent",
     change: "Évolution",
     trend: "Tendance",
+    masked: "moins de",
+    people: "personnes",
     points_note: "Points : part de chaque indicateur dans l'évolution du score global depuis la période précédente.",
 };
 

@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 
 use super::format::{
-    colon, percent, reasons, rows_in_period, score, score_change, unsegmented, value,
-    value_change, weight,
+    colon, percent, reasons, rows_in_period, score, score_change, unsegmented, value, value_change,
+    weight,
 };
 use super::labels::Lang;
 use super::{IndicatorReport, ObjectiveReport, Report, Status};
@@ -118,9 +118,8 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
     if let Some(p) = &report.period {
         facts.push(format!("{} {} – {}", l.period, p.from, p.to));
     }
-    let previous = |trend: &[super::TrendScore]| {
-        (trend.len() >= 2).then(|| trend[trend.len() - 2].score)
-    };
+    let previous =
+        |trend: &[super::TrendScore]| (trend.len() >= 2).then(|| trend[trend.len() - 2].score);
     let minus = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| a - b);
     if let Some(prev) = previous(&report.trend) {
         facts.insert(
@@ -140,10 +139,7 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
 
     let _ = writeln!(out, "## {}\n", l.objectives);
     let (head, rule) = if trended {
-        (
-            format!(" {} | {} |", l.previous, l.change),
-            "---:|---:|",
-        )
+        (format!(" {} | {} |", l.previous, l.change), "---:|---:|")
     } else {
         (String::new(), "")
     };
@@ -273,8 +269,12 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
                 let cells: Vec<String> = values
                     .iter()
                     .map(|v| {
-                        // The segment's value, and its score in brackets.
+                        // The segment's value, and its score in brackets; a
+                        // group of too few people is not shown.
                         per.get(*v).map_or(String::new(), |c| match c.score {
+                            _ if c.n < report.min_group => {
+                                format!("({} {})", l.masked, report.min_group)
+                            }
                             None if c.status != Status::Ok => c.status.label(lang).to_string(),
                             s => format!(
                                 "{} ({})",

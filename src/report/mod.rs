@@ -91,6 +91,10 @@ pub struct Report {
     pub params: IndexMap<String, serde_json::Value>,
     /// How each table was read: file, delimiter, formats, types.
     pub dataset: IndexMap<String, DatasetTable>,
+    /// Segment groups of fewer people than this are masked in the HTML
+    /// and Markdown reports (the scorecard's `min_group`, default 10).
+    #[serde(default = "default_min_group")]
+    pub min_group: usize,
     /// Every objective, in the rules' order.
     pub objectives: Vec<ObjectiveReport>,
     /// The notes: warnings and what could not be computed.
@@ -139,6 +143,13 @@ pub struct DatasetTable {
     pub columns: IndexMap<String, crate::data::ColumnType>,
     /// The columns whose type was inferred from their cells.
     pub inferred_columns: Vec<String>,
+}
+
+/// The usual `min_group`.
+pub const MIN_GROUP: usize = 10;
+
+fn default_min_group() -> usize {
+    MIN_GROUP
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -352,6 +363,11 @@ pub struct SegmentCell {
     #[serde(serialize_with = "opt_num")]
     /// The score against the segment's target.
     pub score: Option<f64>,
+    /// The population rows in the segment (the people its figures are
+    /// of): the HTML and Markdown reports mask groups smaller than the
+    /// scorecard's `min_group`.
+    #[serde(default)]
+    pub n: usize,
     /// Said only when not `ok`.
     #[serde(skip_serializing_if = "is_ok", default)]
     pub status: Status,
@@ -734,6 +750,7 @@ mod tests {
             skipped_rows: IndexMap::new(),
             params: IndexMap::new(),
             dataset: IndexMap::new(),
+            min_group: MIN_GROUP,
             objectives: Vec::new(),
             diagnostics: Vec::new(),
         }

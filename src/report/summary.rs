@@ -22,15 +22,13 @@ pub fn summary(report: &Report, lang: Lang, color: bool) -> String {
         format!("   {}{}{} – {}", l.period, colon(lang), p.from, p.to)
     });
     // With a trend: the previous period's score and the change from it.
-    let before = |trend: &[super::TrendScore]| {
-        (trend.len() >= 2).then(|| trend[trend.len() - 2].score)
-    };
+    let before =
+        |trend: &[super::TrendScore]| (trend.len() >= 2).then(|| trend[trend.len() - 2].score);
     // A change that cannot be told is left blank: the line says why.
     let change = |now: Option<f64>, trend: &[super::TrendScore]| match before(trend) {
-        Some(Some(prev)) if now.is_some() => format!(
-            " {:>7}",
-            score_change(now.map(|a| a - prev), lang)
-        ),
+        Some(Some(prev)) if now.is_some() => {
+            format!(" {:>7}", score_change(now.map(|a| a - prev), lang))
+        }
         _ => String::new(),
     };
     let previous = before(&report.trend).map_or(String::new(), |prev| {

@@ -35,6 +35,10 @@ struct DocScorecard {
     period: Option<Value>,
     segments: Option<Value>,
     benchmark: Option<Value>,
+    benchmark_min_peers: Option<Value>,
+    max_segment_values: Option<Value>,
+    trend: Option<Value>,
+    min_group: Option<Value>,
     description: Option<Value>,
 }
 
@@ -59,6 +63,8 @@ struct DocIndicator {
     score: Option<Value>,
     weight: Option<Value>,
     unit: Option<Value>,
+    better: Option<Value>,
+    segments: Option<Value>,
     description: Option<Value>,
     tags: Option<Value>,
 }
@@ -489,6 +495,10 @@ impl Reader<'_> {
                 ("period", &s.period),
                 ("segments", &s.segments),
                 ("benchmark", &s.benchmark),
+                ("benchmark_min_peers", &s.benchmark_min_peers),
+                ("max_segment_values", &s.max_segment_values),
+                ("trend", &s.trend),
+                ("min_group", &s.min_group),
                 ("description", &s.description),
             ]),
         );
@@ -555,6 +565,8 @@ impl Reader<'_> {
                 ("score", &ind.score),
                 ("weight", &ind.weight),
                 ("unit", &ind.unit),
+                ("better", &ind.better),
+                ("segments", &ind.segments),
                 ("description", &ind.description),
                 ("tags", &ind.tags),
             ]),
