@@ -1297,7 +1297,9 @@ fn every_diagnostic_code_is_in_the_reference() {
 /// command or a flag alone, placeholders (`FILE`, `DIR`, `N`) and `watch`
 /// (which runs until stopped; tests/watch.rs drives it).
 fn written_commands() -> Vec<String> {
-    const TAKES_A_VALUE: [&str; 13] = [
+    const TAKES_A_VALUE: [&str; 15] = [
+        "--periods",
+        "--export",
         "--data",
         "--rules",
         "-o",
