@@ -222,6 +222,8 @@ impl Engine {
             set,
             weights,
             period: self::period(period)?,
+            // The scorecard's trend (two periods with a period); not a keyword yet.
+            periods: None,
             explain,
             budget,
             cancel: None,
