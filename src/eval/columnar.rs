@@ -297,7 +297,13 @@ impl<'a> Env<'a> {
 
     /// A profile column over every row of its table.
     pub fn profile(&self, id: usize) -> Arc<Col> {
-        self.input.profiles.get_or_init((id, self.period), || {
+        // A column the period does not change is computed once for a trend.
+        let period = if self.plan().period_free_profiles[id] {
+            None
+        } else {
+            self.period
+        };
+        self.input.profiles.get_or_init((id, period), || {
             let p = &self.plan().profiles[id];
             let all: Vec<u32> = (0..self.data().tables[p.table].len as u32).collect();
             Arc::new(self.eval(

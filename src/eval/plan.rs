@@ -178,6 +178,10 @@ pub struct Plan {
     /// Per node: its value is the same in every segment (see
     /// `segment_free()` below).
     pub segment_free: Vec<bool>,
+    /// Per profile: its column is the same in every period (it aggregates
+    /// no flow table and no stock table with a `since`, and has no
+    /// `prior`): a trend computes it once.
+    pub period_free_profiles: Vec<bool>,
     /// Each `prior(..)` node: where it is written and the dated tables its
     /// expression reads (its baseline exists when one of them has a row in
     /// the previous period).
@@ -458,6 +462,7 @@ pub fn compile(
         scripts: c.scripts,
         natives: natives.to_vec(),
         segment_free: Vec::new(),
+        period_free_profiles: Vec::new(),
         priors: HashMap::new(),
         tables_of: Vec::new(),
         watched: Vec::new(),
@@ -482,6 +487,22 @@ pub fn compile(
     for i in 0..plan.indicators.len() {
         plan.indicators[i].tables = plan.tables_read(plan.indicators[i].value);
     }
+    plan.period_free_profiles = plan
+        .profiles
+        .iter()
+        .map(|p| {
+            let dated = plan.tables_read(p.node).iter().any(|&t| {
+                data.tables
+                    .get_index(t)
+                    .is_some_and(|(_, t)| t.date.is_some() || t.since.is_some())
+            });
+            let looks_back = plan
+                .watched(&[p.node])
+                .iter()
+                .any(|&n| matches!(plan.nodes[n], Node::Prior(_)));
+            !dated && !looks_back
+        })
+        .collect();
     let flow = |t: &usize| {
         data.tables
             .get_index(*t)
