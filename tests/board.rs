@@ -329,3 +329,50 @@ fn an_unknown_segment_of_an_indicator_is_located_with_a_suggestion() {
         "{e}"
     );
 }
+
+#[test]
+fn objectives_appear_in_their_order_else_as_written() {
+    let base = hand_variant("");
+    let text = std::fs::read_to_string(base.path().join("hand.kpi")).expect("read");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ordered = text.replacen(
+        "objective cost \"Cost\" {\n",
+        "objective cost \"Cost\" {\n  order = 1\n",
+        1,
+    );
+    std::fs::write(dir.path().join("hand.kpi"), &ordered).expect("write");
+    let out = common::run(
+        &["score", "--format", "json"],
+        dir.path().to_str().expect("utf-8"),
+        &root().join("tests/eval/hand/data"),
+    );
+    let r = out.json();
+    let ids: Vec<&str> = r["objectives"]
+        .as_array()
+        .expect("objectives")
+        .iter()
+        .filter_map(|o| o["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        ["cost", "engagement"],
+        "cost has an order, engagement none"
+    );
+    // The figures do not move with the order.
+    assert_eq!(r["score"], 80.15625);
+    std::fs::write(
+        dir.path().join("hand.kpi"),
+        ordered.replace("order = 1", "order = 1.5"),
+    )
+    .expect("write");
+    let out = common::run(
+        &["check"],
+        dir.path().to_str().expect("utf-8"),
+        &root().join("tests/eval/hand/data"),
+    );
+    let e = out.error("check::type");
+    assert!(
+        e["message"].as_str().is_some_and(|m| m.contains("`order`")),
+        "{e}"
+    );
+}

@@ -422,6 +422,15 @@ fn check_structure(
         let fields: Vec<Field> = o.fields().cloned().collect();
         check_fields(Block::Objective, &fields, diags);
         check_weight(fields.iter().find(|f| f.name.name == "weight"), diags);
+        if let Some(f) = fields.iter().find(|f| f.name.name == "order")
+            && !constant_number(&f.value).is_some_and(|n| n >= 0.0 && n.fract() == 0.0)
+        {
+            diags.push(
+                Diagnostic::error("check::type", "`order` is a whole number")
+                    .at(f.value.span, "not a whole number of at least 0")
+                    .with_help("objectives are shown by `order`, lowest first: `order = 1`"),
+            );
+        }
         if o.indicators().next().is_none() {
             diags.push(
                 Diagnostic::warning(

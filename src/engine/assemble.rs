@@ -120,6 +120,19 @@ impl<'a> Scoring<'a> {
                 indicators,
             });
         }
+        // Shown by `order`, lowest first; those without one after, as
+        // written (a stable sort).
+        let order = |o: &ObjectiveReport| {
+            self.c
+                .decls
+                .objectives
+                .iter()
+                .find(|d| d.id.name == o.id)
+                .and_then(|d| d.fields().find(|f| f.name.name == "order").cloned())
+                .and_then(|f| check::constant_number(&f.value))
+                .unwrap_or(f64::INFINITY)
+        };
+        objectives.sort_by(|a, b| order(a).total_cmp(&order(b)));
         if totals.empty {
             diagnostics.push(self.empty_period_note(self.period, false));
         }

@@ -47,7 +47,12 @@ impl Block {
                 ("min_group", Expr),
                 ("description", Text),
             ],
-            Block::Objective => &[("weight", Expr), ("description", Text), ("tags", TextList)],
+            Block::Objective => &[
+                ("weight", Expr),
+                ("order", Expr),
+                ("description", Text),
+                ("tags", TextList),
+            ],
             Block::Indicator => &[
                 ("value", Expr),
                 ("target", Expr),

@@ -48,6 +48,7 @@ struct DocObjective {
     id: String,
     title: Option<String>,
     weight: Option<Value>,
+    order: Option<Value>,
     description: Option<Value>,
     tags: Option<Value>,
     indicators: Option<Vec<DocIndicator>>,
@@ -522,6 +523,7 @@ impl Reader<'_> {
             path,
             present(&[
                 ("weight", &o.weight),
+                ("order", &o.order),
                 ("description", &o.description),
                 ("tags", &o.tags),
             ]),
