@@ -320,3 +320,39 @@ fn bad_input_to_diff_is_a_clear_error() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2), "--export needs --rules");
 }
+
+#[test]
+fn a_population_without_a_key_names_its_changed_rows_by_number() {
+    // No key column: the first profile column is a profile, not a key, and
+    // rows are named by their number (from 1).
+    let data = tempfile::tempdir().expect("temp dir");
+    std::fs::write(data.path().join("people.csv"), "name,points\nAda,1\nBo,4\nCy,6\n").expect("write");
+    let rules = |threshold: u32| {
+        rules_dir(&format!(
+            "scorecard \"S\" {{ population = people }}\n\
+             profile people {{ level = if points >= {threshold} then \"high\" else \"low\" }}\n\
+             objective o {{ indicator high {{ value = share(people where level == \"high\") target = 1 }} }}\n"
+        ))
+    };
+    let (old, new) = (rules(5), rules(3));
+    let export = data.path().join("moved.csv");
+    let out = kpi()
+        .args(["diff", "--format", "json", "--data"])
+        .arg(data.path())
+        .arg("--rules")
+        .arg(old.path())
+        .arg("--rules")
+        .arg(new.path())
+        .arg("--export")
+        .arg(&export)
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let d: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(d["profiles"]["columns"][0]["name"], "level");
+    assert_eq!(d["profiles"]["columns"][0]["changed"], 1);
+    assert_eq!(
+        std::fs::read_to_string(&export).expect("export"),
+        "row,column,old,new\n2,level,low,high\n"
+    );
+}

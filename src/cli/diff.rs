@@ -168,13 +168,19 @@ fn rescore(args: &Args, out: &Output) -> Result<Diff, Exit> {
     if let Some(table) = after.population()
         && before.population() == Some(table)
     {
-        let (changes, rows) =
-            profile_changes(table, &before.profiles_columns(), &after.profiles_columns());
+        // The key column names the rows; without one, their numbers.
+        let key = new_data
+            .tables
+            .get(table)
+            .and_then(|t| t.key.map(|k| t.columns[k].name.clone()));
+        let (changes, rows) = profile_changes(
+            table,
+            key.is_some(),
+            &before.profiles_columns(),
+            &after.profiles_columns(),
+        );
         if let Some(path) = &args.export {
-            let key = after
-                .profiles_columns()
-                .first()
-                .map_or_else(|| "row".to_string(), |(name, _)| name.clone());
+            let key = key.unwrap_or_else(|| "row".to_string());
             let mut w = csv::Writer::from_writer(Vec::new());
             let cell = |v: &serde_json::Value| match v {
                 serde_json::Value::String(s) => s.clone(),

@@ -505,24 +505,32 @@ fn json<T: Serialize + ?Sized>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or_default()
 }
 
-/// Compares two profile tables of the same population (the key column
-/// first, as `Scoring::profiles_columns` gives them): the changed rows per
-/// column, and those rows as `key, column, old, new` (for an export).
+/// Compares two profile tables of the same population, as
+/// `Scoring::profiles_columns` gives them (the key column first when the
+/// population has one, `keyed`): the changed rows per column, and those
+/// rows as `key, column, old, new` (for an export; the key is the row's
+/// number, from 1, without a key column).
 pub fn profile_changes(
     table: &str,
+    keyed: bool,
     old: &[(String, Vec<serde_json::Value>)],
     new: &[(String, Vec<serde_json::Value>)],
 ) -> (ProfileChanges, Vec<[serde_json::Value; 4]>) {
+    let skip = usize::from(keyed);
     let rows = new.first().map_or(0, |(_, c)| c.len());
-    let keys = new.first().map(|(_, c)| c.as_slice()).unwrap_or_default();
+    let keys = if keyed {
+        new.first().map(|(_, c)| c.as_slice()).unwrap_or_default()
+    } else {
+        &[]
+    };
     let mut columns = Vec::new();
     let mut changed_rows = Vec::new();
     let profile = |t: &[(String, Vec<serde_json::Value>)]| -> Vec<String> {
-        t.iter().skip(1).map(|(n, _)| n.clone()).collect()
+        t.iter().skip(skip).map(|(n, _)| n.clone()).collect()
     };
     let (old_names, new_names) = (profile(old), profile(new));
-    for (name, after) in new.iter().skip(1) {
-        let Some((_, before)) = old.iter().skip(1).find(|(n, _)| n == name) else {
+    for (name, after) in new.iter().skip(skip) {
+        let Some((_, before)) = old.iter().skip(skip).find(|(n, _)| n == name) else {
             continue;
         };
         let mut counts: IndexMap<(String, String), (serde_json::Value, serde_json::Value, usize)> =
@@ -538,7 +546,7 @@ pub fn profile_changes(
                     .entry((a.to_string(), b.to_string()))
                     .or_insert((a.clone(), b.clone(), 0));
             entry.2 += 1;
-            let key = keys.get(r).cloned().unwrap_or(serde_json::Value::from(r));
+            let key = keys.get(r).cloned().unwrap_or(serde_json::Value::from(r + 1));
             changed_rows.push([key, name.clone().into(), a.clone(), b.clone()]);
         }
         let mut transitions: Vec<Transition> = counts
