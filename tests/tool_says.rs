@@ -450,6 +450,8 @@ fn every_command_of_the_readme_runs_with_the_flags_it_shows() {
                 "staff_hour_cost=50",
                 "--period",
                 "2024-09-01..2025-08-31",
+                "--periods",
+                "2",
                 "--explain",
                 "--profiles",
                 &d("p.csv"),
@@ -457,6 +459,42 @@ fn every_command_of_the_readme_runs_with_the_flags_it_shows() {
                 &template,
                 "--skip-bad-rows",
                 "-q",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+        (
+            "score",
+            ["--period", "2024-09-01..2025-08-31", "-o", &d("old.json")]
+                .map(String::from)
+                .to_vec(),
+        ),
+        ("score", vec!["-o".into(), d("new.json")]),
+        (
+            "diff",
+            [&d("old.json"), &d("new.json"), "--format", "md", "-o", &d("d.md"), "--lang", "fr"]
+                .map(String::from)
+                .to_vec(),
+        ),
+        (
+            "diff",
+            [
+                "--rules",
+                "rules",
+                "--rules",
+                "rules",
+                "--data",
+                "data/sample",
+                "--set",
+                "staff_hour_cost=50",
+                "--period",
+                "2024-09-01..2025-08-31",
+                "--export",
+                &d("moved.csv"),
+                "--format",
+                "json",
+                "-o",
+                &d("d.json"),
             ]
             .map(String::from)
             .to_vec(),
@@ -494,7 +532,7 @@ fn every_command_of_the_readme_runs_with_the_flags_it_shows() {
             count("fmt"),
             count("convert")
         ),
-        (4, 12, 11, 4, 1, 2),
+        (4, 13, 12, 4, 1, 2),
         "{all:?}"
     );
     for (command, flags) in synopsis() {
@@ -547,6 +585,8 @@ fn every_command_of_the_readme_runs_with_the_flags_it_shows() {
             "staff_hour_cost=50",
             "--period",
             "2024-09-01..2025-08-31",
+            "--periods",
+            "2",
             "--explain",
             "--skip-bad-rows",
             "--no-data",
