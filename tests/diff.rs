@@ -326,7 +326,11 @@ fn a_population_without_a_key_names_its_changed_rows_by_number() {
     // No key column: the first profile column is a profile, not a key, and
     // rows are named by their number (from 1).
     let data = tempfile::tempdir().expect("temp dir");
-    std::fs::write(data.path().join("people.csv"), "name,points\nAda,1\nBo,4\nCy,6\n").expect("write");
+    std::fs::write(
+        data.path().join("people.csv"),
+        "name,points\nAda,1\nBo,4\nCy,6\n",
+    )
+    .expect("write");
     let rules = |threshold: u32| {
         rules_dir(&format!(
             "scorecard \"S\" {{ population = people }}\n\
@@ -347,7 +351,11 @@ fn a_population_without_a_key_names_its_changed_rows_by_number() {
         .arg(&export)
         .output()
         .expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let d: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(d["profiles"]["columns"][0]["name"], "level");
     assert_eq!(d["profiles"]["columns"][0]["changed"], 1);

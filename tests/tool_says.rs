@@ -472,9 +472,18 @@ fn every_command_of_the_readme_runs_with_the_flags_it_shows() {
         ("score", vec!["-o".into(), d("new.json")]),
         (
             "diff",
-            [&d("old.json"), &d("new.json"), "--format", "md", "-o", &d("d.md"), "--lang", "fr"]
-                .map(String::from)
-                .to_vec(),
+            [
+                &d("old.json"),
+                &d("new.json"),
+                "--format",
+                "md",
+                "-o",
+                &d("d.md"),
+                "--lang",
+                "fr",
+            ]
+            .map(String::from)
+            .to_vec(),
         ),
         (
             "diff",

@@ -546,7 +546,10 @@ pub fn profile_changes(
                     .entry((a.to_string(), b.to_string()))
                     .or_insert((a.clone(), b.clone(), 0));
             entry.2 += 1;
-            let key = keys.get(r).cloned().unwrap_or(serde_json::Value::from(r + 1));
+            let key = keys
+                .get(r)
+                .cloned()
+                .unwrap_or(serde_json::Value::from(r + 1));
             changed_rows.push([key, name.clone().into(), a.clone(), b.clone()]);
         }
         let mut transitions: Vec<Transition> = counts
