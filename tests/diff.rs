@@ -103,6 +103,21 @@ proptest! {
     }
 }
 
+/// `kpi diff --format json ARGS`, which must succeed, read as JSON.
+fn diff_json<S: AsRef<std::ffi::OsStr>>(args: impl IntoIterator<Item = S>) -> Value {
+    let out = kpi()
+        .args(["diff", "--format", "json"])
+        .args(args)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
 fn rules_dir(text: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("r.kpi"), text).expect("write");
@@ -142,18 +157,7 @@ fn two_reports_compared_by_hand() {
     let rules = rules_dir(&changed);
     write_report(rules.path(), &new, &["--set", "staff_hour_cost=50"]);
 
-    let out = kpi()
-        .args(["diff", "--format", "json"])
-        .arg(&old)
-        .arg(&new)
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let d: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let d = diff_json([&old, &new]);
     assert_eq!(d["format"], "alumni-kpi/diff@1");
     // Old: engagement 78.125 (weight 3), cost 86.25 (weight 1): 80.15625.
     // New: members 0.5 against 50 % → 100; engagement (2 × 100 + 50 + 100)
@@ -239,28 +243,16 @@ fn two_rule_sets_on_the_same_data_list_the_rows_that_change_tier() {
     let new = rules_dir(&hand.replace("engagement >= 10", "engagement >= 6"));
     let dir = tempfile::tempdir().expect("temp dir");
     let export = dir.path().join("moved.csv");
-    let out = kpi()
-        .args([
-            "diff",
-            "--format",
-            "json",
-            "--data",
-            "tests/eval/hand/data",
-            "--rules",
-            "tests/eval/hand/rules",
-            "--rules",
-        ])
-        .arg(new.path())
-        .arg("--export")
-        .arg(&export)
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let d: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let d = diff_json([
+        Path::new("--data"),
+        Path::new("tests/eval/hand/data"),
+        Path::new("--rules"),
+        Path::new("tests/eval/hand/rules"),
+        Path::new("--rules"),
+        new.path(),
+        Path::new("--export"),
+        &export,
+    ]);
     let tier = d["profiles"]["columns"]
         .as_array()
         .expect("columns")
@@ -340,23 +332,16 @@ fn a_population_without_a_key_names_its_changed_rows_by_number() {
     };
     let (old, new) = (rules(5), rules(3));
     let export = data.path().join("moved.csv");
-    let out = kpi()
-        .args(["diff", "--format", "json", "--data"])
-        .arg(data.path())
-        .arg("--rules")
-        .arg(old.path())
-        .arg("--rules")
-        .arg(new.path())
-        .arg("--export")
-        .arg(&export)
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let d: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let d = diff_json([
+        Path::new("--data"),
+        data.path(),
+        Path::new("--rules"),
+        old.path(),
+        Path::new("--rules"),
+        new.path(),
+        Path::new("--export"),
+        &export,
+    ]);
     assert_eq!(d["profiles"]["columns"][0]["name"], "level");
     assert_eq!(d["profiles"]["columns"][0]["changed"], 1);
     assert_eq!(

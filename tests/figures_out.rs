@@ -19,13 +19,7 @@ fn score_sample(extra: &[&str]) -> Value {
 }
 
 fn indicator<'r>(report: &'r Value, id: &str) -> &'r Value {
-    report["objectives"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|o| o["indicators"].as_array().into_iter().flatten())
-        .find(|i| i["id"] == id)
-        .unwrap_or_else(|| panic!("no indicator {id}"))
+    common::json_indicator(report, id)
 }
 
 /// A rules directory holding one file, scored on a dataset directory.

@@ -72,13 +72,7 @@ fn score(rules: &Path, data: &Path, extra: &[&str]) -> Value {
 }
 
 fn indicator<'r>(report: &'r Value, id: &str) -> &'r Value {
-    report["objectives"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|o| o["indicators"].as_array().into_iter().flatten())
-        .find(|i| i["id"] == id)
-        .unwrap_or_else(|| panic!("no indicator {id}"))
+    common::json_indicator(report, id)
 }
 
 fn objective<'r>(report: &'r Value, id: &str) -> &'r Value {

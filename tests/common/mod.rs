@@ -92,6 +92,17 @@ pub fn indicator<'r>(
         .unwrap_or_else(|| panic!("no indicator {id}"))
 }
 
+/// An indicator of a report read as JSON, by id.
+pub fn json_indicator<'r>(report: &'r serde_json::Value, id: &str) -> &'r serde_json::Value {
+    report["objectives"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|o| o["indicators"].as_array().into_iter().flatten())
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no indicator {id}"))
+}
+
 /// Copies a directory tree (files and sub-directories).
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create the copy");
