@@ -304,7 +304,10 @@ fn small_groups_are_masked_and_an_indicator_chooses_its_segments() {
     let rules_dir = rules.path().to_str().expect("utf-8").to_string();
     let page = html(&rules_dir, "tests/eval/hand/data", Lang::En);
     assert!(page.contains("title=\"fewer than 10 people\">—</td>"));
-    assert!(!page.contains("<span class=\"cell\">"), "no small group shown");
+    assert!(
+        !page.contains("<span class=\"cell\">"),
+        "no small group shown"
+    );
 }
 
 #[test]

@@ -299,6 +299,18 @@ impl Diff {
         }
     }
 
+    /// The indicators that moved the overall score by 0.05 points or more
+    /// (what a report shows, to one decimal), most first.
+    pub fn movers(&self) -> Vec<&IndicatorMove> {
+        let mut m: Vec<&IndicatorMove> = self
+            .indicators
+            .iter()
+            .filter(|i| i.contribution.abs() >= 0.05)
+            .collect();
+        m.sort_by(|a, b| b.contribution.abs().total_cmp(&a.contribution.abs()));
+        m
+    }
+
     /// The diff in a format: `text`, `md` or `json`.
     pub fn render(&self, format: DiffFormat, lang: crate::report::Lang) -> String {
         match format {
@@ -313,13 +325,10 @@ impl Diff {
 /// entries of its trend), as a diff of the same rules: what helped and what
 /// hurt the overall score. `None` without a trend.
 pub fn against_previous(report: &Report) -> Option<Diff> {
-    let before = |trend: &[crate::report::TrendScore]| -> Option<Option<f64>> {
-        (trend.len() >= 2).then(|| trend[trend.len() - 2].score)
-    };
     let mut previous = report.clone();
-    previous.score = before(&report.trend)?;
+    previous.score = crate::report::previous_score(&report.trend)?;
     for o in &mut previous.objectives {
-        o.score = before(&o.trend).unwrap_or(None);
+        o.score = crate::report::previous_score(&o.trend).unwrap_or(None);
         for i in &mut o.indicators {
             let p = i.previous.unwrap_or(crate::report::Change {
                 value: None,

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use super::{Diff, IndicatorMove};
 use crate::report::Lang;
 use crate::report::format::{colon, score, score_change};
+use crate::report::markdown::cell;
 
 /// The diff's own words.
 struct Words {
@@ -79,17 +80,6 @@ fn moved(old: Option<f64>, new: Option<f64>, lang: Lang) -> String {
     )
 }
 
-/// The indicators that moved the overall score, most first.
-fn movers(diff: &Diff) -> Vec<&IndicatorMove> {
-    let mut m: Vec<&IndicatorMove> = diff
-        .indicators
-        .iter()
-        .filter(|i| i.contribution.abs() >= 0.05)
-        .collect();
-    m.sort_by(|a, b| b.contribution.abs().total_cmp(&a.contribution.abs()));
-    m
-}
-
 fn json_text(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
@@ -143,7 +133,7 @@ pub(super) fn text(diff: &Diff, lang: Lang) -> String {
             moved(o.old, o.new, lang)
         );
     }
-    let movers = movers(diff);
+    let movers = diff.movers();
     let _ = writeln!(out, "\n{} ({})", w.moved, w.points);
     if movers.is_empty() {
         let _ = writeln!(out, "  {}", w.nothing);
@@ -220,15 +210,6 @@ pub(super) fn text(diff: &Diff, lang: Lang) -> String {
     out
 }
 
-/// Markdown text in a table cell: one line, pipes escaped, no raw HTML.
-fn cell(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('|', "\\|")
-        .replace('\n', " ")
-}
-
 pub(super) fn markdown(diff: &Diff, lang: Lang) -> String {
     let (l, w, c) = (lang.labels(), words(lang), colon(lang));
     let mut out = String::new();
@@ -255,7 +236,7 @@ pub(super) fn markdown(diff: &Diff, lang: Lang) -> String {
         "| {} | {} | {} |\n|---|---:|---:|",
         l.indicator, w.contribution, l.score
     );
-    for i in movers(diff) {
+    for i in diff.movers() {
         let _ = writeln!(
             out,
             "| {} | {} | {} → {} |",

@@ -43,19 +43,7 @@ impl<'a> Scoring<'a> {
             return None;
         }
 
-        // The periods before, oldest first: each the previous period's
-        // environment of the next, so that what `prior(..)` computed of a
-        // period is computed once for both.
-        let mut earlier: Vec<Arc<Env<'_>>> = Vec::new();
-        let mut last = env.clone();
-        for _ in 1..self.periods {
-            let Some(prior) = last.prior_env().cloned() else {
-                break;
-            };
-            earlier.push(prior.clone());
-            last = prior;
-        }
-        earlier.reverse();
+        let earlier = self.earlier_envs(&env);
         let jobs: Vec<(usize, usize)> = (0..earlier.len())
             .flat_map(|k| (0..self.c.plan.indicators.len()).map(move |i| (k, i)))
             .collect();
@@ -218,6 +206,23 @@ impl<'a> Scoring<'a> {
                 .map(|d| ReportDiagnostic::from(d, &self.rules.sources))
                 .collect(),
         })
+    }
+
+    /// The environments of the trend's earlier periods, oldest first: each
+    /// the previous period's environment of the next, so that what
+    /// `prior(..)` computed of a period is computed once for both.
+    pub(super) fn earlier_envs<'e>(&self, env: &Arc<Env<'e>>) -> Vec<Arc<Env<'e>>> {
+        let mut earlier = Vec::new();
+        let mut last = env.clone();
+        for _ in 1..self.periods {
+            let Some(prior) = last.prior_env().cloned() else {
+                break;
+            };
+            earlier.push(prior.clone());
+            last = prior;
+        }
+        earlier.reverse();
+        earlier
     }
 
     /// The objective and overall scores of one period's figures. A period

@@ -506,13 +506,8 @@ impl<'a> Scoring<'a> {
                 }
             }
         }
-        // The earlier periods of the trend, each as the report reaches it:
-        // the previous period's environment of the next.
-        let mut last = base.clone();
-        for _ in 1..self.periods {
-            let Some(prior) = last.prior_env().cloned() else {
-                break;
-            };
+        // The earlier periods of the trend, each as the report reaches it.
+        for prior in self.earlier_envs(&base) {
             let reference = crate::eval::reference::Reference {
                 input: &inputs,
                 period: prior.period(),
@@ -521,7 +516,6 @@ impl<'a> Scoring<'a> {
             };
             let label = format!("period {:?}", prior.period());
             self.compare(&label, &prior, &reference, &mut out);
-            last = prior;
         }
         out
     }

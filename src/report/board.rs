@@ -8,7 +8,7 @@ use minijinja::{Value, context};
 
 use super::format::{band, percent, score, score_change};
 use super::labels::Lang;
-use super::{Report, Status};
+use super::{Report, Status, previous_entry, previous_score};
 
 /// The summary's words.
 struct Words {
@@ -58,10 +58,8 @@ fn words(lang: Lang) -> &'static Words {
 pub fn summary(report: &Report, lang: Lang, generated: chrono::NaiveDate) -> Value {
     let l = lang.labels();
     let w = words(lang);
-    let previous =
-        |trend: &[super::TrendScore]| (trend.len() >= 2).then(|| trend[trend.len() - 2].score);
     let change = |now: Option<f64>, trend: &[super::TrendScore]| {
-        previous(trend).map(|p| score_change(now.zip(p).map(|(a, b)| a - b), lang))
+        previous_score(trend).map(|p| score_change(now.zip(p).map(|(a, b)| a - b), lang))
     };
     let total: f64 = report.objectives.iter().map(|o| o.weight).sum();
     let objectives: Vec<Value> = report
@@ -82,12 +80,7 @@ pub fn summary(report: &Report, lang: Lang, generated: chrono::NaiveDate) -> Val
         .collect();
     let (mut helped, mut hurt) = (Vec::new(), Vec::new());
     if let Some(diff) = crate::diff::against_previous(report) {
-        let mut moves: Vec<&crate::diff::IndicatorMove> = diff
-            .indicators
-            .iter()
-            .filter(|i| i.contribution.abs() >= 0.05)
-            .collect();
-        moves.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
+        let moves = diff.movers();
         let entry = |i: &crate::diff::IndicatorMove| {
             let now = report
                 .objectives
@@ -99,7 +92,7 @@ pub fn summary(report: &Report, lang: Lang, generated: chrono::NaiveDate) -> Val
                 .unwrap_or_else(|| i.id.clone());
             // Without a score, why: no data, no baseline.
             let status_then = now
-                .and_then(|x| x.trend.iter().rev().nth(1))
+                .and_then(|x| previous_entry(&x.trend))
                 .map_or(Status::Ok, |t| t.status);
             let shown = |s: Option<f64>, status: Status| match s {
                 None if status != Status::Ok => status.label(lang).to_string(),
@@ -120,13 +113,11 @@ pub fn summary(report: &Report, lang: Lang, generated: chrono::NaiveDate) -> Val
             .collect();
         hurt = moves
             .iter()
-            .rev()
             .filter(|i| i.contribution < 0.0)
             .take(3)
             .map(|i| entry(i))
             .collect();
     }
-    let overall: Vec<Option<f64>> = report.trend.iter().map(|t| t.score).collect();
     context! {
         words => context! {
             summary => w.summary, generated => w.generated, helped => w.helped, hurt => w.hurt,
@@ -136,12 +127,12 @@ pub fn summary(report: &Report, lang: Lang, generated: chrono::NaiveDate) -> Val
         generated => generated.to_string(),
         score => score(report.score, lang, l),
         band => band(report.score),
-        previous => previous(&report.trend).map(|p| score(p, lang, l)),
+        previous => previous_score(&report.trend).map(|p| score(p, lang, l)),
         change => change(report.score, &report.trend),
         objectives => objectives,
         helped => helped,
         hurt => hurt,
-        has_trend => overall.len() >= 2,
+        has_trend => previous_score(&report.trend).is_some(),
         notes => plain_notes(report, lang),
     }
 }
@@ -226,7 +217,7 @@ fn plain_notes(report: &Report, lang: Lang) -> Vec<String> {
             }
         });
     }
-    if report.trend.len() >= 2 && report.trend[report.trend.len() - 2].score.is_none() {
+    if previous_score(&report.trend) == Some(None) {
         notes.push(match lang {
             Lang::En => "The previous period has no data to compare with.".to_string(),
             Lang::Fr => "La période précédente n'a pas de données pour comparer.".to_string(),

@@ -112,8 +112,7 @@ pub fn csv(report: &Report, lang: Lang) -> String {
             }
         };
     let previous = |row: &mut Row, now: Option<f64>, trend: &[super::TrendScore]| {
-        if trend.len() >= 2 {
-            let prev = trend[trend.len() - 2].score;
+        if let Some(prev) = super::previous_score(trend) {
             row.set("previous_score", &num(prev));
             row.set("score_change", &num(now.zip(prev).map(|(a, b)| a - b)));
         }

@@ -12,7 +12,7 @@ use super::{IndicatorReport, ObjectiveReport, Report, Status};
 /// Text in Markdown: one line, pipes escaped, and HTML shown as text
 /// (Markdown viewers render raw HTML, scripts included, and titles and
 /// segment values come from rule files and data).
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -118,10 +118,8 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
     if let Some(p) = &report.period {
         facts.push(format!("{} {} – {}", l.period, p.from, p.to));
     }
-    let previous =
-        |trend: &[super::TrendScore]| (trend.len() >= 2).then(|| trend[trend.len() - 2].score);
     let minus = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| a - b);
-    if let Some(prev) = previous(&report.trend) {
+    if let Some(prev) = super::previous_score(&report.trend) {
         facts.insert(
             1,
             format!(
@@ -151,7 +149,7 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
     let _ = writeln!(out, "|---|---:|---:|---:|{rule}");
     for o in &report.objectives {
         let title = o.title.clone().unwrap_or_else(|| o.id.clone());
-        let then = match previous(&o.trend) {
+        let then = match super::previous_score(&o.trend) {
             Some(prev) => format!(
                 " {} | {} |",
                 score(prev, lang, l),
@@ -190,7 +188,7 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
             // and the changes of both.
             let then = match (i.previous, i.change) {
                 (Some(p), Some(c)) => {
-                    let status = i.trend.iter().rev().nth(1).map_or(Status::Ok, |t| t.status);
+                    let status = super::previous_entry(&i.trend).map_or(Status::Ok, |t| t.status);
                     let why = |s: Option<f64>| match s {
                         None if status != Status::Ok => status.label(lang).to_string(),
                         s => score(s, lang, l),

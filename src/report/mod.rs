@@ -18,7 +18,7 @@ pub mod format;
 mod html;
 #[doc(hidden)]
 pub mod labels;
-mod markdown;
+pub(crate) mod markdown;
 #[doc(hidden)]
 pub mod status;
 mod summary;
@@ -286,6 +286,18 @@ pub struct IndicatorReport {
     /// How its figures were reached (`--explain`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub explain: Option<Explain>,
+}
+
+/// The previous period's entry of a trend (the one before the last), if
+/// the trend has one.
+pub fn previous_entry<T>(trend: &[T]) -> Option<&T> {
+    trend.len().checked_sub(2).map(|k| &trend[k])
+}
+
+/// The previous period's score of a trend: `None` without a previous
+/// period, `Some(None)` when that period has no score.
+pub fn previous_score(trend: &[TrendScore]) -> Option<Option<f64>> {
+    previous_entry(trend).map(|t| t.score)
 }
 
 /// A score in one period of a trend (overall or an objective).

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::format::{band, colon, percent, reasons, score, score_change, value};
 use super::labels::Lang;
-use super::{Report, Status};
+use super::{Report, Status, previous_score};
 
 /// The summary `kpi score` prints when no output file is given.
 pub fn summary(report: &Report, lang: Lang, color: bool) -> String {
@@ -22,16 +22,14 @@ pub fn summary(report: &Report, lang: Lang, color: bool) -> String {
         format!("   {}{}{} – {}", l.period, colon(lang), p.from, p.to)
     });
     // With a trend: the previous period's score and the change from it.
-    let before =
-        |trend: &[super::TrendScore]| (trend.len() >= 2).then(|| trend[trend.len() - 2].score);
     // A change that cannot be told is left blank: the line says why.
-    let change = |now: Option<f64>, trend: &[super::TrendScore]| match before(trend) {
+    let change = |now: Option<f64>, trend: &[super::TrendScore]| match previous_score(trend) {
         Some(Some(prev)) if now.is_some() => {
             format!(" {:>7}", score_change(now.map(|a| a - prev), lang))
         }
         _ => String::new(),
     };
-    let previous = before(&report.trend).map_or(String::new(), |prev| {
+    let previous = previous_score(&report.trend).map_or(String::new(), |prev| {
         format!(
             "   {}{}{} ({})",
             l.previous,
