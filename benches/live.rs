@@ -82,8 +82,9 @@ fn save_to_report(c: &mut Criterion) {
     );
 }
 
-/// The re-score alone (a fresh process: it runs first), then the same
-/// data under `Live`, as `kpi watch` runs it.
+/// The re-score alone (a fresh process: it runs first), with the default
+/// trend (this period and the one before) and with one period, then the
+/// same data under `Live`, as `kpi watch` runs it.
 fn rescore_1m(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let options = alumni_kpi::generate::GenerateOptions {
@@ -106,6 +107,17 @@ fn rescore_1m(c: &mut Criterion) {
     group.bench_function("re-score the shipped pack, data loaded", |b| {
         b.iter(|| {
             let scoring = Scoring::new(&rules, &data, &ScoreOptions::default()).expect("checks");
+            scoring.report()
+        })
+    });
+    // The cost of the default trend: the same without the year before.
+    let one = ScoreOptions {
+        periods: Some(1),
+        ..ScoreOptions::default()
+    };
+    group.bench_function("re-score the shipped pack, one period (no trend)", |b| {
+        b.iter(|| {
+            let scoring = Scoring::new(&rules, &data, &one).expect("checks");
             scoring.report()
         })
     });

@@ -396,3 +396,105 @@ fn every_format_carries_the_trend() {
         out.stdout
     );
 }
+
+/// A benchmark with a `period` column: each period is compared with its
+/// own year's peers. Before, the column was ignored and every year's peer
+/// figures were pooled: with 2024's four figures (100, 200, 300, 400) and
+/// 2025's four (500, 600, 700, 800), `peers(50%)` was 450 for both years.
+#[test]
+fn finding_a_benchmark_by_period_pooled_every_years_peers() {
+    let data = three_years();
+    std::fs::write(
+        data.path().join("peers.csv"),
+        "institution,indicator,value,period\n\
+         A,total_given,100,2024-01-01..2024-12-31\n\
+         B,total_given,200,2024-01-01..2024-12-31\n\
+         C,total_given,300,2024-01-01..2024-12-31\n\
+         D,total_given,400,2024-01-01..2024-12-31\n\
+         A,total_given,500,2025-01-01..2025-12-31\n\
+         B,total_given,600,2025-01-01..2025-12-31\n\
+         C,total_given,700,2025-01-01..2025-12-31\n\
+         D,total_given,800,2025-01-01..2025-12-31\n",
+    )
+    .expect("write");
+    let rules = rules_dir(
+        "scorecard \"S\" {\n\
+           population = alumni\n\
+           period = 2025-01-01 .. 2025-12-31\n\
+           trend = 3\n\
+           benchmark = \"peers.csv\"\n\
+         }\n\
+         objective giving {\n\
+           indicator total_given { value = sum(gifts.amount) target = peers(50%) }\n\
+         }\n",
+    );
+    let r = score(rules.path(), data.path(), &[]);
+    let given = indicator(&r, "total_given");
+    // 2025: the median of 500, 600, 700, 800 is 650; 540 / 650.
+    assert_eq!(given["target"], 650.0, "{given}");
+    assert!((given["score"].as_f64().unwrap() - 540.0 / 650.0 * 100.0).abs() < 1e-6);
+    // Ranked among 2025's peers: three (600, 700, 800) gave more than 540.
+    assert_eq!(given["peers"]["rank"], 4, "{given}");
+    assert_eq!(given["peers"]["median"], 650.0, "{given}");
+    // 2024: the median of 100, 200, 300, 400 is 250; 360 / 250 caps at 100.
+    // 2023: the benchmark has no figure for it: no peers, with the reason.
+    let trend = given["trend"].as_array().expect("trend");
+    assert_eq!(trend[1]["target"], 250.0, "{given}");
+    assert_eq!(trend[1]["score"], 100.0, "{given}");
+    assert_eq!(trend[0]["target"], Value::Null, "{given}");
+    assert_eq!(trend[0]["status"], "no_peers", "{given}");
+    // The same as scoring 2024 alone.
+    let alone = score(
+        rules.path(),
+        data.path(),
+        &["--period", "2024-01-01..2024-12-31", "--periods", "1"],
+    );
+    assert_eq!(indicator(&alone, "total_given")["target"], 250.0);
+    assert_eq!(indicator(&alone, "total_given")["peers"]["median"], 250.0);
+}
+
+#[test]
+fn a_benchmark_period_that_is_not_one_is_located() {
+    let data = three_years();
+    std::fs::write(
+        data.path().join("peers.csv"),
+        "institution,indicator,value,period\n\
+         A,total_given,100,2024\n\
+         B,total_given,200,\n",
+    )
+    .expect("write");
+    let rules = rules_dir(
+        "scorecard \"S\" { population = alumni period = 2025-01-01 .. 2025-12-31 benchmark = \"peers.csv\" }\n\
+         objective giving { indicator total_given { value = sum(gifts.amount) target = peers(50%) } }\n",
+    );
+    let out = run(
+        &["score"],
+        rules.path().to_str().expect("utf-8"),
+        data.path(),
+    );
+    assert_eq!(out.code, Some(1), "{}{}", out.stdout, out.stderr);
+    // Every bad row at once, each located, and no report.
+    let said: Value = serde_json::from_str(&out.stdout).expect("JSON diagnostics");
+    let said: Vec<(u64, &str)> = said
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|d| d["file"].as_str().is_some_and(|f| f.ends_with("peers.csv")))
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap_or(0),
+                d["message"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        said,
+        [
+            (2, "`2024` is not a period (column `period`)"),
+            (3, "this figure has no period (column `period`)"),
+        ],
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("FROM..TO"), "a hint: {}", out.stdout);
+}

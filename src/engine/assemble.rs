@@ -20,7 +20,12 @@ impl<'a> Scoring<'a> {
     fn report_here(&self, stop: &Stop) -> Option<Report> {
         let inputs = self.inputs();
         let env = Arc::new(Env::new(&inputs, self.period, None));
-        env.profiles_in_parallel_until(&|| stop.stopped());
+        let earlier = self.earlier_envs(&env);
+        // Every period of the trend at once, oldest first and this one
+        // last: while a core waits for a column another computes, it
+        // takes up another period's work.
+        let periods: Vec<&Env<'_>> = earlier.iter().map(|e| &**e).chain([&*env]).collect();
+        Env::profiles_in_parallel(&periods, &|| stop.stopped());
         if stop.stopped() {
             return None;
         }
@@ -31,30 +36,28 @@ impl<'a> Scoring<'a> {
                 env.segment_groups(*source);
             }
         });
-        // Indicators in parallel: the environment's caches compute each
+        // Indicators in parallel: the environments' caches compute each
         // shared piece (a profile column, an aggregate) once.
-        let figures: Vec<Figures> = (0..self.c.plan.indicators.len())
-            .into_par_iter()
-            .map(|i| (!stop.stopped()).then(|| self.figures(&env, i)))
+        let count = self.c.plan.indicators.len();
+        let jobs: Vec<(usize, usize)> = (0..periods.len())
+            .flat_map(|k| (0..count).map(move |i| (k, i)))
+            .collect();
+        let mut done: Vec<Figures> = jobs
+            .par_iter()
+            .map(|&(k, i)| (!stop.stopped()).then(|| self.figures(periods[k], i)))
             .collect::<Option<_>>()?;
+        let figures = done.split_off(earlier.len() * count);
+        let mut past: Vec<Vec<Figures>> = Vec::new();
+        while !done.is_empty() {
+            let rest = done.split_off(count);
+            past.push(std::mem::replace(&mut done, rest));
+        }
         let mut segment_notes = Vec::new();
         let segments = self.segments(&env, &mut segment_notes);
         if stop.stopped() {
             return None;
         }
 
-        let earlier = self.earlier_envs(&env);
-        let jobs: Vec<(usize, usize)> = (0..earlier.len())
-            .flat_map(|k| (0..self.c.plan.indicators.len()).map(move |i| (k, i)))
-            .collect();
-        let done: Vec<Figures> = jobs
-            .par_iter()
-            .map(|&(k, i)| (!stop.stopped()).then(|| self.figures(&earlier[k], i)))
-            .collect::<Option<_>>()?;
-        let mut past: Vec<Vec<Figures>> = earlier.iter().map(|_| Vec::new()).collect();
-        for ((k, _), f) in jobs.into_iter().zip(done) {
-            past[k].push(f);
-        }
         let past_totals: Vec<Totals> = earlier
             .iter()
             .zip(&past)
@@ -519,10 +522,12 @@ impl<'a> Scoring<'a> {
                 .collect();
             (cells, None)
         };
-        let peers = self
-            .c
-            .peers
-            .position(&ind.id, figures.value.as_num(), ind.lower_is_better);
+        let peers = self.c.peers.position(
+            &ind.id,
+            figures.value.as_num(),
+            ind.lower_is_better,
+            env.period(),
+        );
         let share = (covered_weight > 0.0 && figures.score.is_some())
             .then(|| self.weights.indicators[i] / covered_weight);
         let explain = self.explain.then(|| self.explain(env, i, figures, share));

@@ -75,7 +75,7 @@ impl Probe<'_> {
             }
             Node::Peers(p, j) => {
                 let id = &self.plan.indicators.get(*j)?.id;
-                self.peers.percentile(id, sub(*p)?.as_num(), false)
+                self.peers.pooled_percentile(id, sub(*p)?.as_num())
             }
             _ => return None,
         })

@@ -132,7 +132,7 @@ impl Scoring<'_> {
                         {
                             t.peers.push(PeersTrace {
                                 percentile: env.scalar(*p).as_num().unwrap_or(f64::NAN),
-                                n: self.c.peers.count(&ind.id),
+                                n: self.c.peers.count(&ind.id, env.period()),
                                 lower_is_better: ind.lower_is_better,
                                 value: value.as_num(),
                             });

@@ -9,6 +9,7 @@
 
 use super::Scoring;
 use crate::data::column::date_of;
+use crate::eval::Period;
 use crate::eval::columnar::Env;
 use crate::eval::plan::{Node, NodeId};
 use crate::eval::value::Value;
@@ -53,7 +54,7 @@ impl Scoring<'_> {
             if let Some(why) = self.missing_baseline(env, &nodes, false, seg) {
                 return (Status::NoBaseline, Some(why));
             }
-            if let Some(why) = self.few_peers(&nodes) {
+            if let Some(why) = self.few_peers(env.period(), &nodes) {
                 return (Status::NoPeers, Some(why));
             }
             return (Status::NoData, Some(Reason::NullTarget));
@@ -116,10 +117,13 @@ impl Scoring<'_> {
     }
 
     /// A `peers(..)` among `nodes` with too few peer figures.
-    fn few_peers(&self, nodes: &[NodeId]) -> Option<Reason> {
+    fn few_peers(&self, period: Option<Period>, nodes: &[NodeId]) -> Option<Reason> {
         nodes.iter().find_map(|&n| match self.c.plan.node(n) {
             Node::Peers(_, j) => {
-                let n = self.c.peers.count(&self.c.plan.indicators.get(*j)?.id);
+                let n = self
+                    .c
+                    .peers
+                    .count(&self.c.plan.indicators.get(*j)?.id, period);
                 (n < self.c.peers.min.max(1)).then_some(Reason::FewPeers {
                     n,
                     min: self.c.peers.min,

@@ -194,6 +194,8 @@ pub struct Env<'a> {
     decls: OnceMap<(DeclId, bool), Value>,
     targets: OnceMap<(usize, bool), Value>,
     aggs: OnceMap<(NodeId, bool), Arc<Col>>,
+    /// Rows kept by a filter several aggregates share: (table, filter, seg).
+    kept: OnceMap<(usize, NodeId, bool), Rows>,
     /// Aggregates per segment value: (node, segment column, membership
     /// period) → one value per group.
     by_segment: Mutex<HashMap<(NodeId, Membership), Arc<Col>>>,
@@ -218,6 +220,7 @@ impl<'a> Env<'a> {
             decls: OnceMap::default(),
             targets: OnceMap::default(),
             aggs: OnceMap::default(),
+            kept: OnceMap::default(),
             by_segment: Mutex::default(),
             prior: OnceLock::new(),
         }
@@ -317,19 +320,19 @@ impl<'a> Env<'a> {
         })
     }
 
-    /// Computes the profile columns the rules read, spread over the cores:
-    /// those the indicators, declarations and segments read in this
-    /// period, and those read under `prior` in the previous one. A column
-    /// reading another waits for it (each is computed once).
-    pub fn profiles_in_parallel(&self) {
-        self.profiles_in_parallel_until(&|| false);
-    }
-
-    /// The same, each profile not yet started once `stopped` says so (a
-    /// report given up).
-    pub fn profiles_in_parallel_until(&self, stopped: &(dyn Fn() -> bool + Sync)) {
+    /// Computes the profile columns the rules read in each environment
+    /// (a trend's periods), spread over the cores: those the indicators,
+    /// declarations and segments read in its period, and those read under
+    /// `prior` in the previous one. A column reading another waits for it
+    /// (each is computed once); one list of jobs for every period keeps
+    /// both cores busy while one waits. Each profile not yet started once
+    /// `stopped` says so is left (a report given up).
+    pub fn profiles_in_parallel(envs: &[&Env<'a>], stopped: &(dyn Fn() -> bool + Sync)) {
         use rayon::prelude::*;
-        let plan = self.plan();
+        let Some(first) = envs.first() else {
+            return;
+        };
+        let plan = first.plan();
         let mut roots: Vec<NodeId> = plan.decls.values().copied().collect();
         for ind in &plan.indicators {
             roots.push(ind.value);
@@ -349,17 +352,14 @@ impl<'a> Env<'a> {
                 _ => None,
             })
             .collect();
-        let mut jobs: Vec<(&Env<'a>, usize)> = plan
-            .profiles_read(&roots)
-            .into_iter()
-            .map(|p| (self, p))
-            .collect();
-        if let Some(prior) = self.prior_env() {
-            jobs.extend(
-                plan.profiles_read(&looked_back)
-                    .into_iter()
-                    .map(|p| (&**prior, p)),
-            );
+        let read = plan.profiles_read(&roots);
+        let read_back = plan.profiles_read(&looked_back);
+        let mut jobs: Vec<(&Env<'a>, usize)> = Vec::new();
+        for &env in envs {
+            jobs.extend(read.iter().map(|&p| (env, p)));
+            if let Some(prior) = env.prior_env() {
+                jobs.extend(read_back.iter().map(|&p| (&**prior, p)));
+            }
         }
         jobs.par_iter().for_each(|&(env, p)| {
             if !stopped() {
@@ -709,11 +709,12 @@ impl<'a> Env<'a> {
                 let Some(ind) = self.plan().indicators.get(*i) else {
                     return Col::Const(Value::Null);
                 };
-                Col::Const(
-                    self.input
-                        .peers
-                        .percentile(&ind.id, p.as_num(), ind.lower_is_better),
-                )
+                Col::Const(self.input.peers.percentile(
+                    &ind.id,
+                    p.as_num(),
+                    ind.lower_is_better,
+                    self.period,
+                ))
             }
             Node::Prior(a) => match self.prior_env() {
                 Some(prior) if prior.has_baseline(node, at.seg) => {
@@ -966,6 +967,19 @@ impl<'a> Env<'a> {
         let Some(filter) = filter else {
             return (base.clone(), base);
         };
+        let seg_here = seg && self.segment.is_some();
+        if self.plan().shared_filters.contains(&(table, filter)) {
+            let kept = self.kept.get_or_init((table, filter, seg_here), || {
+                self.filtered(table, filter, seg, &base)
+            });
+            return (base, kept);
+        }
+        let kept = self.filtered(table, filter, seg, &base);
+        (base, kept)
+    }
+
+    /// The rows of `base` that `filter` keeps.
+    fn filtered(&self, table: usize, filter: NodeId, seg: bool, base: &Rows) -> Rows {
         // A row is kept when every operand of a chain of `and`s is true:
         // each operand runs only on the rows the previous ones kept.
         let mut conjuncts = vec![filter];
@@ -1030,7 +1044,7 @@ impl<'a> Env<'a> {
                     .collect(),
             });
         }
-        (base, kept)
+        kept
     }
 
     fn aggregate_scalar(&self, node: NodeId, seg: bool) -> Value {

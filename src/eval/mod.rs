@@ -83,13 +83,28 @@ pub fn previous_period((from, to): Period) -> Period {
     }
 }
 
+/// `FROM..TO` with ISO dates, as days from CE.
+fn parse_iso_period(text: &str) -> Option<Period> {
+    use chrono::{Datelike, NaiveDate};
+    let (from, to) = text.split_once("..")?;
+    let day = |d: &str| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok();
+    let (from, to) = (day(from)?, day(to)?);
+    (from <= to).then(|| (from.num_days_from_ce(), to.num_days_from_ce()))
+}
+
 /// A benchmark file has no reason to be larger.
 pub const BENCHMARK_CAP: u64 = 16 << 20;
 
 /// Peer institutions' figures per indicator (the benchmark file).
 #[derive(Debug, Clone, Default)]
 pub struct Peers {
-    by_indicator: HashMap<String, Vec<f64>>,
+    /// The figures of each indicator, sorted, by period: one entry under
+    /// `None` when the file has no `period` column (its figures serve
+    /// every period).
+    by_period: HashMap<Option<Period>, HashMap<String, Vec<f64>>>,
+    /// The file has a `period` column: a period's figures are its own
+    /// rows, and a period without rows has no peers.
+    dated: bool,
     institutions: usize,
     /// Fewer figures than this for an indicator are no comparison:
     /// `peers(p)` is null and no rank is given (`benchmark_min_peers`).
@@ -129,6 +144,7 @@ impl Peers {
         let delimiter = sniff_delimiter(&text).unwrap_or(b',');
         let headers = crate::data::delimited::header(&text, delimiter);
         let col = |name: &str| headers.iter().position(|h| h == name);
+        let period_col = col("period");
         let (Some(inst), Some(ind), Some(val)) =
             (col("institution"), col("indicator"), col("value"))
         else {
@@ -143,7 +159,10 @@ impl Peers {
             b',' => Decimal::Point,
             _ => Decimal::Comma,
         };
-        let mut peers = Peers::default();
+        let mut peers = Peers {
+            dated: period_col.is_some(),
+            ..Peers::default()
+        };
         let mut names = std::collections::HashSet::new();
         let mut errors = Diagnostics::new();
         let mut bad_rows = Vec::new();
@@ -166,9 +185,31 @@ impl Peers {
                     ));
                     return;
                 };
+                let period = match period_col.map(|c| r.cell(c).trim()) {
+                    None => None,
+                    Some(written) => match parse_iso_period(written) {
+                        Some(p) => Some(p),
+                        None => {
+                            errors.extend(fail(
+                                r.line as usize,
+                                if written.is_empty() {
+                                    "this figure has no period (column `period`)".to_string()
+                                } else {
+                                    format!("`{written}` is not a period (column `period`)")
+                                },
+                                Some(
+                                    "write the period a figure belongs to as FROM..TO, for example 2025-09-01..2026-08-31, as the scorecard's period is written".into(),
+                                ),
+                            ));
+                            return;
+                        }
+                    },
+                };
                 names.insert(r.cell(inst).trim().to_string());
                 peers
-                    .by_indicator
+                    .by_period
+                    .entry(period)
+                    .or_default()
                     .entry(r.cell(ind).trim().to_string())
                     .or_default()
                     .push(number);
@@ -188,32 +229,73 @@ impl Peers {
         if errors.has_errors() {
             return Err(errors);
         }
-        for values in peers.by_indicator.values_mut() {
+        for values in peers.by_period.values_mut().flat_map(|m| m.values_mut()) {
             values.sort_by(f64::total_cmp);
         }
         peers.institutions = names.len();
         Ok(peers)
     }
 
-    /// How many peer figures an indicator has.
-    pub fn count(&self, indicator: &str) -> usize {
-        self.by_indicator.get(indicator).map_or(0, Vec::len)
+    /// The figures of an indicator in a period: those of the period in a
+    /// file with a `period` column, else the file's.
+    fn figures(&self, indicator: &str, period: Option<Period>) -> Option<&Vec<f64>> {
+        let key = if self.dated { period } else { None };
+        self.by_period.get(&key)?.get(indicator)
     }
 
-    /// The figures of an indicator, when there are enough of them.
-    fn enough(&self, indicator: &str) -> Option<&Vec<f64>> {
-        self.by_indicator
-            .get(indicator)
+    /// Whether the benchmark gives its figures per period.
+    pub fn is_dated(&self) -> bool {
+        self.dated
+    }
+
+    /// How many peer figures an indicator has in a period.
+    pub fn count(&self, indicator: &str, period: Option<Period>) -> usize {
+        self.figures(indicator, period).map_or(0, Vec::len)
+    }
+
+    /// The figures of an indicator in a period, when there are enough.
+    fn enough(&self, indicator: &str, period: Option<Period>) -> Option<&Vec<f64>> {
+        self.figures(indicator, period)
             .filter(|v| v.len() >= self.min.max(1))
+    }
+
+    /// Whether an indicator has figures in some period (the file names
+    /// it).
+    pub fn names(&self, indicator: &str) -> bool {
+        self.by_period.values().any(|m| m.contains_key(indicator))
     }
 
     /// The peers' p-th percentile for an indicator, oriented by its
     /// direction: for a lower-is-better indicator, `peers(75%)` is the
     /// figure that beats 75 % of the peers (their 25th percentile).
-    pub fn percentile(&self, indicator: &str, p: Option<f64>, lower_is_better: bool) -> Value {
-        match (self.enough(indicator), p) {
+    pub fn percentile(
+        &self,
+        indicator: &str,
+        p: Option<f64>,
+        lower_is_better: bool,
+        period: Option<Period>,
+    ) -> Value {
+        match (self.enough(indicator, period), p) {
             (Some(values), Some(p)) if lower_is_better => ops::percentile(values, 1.0 - p),
             (Some(values), Some(p)) => ops::percentile(values, p),
+            _ => Value::Null,
+        }
+    }
+
+    /// The p-th percentile of an indicator's figures of every period
+    /// together (higher is better): a magnitude for learning which way
+    /// its score function goes, not a figure of the report.
+    pub fn pooled_percentile(&self, indicator: &str, p: Option<f64>) -> Value {
+        let mut all: Vec<f64> = self
+            .by_period
+            .values()
+            .filter_map(|m| m.get(indicator))
+            .flatten()
+            .copied()
+            .collect();
+        all.sort_by(f64::total_cmp);
+        match p {
+            Some(p) if !all.is_empty() && all.len() >= self.min.max(1) => ops::percentile(&all, p),
             _ => Value::Null,
         }
     }
@@ -223,9 +305,17 @@ impl Peers {
         indicator: &str,
         value: Option<f64>,
         lower_is_better: bool,
+        period: Option<Period>,
     ) -> Option<PeerPosition> {
-        let all = self.by_indicator.get(indicator)?;
-        let Some(values) = self.enough(indicator) else {
+        let Some(all) = self.figures(indicator, period) else {
+            // Named for other periods only: none to compare with in this one.
+            return self.names(indicator).then_some(PeerPosition {
+                n: 0,
+                median: None,
+                rank: None,
+            });
+        };
+        let Some(values) = self.enough(indicator, period) else {
             // Too few to compare with: the count, and no rank or median.
             return Some(PeerPosition {
                 n: all.len(),

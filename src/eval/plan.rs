@@ -2,7 +2,7 @@
 //! columns, relation paths and declarations. The evaluator never sees
 //! syntax.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::value::{Strings, Value};
 use crate::check::functions::{self, FnKind};
@@ -188,6 +188,9 @@ pub struct Plan {
     pub priors: HashMap<NodeId, PriorPlan>,
     /// Per node: the tables it aggregates, through all it reads.
     pub tables_of: Vec<Vec<usize>>,
+    /// `(table, filter)` pairs that more than one aggregate filters by:
+    /// the rows such a filter keeps are computed once per environment.
+    pub shared_filters: HashSet<(usize, NodeId)>,
     /// Per node: the nodes it reads, itself included, whose outcome a
     /// status depends on (scripts, unsupported constructs, `prior`,
     /// `peers`).
@@ -465,9 +468,26 @@ pub fn compile(
         period_free_profiles: Vec::new(),
         priors: HashMap::new(),
         tables_of: Vec::new(),
+        shared_filters: HashSet::new(),
         watched: Vec::new(),
     };
     let order = plan.post_order();
+    let mut filtered: HashMap<(usize, NodeId), usize> = HashMap::new();
+    for n in &plan.nodes {
+        if let Node::Agg {
+            table,
+            filter: Some(f),
+            ..
+        } = n
+        {
+            *filtered.entry((*table, *f)).or_default() += 1;
+        }
+    }
+    plan.shared_filters = filtered
+        .into_iter()
+        .filter(|&(_, uses)| uses > 1)
+        .map(|(k, _)| k)
+        .collect();
     plan.segment_free = segment_free(&plan, &order);
     plan.tables_of = plan.gather(&order, |_, n| match n {
         Node::Agg { table, .. } => Some(*table),

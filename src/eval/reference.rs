@@ -231,6 +231,7 @@ impl Reference<'_> {
                     &ind.id,
                     self.eval(*p, row, seg).as_num(),
                     ind.lower_is_better,
+                    self.period,
                 ),
                 None => Value::Null,
             },
