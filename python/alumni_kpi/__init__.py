@@ -117,8 +117,10 @@ class Engine:
 
     The tables are checked as files are: a bad value is an error naming the
     table (``memory:TABLE``), its row and column. ``skip_bad_rows`` leaves
-    such rows out instead, counted in the report. ``set`` and ``period`` are
-    those of ``kpi score --set`` and ``--period``.
+    such rows out instead, counted in the report. ``set``, ``period`` and
+    ``periods`` are those of ``kpi score --set``, ``--period`` and
+    ``--periods`` (the periods of the trend, this one included; the
+    scorecard's ``trend``, else 2 with a period).
 
     An engine may be shared by threads; scoring releases the GIL.
     """
@@ -134,6 +136,7 @@ class Engine:
         skip_bad_rows: bool = False,
         set: Optional[Mapping[str, Any]] = None,
         period: Optional[Sequence[_Date]] = None,
+        periods: Optional[int] = None,
     ) -> None:
         arrow = None
         if tables is not None:
@@ -147,6 +150,7 @@ class Engine:
             skip_bad_rows=skip_bad_rows,
             set=_set(set),
             period=_period(period),
+            periods=periods,
         )
 
     def report(self) -> dict:
@@ -159,11 +163,13 @@ class Engine:
         set: Optional[Mapping[str, Any]] = None,
         weights: Optional[Mapping[str, float]] = None,
         period: Optional[Sequence[_Date]] = None,
+        periods: Optional[int] = None,
         explain: bool = False,
         budget: Optional[float] = None,
     ) -> dict:
         """A what-if: the report with other params (``set``), weights (by
-        objective or indicator id) or period, as a dict. Nothing is loaded
+        objective or indicator id), period or number of trend periods, as a
+        dict. Nothing is loaded
         or checked again. With ``budget`` (seconds), a report that takes
         longer raises ``TimeoutError``."""
         return _json.loads(
@@ -171,6 +177,7 @@ class Engine:
                 set=_set(set),
                 weights=list((weights or {}).items()),
                 period=_period(period),
+                periods=periods,
                 explain=explain,
                 budget=budget,
             )
@@ -184,6 +191,7 @@ class Engine:
         set: Optional[Mapping[str, Any]] = None,
         weights: Optional[Mapping[str, float]] = None,
         period: Optional[Sequence[_Date]] = None,
+        periods: Optional[int] = None,
     ) -> str:
         """The report as text: ``json``, ``yaml``, ``md``, ``html`` or
         ``csv``, in English (``en``) or French (``fr``)."""
@@ -191,6 +199,7 @@ class Engine:
             set=_set(set),
             weights=list((weights or {}).items()),
             period=_period(period),
+            periods=periods,
             format=format,
             lang=lang,
         )
@@ -243,6 +252,7 @@ def score(
     set: Optional[Mapping[str, Any]] = None,
     weights: Optional[Mapping[str, float]] = None,
     period: Optional[Sequence[_Date]] = None,
+    periods: Optional[int] = None,
 ) -> dict:
     """Scores once: ``kpi score --format json`` as a dict. For several
     what-ifs, make an :class:`Engine` once."""
@@ -255,6 +265,7 @@ def score(
         skip_bad_rows=skip_bad_rows,
         set=set,
         period=period,
+        periods=periods,
     )
     if weights:
         return engine.score(weights=weights)

@@ -19,12 +19,14 @@ class Engine:
         skip_bad_rows: bool = False,
         set: Sequence[Tuple[str, str]] = (),
         period: Optional[Tuple[str, str]] = None,
+        periods: Optional[int] = None,
     ) -> None: ...
     def render(
         self,
         set: Sequence[Tuple[str, str]] = (),
         weights: Sequence[Tuple[str, float]] = (),
         period: Optional[Tuple[str, str]] = None,
+        periods: Optional[int] = None,
         explain: bool = False,
         format: str = "json",
         lang: str = "en",

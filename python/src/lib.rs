@@ -123,7 +123,7 @@ struct Engine {
 #[pymethods]
 impl Engine {
     #[new]
-    #[pyo3(signature = (rules, data=None, tables=None, manifest=None, dir=None, skip_bad_rows=false, set=Vec::new(), period=None))]
+    #[pyo3(signature = (rules, data=None, tables=None, manifest=None, dir=None, skip_bad_rows=false, set=Vec::new(), period=None, periods=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -135,6 +135,7 @@ impl Engine {
         skip_bad_rows: bool,
         set: Vec<(String, String)>,
         period: Option<(String, String)>,
+        periods: Option<usize>,
     ) -> PyResult<Engine> {
         let (rule_set, errors) = RuleSet::load_dir(&rules);
         if errors.has_errors() {
@@ -188,7 +189,7 @@ impl Engine {
             period: self::period(period)?,
             set,
             explain: false,
-            ..ScoreOptions::default()
+            periods,
         };
         let inner = py
             .detach(|| Inner::new(rule_set, dataset, &options))
@@ -198,7 +199,7 @@ impl Engine {
 
     /// The report as JSON text, or rendered in `format` and `lang`, with
     /// what-if params, weights and period.
-    #[pyo3(signature = (set=Vec::new(), weights=Vec::new(), period=None, explain=false, format="json", lang="en", budget=None))]
+    #[pyo3(signature = (set=Vec::new(), weights=Vec::new(), period=None, periods=None, explain=false, format="json", lang="en", budget=None))]
     #[allow(clippy::too_many_arguments)]
     fn render(
         &self,
@@ -206,6 +207,7 @@ impl Engine {
         set: Vec<(String, String)>,
         weights: Vec<(String, f64)>,
         period: Option<(String, String)>,
+        periods: Option<usize>,
         explain: bool,
         format: &str,
         lang: &str,
@@ -222,8 +224,7 @@ impl Engine {
             set,
             weights,
             period: self::period(period)?,
-            // The scorecard's trend (two periods with a period); not a keyword yet.
-            periods: None,
+            periods,
             explain,
             budget,
             cancel: None,

@@ -64,6 +64,21 @@ def test_a_what_if_equals_the_same_set_on_the_command_line():
     assert what_if["score"] != engine.report()["score"]
 
 
+def test_the_trend_equals_the_same_periods_on_the_command_line():
+    engine = alumni_kpi.Engine(RULES, data=SAMPLE, periods=3)
+    cli = kpi("--rules", "rules", "--data", "data/sample", "--periods", "3")
+    assert engine.report() == cli
+    assert len(cli["trend"]) == 3
+    # A what-if of the trend's length, and none at all.
+    assert engine.score(periods=2) == kpi(
+        "--rules", "rules", "--data", "data/sample", "--periods", "2"
+    )
+    assert "trend" not in engine.score(periods=1)
+    with pytest.raises(alumni_kpi.RuleError) as e:
+        engine.score(periods=0)
+    assert "periods" in str(e.value)
+
+
 def hand_rules(tmp_path: Path) -> Path:
     rules = tmp_path / "rules"
     rules.mkdir(exist_ok=True)

@@ -516,6 +516,22 @@ impl<'a> Scoring<'a> {
             };
             let label = format!("period {:?}", prior.period());
             self.compare(&label, &prior, &reference, &mut out);
+            // Its segments, members as they were then (each cell's
+            // `previous`), after this period's as in the report: the two
+            // share the caches of a period's plain environment.
+            for (name, source) in &self.c.plan.segments {
+                for (value_label, v) in self.segment_values(&prior, *source) {
+                    let env = Env::segmented(&prior, (*source, v.clone()));
+                    let reference = crate::eval::reference::Reference {
+                        input: &inputs,
+                        period: prior.period(),
+                        segment: Some((*source, v)),
+                        members_period: prior.period(),
+                    };
+                    let label = format!("{label} {name}={value_label}");
+                    self.compare(&label, &env, &reference, &mut out);
+                }
+            }
         }
         out
     }

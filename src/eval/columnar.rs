@@ -1117,13 +1117,17 @@ impl<'a> Env<'a> {
             };
             return Some(reduce(*f, None, Groups::One(0), Groups::One(0), 1, None).get(0));
         }
-        let key = (node, (*source, plain.members_period));
+        // Keyed by this segment's membership period: a previous period's
+        // segment keeps this period's members (and numbering), while the
+        // plain environment of that period numbers its own.
+        let membership = (*source, self.members_period);
+        let key = (node, membership);
         let known = lock(&plain.by_segment).get(&key).cloned();
         let per_group = match known {
             Some(c) => c,
             None => {
                 let parts = plain.aggregate_parts(node, false)?;
-                plain.reduce_by_segment(node, &parts, Some((*source, groups.clone())));
+                plain.reduce_by_segment(node, &parts, Some((membership, groups.clone())));
                 lock(&plain.by_segment).get(&key).cloned()?
             }
         };
@@ -1132,24 +1136,25 @@ impl<'a> Env<'a> {
 
     /// Reduces an aggregate's rows per group of each segment column whose
     /// groups are known in this environment's membership period (and of
-    /// `also`), and keeps the results.
+    /// `also`, a column numbered in its own membership period), and keeps
+    /// the results.
     fn reduce_by_segment(
         &self,
         node: NodeId,
         parts: &AggParts,
-        also: Option<(SegmentSource, Arc<SegmentGroups>)>,
+        also: Option<(Membership, Arc<SegmentGroups>)>,
     ) {
         let period = self.members_period;
-        let mut columns: Vec<(SegmentSource, Arc<SegmentGroups>)> = Vec::new();
+        let mut columns: Vec<(Membership, Arc<SegmentGroups>)> = Vec::new();
         for (_, source) in &self.plan().segments {
             if let Some(Some(g)) = self.input.groups.get(&(*source, period)) {
-                columns.push((*source, g));
+                columns.push(((*source, period), g));
             }
         }
-        if let Some((source, g)) = also
-            && !columns.iter().any(|(s, _)| *s == source)
+        if let Some((membership, g)) = also
+            && !columns.iter().any(|(m, _)| *m == membership)
         {
-            columns.push((source, g));
+            columns.push((membership, g));
         }
         let path = self
             .plan()
@@ -1192,8 +1197,8 @@ impl<'a> Env<'a> {
                 }
             }
         }
-        for (source, groups) in columns {
-            let key = (node, (source, period));
+        for ((source, members_period), groups) in columns {
+            let key = (node, (source, members_period));
             if lock(&self.by_segment).contains_key(&key) {
                 continue;
             }
@@ -1205,24 +1210,29 @@ impl<'a> Env<'a> {
                     // Through the combinations' numbering when the column
                     // is one of them (a combination → group table is
                     // small), else through the column's own.
-                    let combined = self.combinations(period).and_then(|combos| {
-                        let c = combos.columns.iter().position(|(s, _)| *s == source)?;
-                        let of_row = self.row_groups(
-                            parts.table,
-                            path,
-                            (Numbering::Combined, period),
-                            &combos.of_row,
-                        );
-                        let map: Vec<u32> = (0..combos.count).map(|k| combos.group(c, k)).collect();
-                        Some((of_row, map))
-                    });
+                    let own = members_period == period;
+                    let combined =
+                        own.then(|| self.combinations(period))
+                            .flatten()
+                            .and_then(|combos| {
+                                let c = combos.columns.iter().position(|(s, _)| *s == source)?;
+                                let of_row = self.row_groups(
+                                    parts.table,
+                                    path,
+                                    (Numbering::Combined, period),
+                                    &combos.of_row,
+                                );
+                                let map: Vec<u32> =
+                                    (0..combos.count).map(|k| combos.group(c, k)).collect();
+                                Some((of_row, map))
+                            });
                     let (of_row, map) = match combined {
                         Some((of_row, map)) => (of_row, Some(map)),
                         None => (
                             self.row_groups(
                                 parts.table,
                                 path,
-                                (Numbering::Column(source), period),
+                                (Numbering::Column(source), members_period),
                                 &groups.of_row,
                             ),
                             None,
