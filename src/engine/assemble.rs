@@ -47,11 +47,10 @@ impl<'a> Scoring<'a> {
             .map(|&(k, i)| (!stop.stopped()).then(|| self.figures(periods[k], i)))
             .collect::<Option<_>>()?;
         let figures = done.split_off(earlier.len() * count);
-        let mut past: Vec<Vec<Figures>> = Vec::new();
-        while !done.is_empty() {
-            let rest = done.split_off(count);
-            past.push(std::mem::replace(&mut done, rest));
-        }
+        // One list per earlier period (empty ones too: no indicators).
+        let past: Vec<Vec<Figures>> = (0..earlier.len())
+            .map(|_| done.drain(..count).collect())
+            .collect();
         let mut segment_notes = Vec::new();
         let segments = self.segments(&env, &mut segment_notes);
         if stop.stopped() {

@@ -516,9 +516,9 @@ impl<'a> Scoring<'a> {
             };
             let label = format!("period {:?}", prior.period());
             self.compare(&label, &prior, &reference, &mut out);
-            // Its segments, members as they were then (each cell's
-            // `previous`), after this period's as in the report: the two
-            // share the caches of a period's plain environment.
+            // Its segments, members as they were then, after this
+            // period's: a segment of this period looks back through the
+            // same plain environment, whose caches the two share.
             for (name, source) in &self.c.plan.segments {
                 for (value_label, v) in self.segment_values(&prior, *source) {
                     let env = Env::segmented(&prior, (*source, v.clone()));

@@ -243,11 +243,6 @@ impl Peers {
         self.by_period.get(&key)?.get(indicator)
     }
 
-    /// Whether the benchmark gives its figures per period.
-    pub fn is_dated(&self) -> bool {
-        self.dated
-    }
-
     /// How many peer figures an indicator has in a period.
     pub fn count(&self, indicator: &str, period: Option<Period>) -> usize {
         self.figures(indicator, period).map_or(0, Vec::len)
@@ -261,7 +256,7 @@ impl Peers {
 
     /// Whether an indicator has figures in some period (the file names
     /// it).
-    pub fn names(&self, indicator: &str) -> bool {
+    fn names(&self, indicator: &str) -> bool {
         self.by_period.values().any(|m| m.contains_key(indicator))
     }
 
