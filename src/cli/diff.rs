@@ -122,7 +122,7 @@ fn rescore(args: &Args, out: &Output) -> Result<Diff, Exit> {
     let period = match args
         .period
         .as_deref()
-        .map(super::score::parse_period)
+        .map(alumni_kpi::syntax::period_dates)
         .transpose()
     {
         Ok(p) => p,

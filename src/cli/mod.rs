@@ -179,7 +179,12 @@ pub struct Scope {
 impl Scope {
     /// The options of one scoring; a bad `--period` is a usage error.
     pub fn score_options(&self) -> Result<alumni_kpi::engine::ScoreOptions, Exit> {
-        let period = match self.period.as_deref().map(score::parse_period).transpose() {
+        let period = match self
+            .period
+            .as_deref()
+            .map(alumni_kpi::syntax::period_dates)
+            .transpose()
+        {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("error: --period: {e} (write FROM..TO, e.g. 2024-09-01..2025-08-31)");

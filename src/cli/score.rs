@@ -5,8 +5,6 @@ use std::path::PathBuf;
 use alumni_kpi::diagnostic::Diagnostic;
 use alumni_kpi::engine::Scoring;
 use alumni_kpi::report::{RenderOptions, ReportFormat};
-use alumni_kpi::source::SourceMap;
-use alumni_kpi::syntax::{self, ast::ExprKind};
 
 use super::{Exit, Output};
 
@@ -39,22 +37,6 @@ pub fn parse_set(s: &str) -> Result<(String, String), String> {
             Ok((name.trim().to_string(), value.to_string()))
         }
         _ => Err(format!("expected NAME=VALUE, found `{s}`")),
-    }
-}
-
-/// `FROM..TO` as two dates.
-pub fn parse_period(text: &str) -> Result<(chrono::NaiveDate, chrono::NaiveDate), String> {
-    let mut sources = SourceMap::new();
-    let file = sources.add_text("--period", text);
-    match syntax::parse_period(file, text, &|o| o) {
-        Ok(e) => match e.kind {
-            ExprKind::Period { from, to } => Ok((from, to)),
-            _ => Err(format!("`{text}` is not a period")),
-        },
-        Err(errs) => Err(errs.first().map_or_else(
-            || format!("`{text}` is not a period"),
-            |d| d.message.clone(),
-        )),
     }
 }
 

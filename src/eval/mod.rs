@@ -25,6 +25,8 @@ pub mod value;
 use std::collections::HashMap;
 use std::path::Path;
 
+use chrono::Datelike;
+
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use value::Value;
 
@@ -66,7 +68,7 @@ pub type Period = (i32, i32);
 /// that the year before 2025 is all of 2024, its 29 February and 1 January
 /// included; any other period steps back by its number of days.
 pub fn previous_period((from, to): Period) -> Period {
-    use chrono::{Datelike, Months, NaiveDate};
+    use chrono::{Months, NaiveDate};
     let by_days = (from - (to - from + 1), from - 1);
     let day = |d: i32| NaiveDate::from_num_days_from_ce_opt(d);
     let (Some(first), Some(last)) = (day(from), day(to)) else {
@@ -81,15 +83,6 @@ pub fn previous_period((from, to): Period) -> Period {
         Some(start) => (start.num_days_from_ce(), from - 1),
         None => by_days,
     }
-}
-
-/// `FROM..TO` with ISO dates, as days from CE.
-fn parse_iso_period(text: &str) -> Option<Period> {
-    use chrono::{Datelike, NaiveDate};
-    let (from, to) = text.split_once("..")?;
-    let day = |d: &str| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok();
-    let (from, to) = (day(from)?, day(to)?);
-    (from <= to).then(|| (from.num_days_from_ce(), to.num_days_from_ce()))
 }
 
 /// A benchmark file has no reason to be larger.
@@ -187,9 +180,9 @@ impl Peers {
                 };
                 let period = match period_col.map(|c| r.cell(c).trim()) {
                     None => None,
-                    Some(written) => match parse_iso_period(written) {
-                        Some(p) => Some(p),
-                        None => {
+                    Some(written) => match crate::syntax::period_dates(written) {
+                        Ok((from, to)) => Some((from.num_days_from_ce(), to.num_days_from_ce())),
+                        Err(_) => {
                             errors.extend(fail(
                                 r.line as usize,
                                 if written.is_empty() {

@@ -30,6 +30,23 @@ use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, SourceFile};
 use ast::RuleFile;
 
+/// `FROM..TO` written on its own (`--period`, a benchmark's `period`
+/// column) as its two dates, or why it is not a period.
+pub fn period_dates(text: &str) -> Result<(chrono::NaiveDate, chrono::NaiveDate), String> {
+    let mut sources = crate::source::SourceMap::new();
+    let file = sources.add_text("period", text);
+    match parse_period(file, text, &|o| o) {
+        Ok(e) => match e.kind {
+            ast::ExprKind::Period { from, to } => Ok((from, to)),
+            _ => Err(format!("`{text}` is not a period")),
+        },
+        Err(errs) => Err(errs.first().map_or_else(
+            || format!("`{text}` is not a period"),
+            |d| d.message.clone(),
+        )),
+    }
+}
+
 /// The two rule formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
