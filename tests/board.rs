@@ -268,16 +268,7 @@ fn small_groups_are_masked_and_an_indicator_chooses_its_segments() {
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     let r = out.json();
     assert_eq!(r["min_group"], 10);
-    let find = |id: &str| {
-        r["objectives"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .flat_map(|o| o["indicators"].as_array().into_iter().flatten())
-            .find(|i| i["id"] == id)
-            .cloned()
-            .unwrap_or_else(|| panic!("no {id}"))
-    };
+    let find = |id: &str| common::json_indicator(&r, id);
     // JSON keeps every figure with its group size (Law: alumni 1, 2).
     assert_eq!(find("members")["segments"]["faculty"]["Law"]["n"], 2);
     // The column it reads itself is not a cut of `leaders`; the others choose.

@@ -105,16 +105,7 @@ proptest! {
 
 /// `kpi diff --format json ARGS`, which must succeed, read as JSON.
 fn diff_json<S: AsRef<std::ffi::OsStr>>(args: impl IntoIterator<Item = S>) -> Value {
-    let out = kpi()
-        .args(["diff", "--format", "json"])
-        .args(args)
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = common::succeeds(kpi().args(["diff", "--format", "json"]).args(args));
     serde_json::from_slice(&out.stdout).expect("json")
 }
 
@@ -125,18 +116,13 @@ fn rules_dir(text: &str) -> tempfile::TempDir {
 }
 
 fn write_report(rules: &Path, to: &Path, extra: &[&str]) {
-    let out = kpi()
-        .args(["score", "--data", "tests/eval/hand/data", "--rules"])
-        .arg(rules)
-        .arg("-o")
-        .arg(to)
-        .args(extra)
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    common::succeeds(
+        kpi()
+            .args(["score", "--data", "tests/eval/hand/data", "--rules"])
+            .arg(rules)
+            .arg("-o")
+            .arg(to)
+            .args(extra),
     );
 }
 

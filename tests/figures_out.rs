@@ -518,17 +518,12 @@ fn finding_13_the_same_rules_in_kpi_and_yaml_have_the_same_revision() {
         let path = entry.expect("entry").path();
         if path.extension().is_some_and(|e| e == "kpi" || e == "yaml") {
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("x");
-            let out = common::kpi()
-                .args(["convert"])
-                .arg(&path)
-                .args(["--to", "yaml", "-o"])
-                .arg(yaml.path().join(format!("{stem}.yaml")))
-                .output()
-                .expect("convert runs");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
+            common::succeeds(
+                common::kpi()
+                    .args(["convert"])
+                    .arg(&path)
+                    .args(["--to", "yaml", "-o"])
+                    .arg(yaml.path().join(format!("{stem}.yaml"))),
             );
         }
     }

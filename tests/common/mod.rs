@@ -15,6 +15,17 @@ pub fn kpi() -> assert_cmd::Command {
     cmd
 }
 
+/// Runs `cmd`, which must succeed (else its stderr is the failure).
+pub fn succeeds(cmd: &mut assert_cmd::Command) -> std::process::Output {
+    let out = cmd.output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
