@@ -759,3 +759,53 @@ fn an_empty_period_writes_no_negative_zero() {
     assert!(negative_zero.is_empty(), "{negative_zero:?}");
     assert!(out.stdout.lines().count() > 10, "a whole report");
 }
+
+/// Found writing the CASE pack's tests: the profile export listed every
+/// row of the population, so an alumnus recorded the day after the period
+/// came out with `of_record` true and engaged — figures of a person no
+/// indicator of that period counted.
+#[test]
+fn profiles_export_only_the_alumni_on_record_in_the_period() {
+    let rules = rules_with(
+        r#"scorecard "S" { population = alumni }
+           profile alumni { of_record = true  engaged = count(events) > 0 }
+           objective o { indicator n { value = count(alumni) target = 1 } }"#,
+    );
+    let data = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        data.path().join("alumni.csv"),
+        "id,recorded\n1,2024-01-01\n2,2025-12-31\n3,2026-01-01\n",
+    )
+    .expect("write");
+    std::fs::write(
+        data.path().join("events.csv"),
+        "id,alumni_id,date\n1,3,2026-01-02\n2,1,2025-06-01\n",
+    )
+    .expect("write");
+    std::fs::write(
+        data.path().join("dataset.yaml"),
+        "tables:\n  alumni:\n    since: recorded\n",
+    )
+    .expect("write");
+    let csv = data.path().join("profiles.csv");
+    let out = run_rules(
+        &[
+            "score",
+            "--format",
+            "json",
+            "--period",
+            "2025-01-01..2025-12-31",
+            "--profiles",
+            csv.to_str().expect("utf-8"),
+        ],
+        rules.path(),
+        data.path(),
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(indicator(&out.json(), "n")["value"], 2.0);
+    let written = std::fs::read_to_string(&csv).expect("profiles written");
+    assert_eq!(
+        written, "id,of_record,engaged\n1,true,true\n2,true,false\n",
+        "alumnus 3 (recorded 2026-01-01) is not of 2025"
+    );
+}

@@ -402,9 +402,12 @@ impl<'a> Scoring<'a> {
         };
         if let Some((names, columns, rows)) = self.profile_table() {
             let _ = w.write_record(safe(names));
-            for r in 0..rows {
+            for &r in &rows {
                 let _ = w.write_record(safe(
-                    columns.iter().map(|c| self.cell_text(&c.get(r))).collect(),
+                    columns
+                        .iter()
+                        .map(|c| self.cell_text(&c.get(r as usize)))
+                        .collect(),
                 ));
             }
         }
@@ -425,7 +428,9 @@ impl<'a> Scoring<'a> {
                 .map(|(name, c)| {
                     (
                         name,
-                        (0..rows).map(|r| self.json_value(&c.get(r))).collect(),
+                        rows.iter()
+                            .map(|&r| self.json_value(&c.get(r as usize)))
+                            .collect(),
                     )
                 })
                 .collect()
@@ -433,14 +438,22 @@ impl<'a> Scoring<'a> {
     }
 
     /// The population's key column, then its profile columns: their names,
-    /// the columns, and the number of rows (`None` without a population).
-    fn profile_table(&self) -> Option<(Vec<String>, Vec<Arc<Col>>, usize)> {
+    /// the columns, and the rows to export (`None` without a population).
+    fn profile_table(&self) -> Option<ProfileTable> {
+        self.profile_table_of(self.c.plan.population?)
+    }
+
+    /// A table's key column (if it has one), then its profile columns:
+    /// their names, the columns, and the rows to export: those that count
+    /// in the period. An alumnus recorded after the period's end is no
+    /// alumnus of that period: exporting his row would list him with
+    /// figures (`of_record` true) that no indicator counted.
+    fn profile_table_of(&self, t: usize) -> Option<ProfileTable> {
         let inputs = self.inputs();
         let env = Env::new(&inputs, self.period, None);
-        let pop = self.c.plan.population?;
-        let table = &self.data.tables[pop];
+        let table = self.data.tables.get_index(t)?.1;
         let ids: Vec<usize> = (0..self.c.plan.profiles.len())
-            .filter(|&p| self.c.plan.profiles[p].table == pop)
+            .filter(|&p| self.c.plan.profiles[p].table == t)
             .collect();
         let mut names = Vec::new();
         let mut columns = Vec::new();
@@ -456,7 +469,39 @@ impl<'a> Scoring<'a> {
             names.push(self.c.plan.profiles[p].name.clone());
             columns.push(env.profile(p));
         }
-        Some((names, columns, table.len))
+        Some((names, columns, env.rows_in_period(t)))
+    }
+
+    /// The profile columns of any table, for looking rows up by key: `None`
+    /// when the dataset has no such table.
+    pub fn profile_rows(&self, table: &str) -> Option<ProfileRows> {
+        let t = self.data.tables.get_index_of(table)?;
+        let has_key = self.data.tables[t].key.is_some();
+        crate::eval::on_pool(|| {
+            let (mut names, mut columns, rows) = self.profile_table_of(t)?;
+            let keys = has_key.then(|| {
+                names.remove(0);
+                let key = columns.remove(0);
+                rows.iter()
+                    .map(|&r| self.cell_text(&key.get(r as usize)))
+                    .collect()
+            });
+            Some(ProfileRows {
+                keys,
+                columns: names
+                    .into_iter()
+                    .zip(columns)
+                    .map(|(name, c)| {
+                        (
+                            name,
+                            rows.iter()
+                                .map(|&r| self.json_value(&c.get(r as usize)))
+                                .collect(),
+                        )
+                    })
+                    .collect(),
+            })
+        })
     }
 
     /// Runs the reference evaluator over everything the report shows
@@ -590,6 +635,19 @@ impl<'a> Scoring<'a> {
             self.label(v)
         }
     }
+}
+
+/// Column names, the columns, and the rows to export.
+type ProfileTable = (Vec<String>, Vec<Arc<Col>>, Vec<u32>);
+
+/// A table's profile columns, row by row ([`Scoring::profile_rows`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileRows {
+    /// Each row's key as text (`None`: the table has no key column).
+    pub keys: Option<Vec<String>>,
+    /// Each profile column: its name and its values as in the report's
+    /// JSON.
+    pub columns: Vec<(String, Vec<serde_json::Value>)>,
 }
 
 /// `--periods`: from 1 to [`MAX_PERIODS`], and more than 1 only with a

@@ -245,6 +245,16 @@ impl<'a> Env<'a> {
         self.count_base_rows(table, seg, false)
     }
 
+    /// The rows of `table` that count in the period (a stock's rows on
+    /// record by its end, a flow's dated in it), in table order.
+    pub fn rows_in_period(&self, table: usize) -> Vec<u32> {
+        let len = self.data().tables[table].len;
+        match self.base_filter(table, false) {
+            None => (0..len as u32).collect(),
+            Some(keep) => (0..len).filter(|&r| keep(r)).map(|r| r as u32).collect(),
+        }
+    }
+
     /// Whether any row of the table counts here (cheaper than counting).
     pub fn has_rows(&self, table: usize, seg: bool) -> bool {
         self.count_base_rows(table, seg, true) > 0
