@@ -22,8 +22,9 @@ pub struct Args {
 pub fn run(args: Args, out: &Output) -> Exit {
     if Format::of_path(&args.file).is_none() {
         eprintln!(
-            "error: `{}` is not a .kpi or .yaml file",
-            args.file.display()
+            "error: `{}` is not a .kpi or .yaml rule file{}",
+            args.file.display(),
+            super::fmt::test_hint(&args.file)
         );
         return Exit::Usage;
     }

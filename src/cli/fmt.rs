@@ -33,10 +33,23 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         } else if Format::of_path(p).is_some() {
             out.push(p.clone());
         } else {
-            return Err(format!("`{}` is not a .kpi or .yaml file", p.display()));
+            return Err(format!(
+                "`{}` is not a .kpi or .yaml rule file{}",
+                p.display(),
+                test_hint(p)
+            ));
         }
     }
     Ok(out)
+}
+
+/// What to say of a rule test named where a rule file was expected.
+pub fn test_hint(path: &Path) -> &'static str {
+    if alumni_kpi::syntax::is_test_file(path) {
+        " (a .test.yaml file is a rule test: `kpi test` runs it)"
+    } else {
+        ""
+    }
 }
 
 pub fn run(args: Args, out: &Output) -> Exit {

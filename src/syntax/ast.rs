@@ -213,6 +213,76 @@ impl Expr {
     pub fn new(kind: ExprKind, span: Span) -> Expr {
         Expr { kind, span }
     }
+
+    /// This expression and every expression inside it, outer first, in
+    /// written order (an explicit stack: nesting depth costs no stack).
+    pub fn descendants(&self) -> Vec<&Expr> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(e) = stack.pop() {
+            out.push(e);
+            let at = stack.len();
+            match &e.kind {
+                ExprKind::List(items) => stack.extend(items),
+                ExprKind::Column { .. }
+                | ExprKind::Number(_)
+                | ExprKind::Percent(_)
+                | ExprKind::String(_)
+                | ExprKind::Bool(_)
+                | ExprKind::Date(_)
+                | ExprKind::Null
+                | ExprKind::Period { .. }
+                | ExprKind::Name(_)
+                | ExprKind::Rhai(_) => {}
+                ExprKind::Unary { operand, .. } => stack.push(operand),
+                ExprKind::Binary { lhs, rhs, .. } => stack.extend([&**lhs, &**rhs]),
+                ExprKind::If {
+                    cond,
+                    then,
+                    otherwise,
+                } => stack.extend([&**cond, &**then, &**otherwise]),
+                ExprKind::Call { args, filter, .. } => {
+                    stack.extend(args);
+                    stack.extend(filter.as_deref());
+                }
+                ExprKind::Bands(bands) => {
+                    for b in bands {
+                        stack.extend([&b.threshold, &b.score]);
+                    }
+                }
+            }
+            // Children were pushed in written order: pop them that way.
+            stack[at..].reverse();
+        }
+        out
+    }
+}
+
+impl RuleFile {
+    /// Every field, binding and profile column of the file, with the
+    /// expression it holds, in written order.
+    pub fn fields(&self) -> Vec<(&Ident, &Expr)> {
+        let mut out = Vec::new();
+        for item in &self.items {
+            match &item.kind {
+                ItemKind::Scorecard(s) => out.extend(s.fields.iter().map(|f| (&f.name, &f.value))),
+                ItemKind::Param(b) | ItemKind::Let(b) => out.push((&b.name, &b.value)),
+                ItemKind::Use(_) => {}
+                ItemKind::Profile(p) => out.extend(p.columns.iter().map(|f| (&f.name, &f.value))),
+                ItemKind::Objective(o) => {
+                    for m in &o.members {
+                        match m {
+                            Member::Field(f) => out.push((&f.name, &f.value)),
+                            Member::Indicator(i) => {
+                                out.extend(i.fields.iter().map(|f| (&f.name, &f.value)))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -56,8 +56,12 @@ pub enum Format {
 }
 
 impl Format {
-    /// The format a file's extension names (`.kpi`, `.yaml`, `.yml`).
+    /// The format a file's extension names (`.kpi`, `.yaml`, `.yml`); a
+    /// rule test (`*.test.yaml`) is not a rule file.
     pub fn of_path(path: &Path) -> Option<Format> {
+        if is_test_file(path) {
+            return None;
+        }
         match path.extension()?.to_str()? {
             "kpi" => Some(Format::Kpi),
             "yaml" | "yml" => Some(Format::Yaml),
@@ -71,6 +75,13 @@ impl Format {
             Format::Yaml => "yaml",
         }
     }
+}
+
+/// A rule test (`NAME.test.yaml`, run by `kpi test`), not a rule file.
+pub fn is_test_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(".test.yaml") || n.ends_with(".test.yml"))
 }
 
 /// Parses one rule file. The tree is returned only when there was no error.
