@@ -59,6 +59,8 @@ pub mod files;
 #[doc(hidden)]
 pub mod generate;
 #[doc(hidden)]
+pub mod ruletest;
+#[doc(hidden)]
 pub mod score;
 #[doc(hidden)]
 pub mod syntax;

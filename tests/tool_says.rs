@@ -524,6 +524,20 @@ fn every_command_of_the_readme_runs_with_the_flags_it_shows() {
         ),
         ("fmt", vec![kpi_file.clone(), "--check".into()]),
         (
+            "test",
+            [
+                "--rules",
+                "rules",
+                "--format",
+                "junit",
+                "--coverage",
+                "--threshold",
+                "90",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+        (
             "convert",
             ["rules/engagement.kpi", "--to", "yaml", "-o", &d("e.yaml")]
                 .map(String::from)
@@ -539,9 +553,10 @@ fn every_command_of_the_readme_runs_with_the_flags_it_shows() {
             count("watch"),
             count("generate"),
             count("fmt"),
-            count("convert")
+            count("convert"),
+            count("test")
         ),
-        (4, 13, 12, 4, 1, 2),
+        (4, 13, 12, 4, 1, 2, 4),
         "{all:?}"
     );
     for (command, flags) in synopsis() {
@@ -1289,8 +1304,9 @@ fn finding_6_every_format_carries_the_same_figures() {
 
 /// Every `"area::name"` code written in the sources.
 fn codes_in(dir: &Path, codes: &mut std::collections::BTreeSet<String>) {
-    const AREAS: [&str; 11] = [
+    const AREAS: [&str; 12] = [
         "parse", "yaml", "rules", "fmt", "check", "set", "data", "score", "eval", "io", "live",
+        "test",
     ];
     for entry in std::fs::read_dir(dir).expect("read src") {
         let path = entry.expect("entry").path();

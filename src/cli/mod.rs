@@ -6,6 +6,7 @@ mod diff;
 mod fmt;
 mod generate;
 mod score;
+mod test;
 mod watch;
 
 use std::io::IsTerminal;
@@ -67,6 +68,9 @@ enum Command {
     Generate(generate::Args),
     /// Re-score on every save of a rule file, plugin or table.
     Watch(watch::Args),
+    /// Run the rule tests (`*.test.yaml`): small datasets and the figures
+    /// they must give.
+    Test(test::Args),
 }
 
 pub fn run(cli: Cli) -> Exit {
@@ -82,6 +86,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Diff(args) => diff::run(args, &out),
         Command::Generate(args) => generate::run(args, &out),
         Command::Watch(args) => watch::run(args, &out),
+        Command::Test(args) => test::run(args, &out),
     }
 }
 

@@ -1,0 +1,1118 @@
+//! Reading a rule test file: its cases, their data and expectations, each
+//! located in the file (a mistake is a diagnostic at its line, with a hint;
+//! every mistake of a file at once).
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::check::Decls;
+use crate::check::suggest::{backticked, did_you_mean};
+use crate::data::Value;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::report::Status;
+use crate::source::{FileId, SourceMap, Span};
+use crate::yaml_tree::{self, Node, NodeKind};
+
+/// A test file has no reason to be larger.
+pub const TEST_FILE_CAP: u64 = 4 << 20;
+
+/// The default tolerance of a number's comparison (absolute).
+pub const DEFAULT_TOLERANCE: f64 = 1e-9;
+
+/// One test: a dataset, what to change, what must come out.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// Its `name` (or `FILE #N` without one).
+    pub name: String,
+    /// The test file.
+    pub file: FileId,
+    /// Where the test starts.
+    pub at: Span,
+    /// The test file's directory (`data:` and a benchmark file beside
+    /// inline tables are read from it).
+    pub dir: PathBuf,
+    /// Its rows.
+    pub data: Data,
+    /// `set:`, as `--set NAME=VALUE` takes them.
+    pub set: Vec<(String, String)>,
+    /// Where `set:` is written.
+    pub set_at: Option<Span>,
+    /// `period:`.
+    pub period: Option<(NaiveDate, NaiveDate)>,
+    /// Every expectation, in written order.
+    pub expects: Vec<Expect>,
+    /// Absolute tolerance of a number's comparison.
+    pub tolerance: f64,
+}
+
+/// Where a test's rows come from.
+#[derive(Debug, Clone)]
+pub enum Data {
+    /// `tables:` written in the test.
+    Inline(Vec<InlineTable>),
+    /// `data: DIR`, resolved against the test file's directory.
+    Dir(PathBuf, Span),
+}
+
+/// One table written in a test.
+#[derive(Debug, Clone)]
+pub struct InlineTable {
+    /// Its name.
+    pub name: String,
+    /// Where its name is written.
+    pub at: Span,
+    /// Its columns in order of first appearance, each where first written.
+    pub columns: Vec<(String, Span)>,
+    /// Its rows.
+    pub rows: Vec<InlineRow>,
+}
+
+/// One row written in a test.
+#[derive(Debug, Clone)]
+pub struct InlineRow {
+    /// Where the row starts.
+    pub at: Span,
+    /// (column index, value, where the value is written).
+    pub cells: Vec<(usize, Value, Span)>,
+}
+
+/// One figure a test asserts.
+#[derive(Debug, Clone)]
+pub struct Expect {
+    /// Which figure.
+    pub figure: Figure,
+    /// What it must be.
+    pub want: Want,
+    /// Where the expected value is written.
+    pub at: Span,
+}
+
+/// A figure of a report, or a profile cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Figure {
+    /// The overall score.
+    Overall,
+    /// An objective's score.
+    Objective(String),
+    /// An indicator's value, target, score or status.
+    Indicator(String, Part),
+    /// A profile column of one row, by the table's key.
+    Profile {
+        /// The table.
+        table: String,
+        /// The row's key, as written.
+        key: String,
+        /// The profile column.
+        column: String,
+    },
+}
+
+/// What of an indicator is asserted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Its value.
+    Value,
+    /// Its target.
+    Target,
+    /// Its score.
+    Score,
+    /// Its status.
+    Status,
+}
+
+impl Part {
+    const ALL: [(&'static str, Part); 4] = [
+        ("value", Part::Value),
+        ("target", Part::Target),
+        ("score", Part::Score),
+        ("status", Part::Status),
+    ];
+
+    /// The word a test writes.
+    pub fn word(self) -> &'static str {
+        Part::ALL
+            .iter()
+            .find(|(_, p)| *p == self)
+            .map_or("value", |(w, _)| w)
+    }
+}
+
+impl std::fmt::Display for Figure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Figure::Overall => f.write_str("the overall score"),
+            Figure::Objective(id) => write!(f, "{id}.score"),
+            Figure::Indicator(id, part) => write!(f, "{id}.{}", part.word()),
+            Figure::Profile { table, key, column } => write!(f, "{table}[{key}].{column}"),
+        }
+    }
+}
+
+/// An expected value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Want {
+    /// `null`: no data.
+    Null,
+    /// A number (`0.5`, `50%`).
+    Number(f64),
+    /// `true` or `false`.
+    Bool(bool),
+    /// Text (a profile column's label, a date).
+    Text(String),
+    /// A list of strings.
+    List(Vec<String>),
+    /// An indicator's status.
+    Status(Status),
+}
+
+impl std::fmt::Display for Want {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Want::Null => f.write_str("null"),
+            Want::Number(x) => f.write_str(&crate::syntax::number(*x)),
+            Want::Bool(b) => write!(f, "{b}"),
+            Want::Text(t) => write!(f, "{t:?}"),
+            Want::List(items) => write!(f, "[{}]", items.join(", ")),
+            Want::Status(s) => f.write_str(s.code()),
+        }
+    }
+}
+
+/// The test files of a rules directory: `*.test.yaml` in it and, at any
+/// depth, in its `tests` sub-directory; in name order.
+pub fn find_files(rules_dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs = vec![rules_dir.to_path_buf()];
+    let tests = rules_dir.join("tests");
+    if tests.is_dir() {
+        dirs.push(tests);
+    }
+    let mut i = 0;
+    while i < dirs.len() {
+        let Ok(entries) = std::fs::read_dir(&dirs[i]) else {
+            i += 1;
+            continue;
+        };
+        for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+            if path.is_file() && crate::syntax::is_test_file(&path) {
+                out.push(path);
+            } else if i > 0 && path.is_dir() {
+                // Below `tests/` only: the rules directory's other
+                // sub-directories are rule sets of their own.
+                dirs.push(path);
+            }
+        }
+        i += 1;
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Reads a test file into `sources` and its cases; what is wrong with it
+/// goes to `diags` (the cases that are whole are still returned).
+pub fn read_file(path: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) -> Vec<Case> {
+    let text =
+        match crate::files::read_text(path, crate::files::Encoding::Utf8, Some(TEST_FILE_CAP)) {
+            Ok(t) => t,
+            Err(e) => {
+                let d = Diagnostic::error("test::io", e.message);
+                diags.push(match e.line {
+                    Some((line, column)) => d.in_file(path.display().to_string(), line, column),
+                    None => d.with_help_opt(e.help),
+                });
+                return Vec::new();
+            }
+        };
+    let file = sources.add(crate::source::SourceFile::new(
+        path.display().to_string(),
+        path,
+        text,
+    ));
+    let Some(source) = sources.get(file) else {
+        return Vec::new();
+    };
+    let mut r = Reader {
+        file,
+        source,
+        dir: path.parent().unwrap_or(Path::new(".")).to_path_buf(),
+        diags: Diagnostics::new(),
+    };
+    let cases = r.file();
+    diags.extend(r.diags);
+    cases
+}
+
+struct Reader<'a> {
+    file: FileId,
+    source: &'a crate::source::SourceFile,
+    dir: PathBuf,
+    diags: Diagnostics,
+}
+
+impl Reader<'_> {
+    /// The span of a node: from its position to the end of its text on
+    /// that line (a collection: its first character).
+    fn span(&self, node: &Node) -> Span {
+        let start = self
+            .source
+            .line_start(node.pos.line)
+            .map_or(0, |line_start| {
+                let line = &self.source.text[line_start..];
+                line_start
+                    + line
+                        .char_indices()
+                        .nth(node.pos.column.saturating_sub(1))
+                        .map_or(line.len(), |(i, _)| i)
+            });
+        let rest = &self.source.text[start..];
+        let len = match &node.kind {
+            NodeKind::Scalar { text, quoted } => {
+                let written = text.len() + if *quoted { 2 } else { 0 };
+                let line_end = rest.find('\n').unwrap_or(rest.len());
+                written.clamp(1, line_end.max(1))
+            }
+            _ => rest.chars().next().map_or(0, char::len_utf8),
+        };
+        Span::new(self.file, start, (start + len).min(self.source.text.len()))
+    }
+
+    fn error(&mut self, node: &Node, message: String, label: &str, help: impl Into<String>) {
+        let d = Diagnostic::error("test::file", message)
+            .at(self.span(node), label)
+            .with_help(help);
+        self.diags.push(d);
+    }
+
+    fn file(&mut self) -> Vec<Case> {
+        let root = match yaml_tree::parse(&self.source.text) {
+            Ok(Some(root)) => root,
+            Ok(None) => {
+                self.diags.push(
+                    Diagnostic::error("test::file", "the test file is empty")
+                        .in_file(self.source.name.clone(), 1, 1)
+                        .with_help("write `name:`, `tables:` or `data:`, and `expect:`"),
+                );
+                return Vec::new();
+            }
+            Err(e) => {
+                let at = Node {
+                    kind: NodeKind::Alias,
+                    pos: e.pos,
+                };
+                let span = self.span(&at);
+                self.diags.push(
+                    Diagnostic::error("test::syntax", format!("not YAML: {}", e.message))
+                        .at(span, "here")
+                        .with_help("a test file is YAML: a test as a mapping, or a list of them"),
+                );
+                return Vec::new();
+            }
+        };
+        match &root.kind {
+            NodeKind::Map(_) => self.case(&root, 1).into_iter().collect(),
+            NodeKind::Seq(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| self.case(item, i + 1))
+                .collect(),
+            _ => {
+                self.error(
+                    &root,
+                    format!(
+                        "a test file holds a test or a list of tests, not {}",
+                        root.what()
+                    ),
+                    "expected a mapping or a list",
+                    "write `name:`, `tables:` or `data:`, and `expect:`",
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    /// One test mapping, or `None` when it is too broken to run.
+    fn case(&mut self, node: &Node, number: usize) -> Option<Case> {
+        let NodeKind::Map(entries) = &node.kind else {
+            self.error(
+                node,
+                format!("a test is written as a mapping, not as {}", node.what()),
+                "expected `name:`, `tables:`, `expect:` ...",
+                "write each test as a mapping of `name`, `tables` or `data`, `expect`",
+            );
+            return None;
+        };
+        // The parser places a mapping inside a list at the end of its
+        // first key: its first key is where it is written.
+        let anchor = entries.first().map_or(node, |(key, _)| key);
+        let errors_before = self.diags.error_count();
+        let mut case = Case {
+            name: format!(
+                "{} #{number}",
+                Path::new(&self.source.name)
+                    .file_name()
+                    .map_or(self.source.name.clone(), |n| n
+                        .to_string_lossy()
+                        .into_owned())
+            ),
+            file: self.file,
+            at: self.span(anchor),
+            dir: self.dir.clone(),
+            data: Data::Inline(Vec::new()),
+            set: Vec::new(),
+            set_at: None,
+            period: None,
+            expects: Vec::new(),
+            tolerance: DEFAULT_TOLERANCE,
+        };
+        let mut data_given: Option<&Node> = None;
+        let mut expect_given = false;
+        let mut seen: Vec<&str> = Vec::new();
+        const KEYS: [&str; 8] = [
+            "name",
+            "description",
+            "tables",
+            "data",
+            "set",
+            "period",
+            "expect",
+            "tolerance",
+        ];
+        for (key, value) in entries {
+            let Some(k) = key.text() else {
+                self.error(
+                    key,
+                    "a key is a word".into(),
+                    "not a word",
+                    "write `name:`, `expect:` ...",
+                );
+                continue;
+            };
+            if seen.contains(&k) {
+                self.error(
+                    key,
+                    format!("`{k}` is given twice in this test"),
+                    "given again here",
+                    "give each key once",
+                );
+                continue;
+            }
+            seen.push(k);
+            match k {
+                "name" => match value.text() {
+                    Some(t) if !value.is_null() => case.name = t.to_string(),
+                    _ => self.error(
+                        value,
+                        "the name is text".into(),
+                        "not text",
+                        "write `name: what the test shows`",
+                    ),
+                },
+                "description" => {}
+                "tables" | "data" => {
+                    if let Some(first) = data_given {
+                        let first = self.span(first);
+                        let d = Diagnostic::error(
+                            "test::file",
+                            "a test takes `tables` or `data`, not both",
+                        )
+                        .at(self.span(key), "the second")
+                        .also(first, "the first")
+                        .with_help(
+                            "write the rows in `tables:`, or name a dataset directory in `data:`",
+                        );
+                        self.diags.push(d);
+                        continue;
+                    }
+                    data_given = Some(key);
+                    if k == "tables" {
+                        case.data = Data::Inline(self.tables(value));
+                    } else {
+                        match value.text().filter(|_| !value.is_null()) {
+                            Some(dir) => {
+                                let span = self.span(value);
+                                case.data = Data::Dir(self.dir.join(dir), span);
+                            }
+                            None => self.error(
+                                value,
+                                format!("`data` names a dataset directory, not {}", value.what()),
+                                "expected a directory",
+                                "write `data: DIR`, relative to this test file",
+                            ),
+                        }
+                    }
+                }
+                "set" => {
+                    case.set_at = Some(self.span(key));
+                    case.set = self.set(value);
+                }
+                "period" => case.period = self.period(value),
+                "expect" => {
+                    expect_given = true;
+                    case.expects = self.expect(value);
+                }
+                "tolerance" => match value.text().and_then(|t| t.parse::<f64>().ok()) {
+                    Some(t) if t.is_finite() && t >= 0.0 => case.tolerance = t,
+                    _ => self.error(
+                        value,
+                        "the tolerance is a number of at least 0".into(),
+                        "not a tolerance",
+                        "write `tolerance: 1e-6` (absolute; the default is 1e-9)",
+                    ),
+                },
+                other => {
+                    let help = did_you_mean(other, KEYS)
+                        .unwrap_or_else(|| format!("a test takes {}", backticked(&KEYS)));
+                    self.error(
+                        key,
+                        format!("`{other}` is not a key of a test"),
+                        "unknown key",
+                        help,
+                    );
+                }
+            }
+        }
+        if data_given.is_none() {
+            self.error(
+                anchor,
+                format!("the test `{}` has no data", case.name),
+                "no `tables:` or `data:`",
+                "write the rows in `tables:`, or name a dataset directory in `data:`",
+            );
+        }
+        if !expect_given {
+            self.error(
+                node,
+                format!("the test `{}` expects nothing", case.name),
+                "no `expect:`",
+                "write `expect:` with the figures the rules must give",
+            );
+        }
+        (self.diags.error_count() == errors_before).then_some(case)
+    }
+
+    fn tables(&mut self, node: &Node) -> Vec<InlineTable> {
+        let NodeKind::Map(entries) = &node.kind else {
+            self.error(
+                node,
+                format!("`tables` maps each table to its rows, not {}", node.what()),
+                "expected a mapping",
+                "write `tables: {alumni: [{id: 1, faculty: Law}]}`",
+            );
+            return Vec::new();
+        };
+        let mut out: Vec<InlineTable> = Vec::new();
+        for (key, rows) in entries {
+            let Some(name) = key.text().map(str::to_string) else {
+                self.error(
+                    key,
+                    "a table's name is a word".into(),
+                    "not a name",
+                    "write `alumni:`",
+                );
+                continue;
+            };
+            if out.iter().any(|t| t.name == name) {
+                self.error(
+                    key,
+                    format!("table `{name}` is given twice"),
+                    "given again here",
+                    "give each table once",
+                );
+                continue;
+            }
+            let mut table = InlineTable {
+                name,
+                at: self.span(key),
+                columns: Vec::new(),
+                rows: Vec::new(),
+            };
+            match &rows.kind {
+                NodeKind::Seq(items) => {
+                    for row in items {
+                        if let Some(r) = self.row(row, &mut table.columns) {
+                            table.rows.push(r);
+                        }
+                    }
+                }
+                _ if rows.is_null() => {}
+                _ => self.error(
+                    rows,
+                    format!(
+                        "the rows of `{}` are a list, not {}",
+                        table.name,
+                        rows.what()
+                    ),
+                    "expected a list of rows",
+                    "write each row as a mapping: `- {id: 1, faculty: Law}`",
+                ),
+            }
+            out.push(table);
+        }
+        out
+    }
+
+    fn row(&mut self, node: &Node, columns: &mut Vec<(String, Span)>) -> Option<InlineRow> {
+        let NodeKind::Map(entries) = &node.kind else {
+            self.error(
+                node,
+                format!("a row is a mapping of column to value, not {}", node.what()),
+                "expected a row",
+                "write `- {id: 1, faculty: Law}`",
+            );
+            return None;
+        };
+        let mut row = InlineRow {
+            at: self.span(node),
+            cells: Vec::new(),
+        };
+        for (key, value) in entries {
+            let Some(name) = key.text() else {
+                self.error(
+                    key,
+                    "a column's name is a word".into(),
+                    "not a name",
+                    "write `faculty: Law`",
+                );
+                continue;
+            };
+            let column = match columns.iter().position(|(c, _)| c == name) {
+                Some(i) => i,
+                None => {
+                    columns.push((name.to_string(), self.span(key)));
+                    columns.len() - 1
+                }
+            };
+            if row.cells.iter().any(|(c, _, _)| *c == column) {
+                self.error(
+                    key,
+                    format!("column `{name}` is given twice in this row"),
+                    "given again here",
+                    "give each column once a row",
+                );
+                continue;
+            }
+            let cell = match &value.kind {
+                _ if value.is_null() => Value::Null,
+                NodeKind::Scalar { text, .. } => Value::Text(text.clone()),
+                NodeKind::Seq(items) => {
+                    let mut list = Vec::new();
+                    for item in items {
+                        match item.text() {
+                            Some(t) => list.push(t.to_string()),
+                            None => self.error(
+                                item,
+                                "a list cell holds words".into(),
+                                "not a word",
+                                "write `interests: [sport, music]`",
+                            ),
+                        }
+                    }
+                    Value::List(list)
+                }
+                _ => {
+                    self.error(
+                        value,
+                        format!("a cell holds a value or a list, not {}", value.what()),
+                        "not a cell",
+                        "write `faculty: Law` or `interests: [sport, music]`",
+                    );
+                    continue;
+                }
+            };
+            row.cells.push((column, cell, self.span(value)));
+        }
+        Some(row)
+    }
+
+    fn set(&mut self, node: &Node) -> Vec<(String, String)> {
+        let NodeKind::Map(entries) = &node.kind else {
+            self.error(
+                node,
+                format!("`set` maps params to values, not {}", node.what()),
+                "expected a mapping",
+                "write `set: {staff_hour_cost: 50}`",
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (key, value) in entries {
+            let (Some(name), Some(v)) = (key.text(), value.text()) else {
+                self.error(
+                    value,
+                    "a param's value is a single value".into(),
+                    "not a value",
+                    "write `staff_hour_cost: 50`",
+                );
+                continue;
+            };
+            // A string param is written quoted in .kpi; YAML drops quotes.
+            let v = match &value.kind {
+                NodeKind::Scalar { quoted: true, .. } => format!("{v:?}"),
+                _ => v.to_string(),
+            };
+            out.push((name.to_string(), v));
+        }
+        out
+    }
+
+    fn period(&mut self, node: &Node) -> Option<(NaiveDate, NaiveDate)> {
+        match node.text().map(crate::syntax::period_dates) {
+            Some(Ok(p)) => Some(p),
+            Some(Err(e)) => {
+                self.error(
+                    node,
+                    format!("`period`: {e}"),
+                    "not a period",
+                    "write `period: 2025-09-01..2026-08-31`",
+                );
+                None
+            }
+            None => {
+                self.error(
+                    node,
+                    format!("`period` is FROM..TO, not {}", node.what()),
+                    "not a period",
+                    "write `period: 2025-09-01..2026-08-31`",
+                );
+                None
+            }
+        }
+    }
+
+    fn expect(&mut self, node: &Node) -> Vec<Expect> {
+        let NodeKind::Map(entries) = &node.kind else {
+            self.error(
+                node,
+                format!("`expect` maps figures to values, not {}", node.what()),
+                "expected a mapping",
+                "write `expect: {response_rate: {value: 50%}, score: 62.5}`",
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (key, value) in entries {
+            let Some(name) = key.text() else {
+                self.error(
+                    key,
+                    "a figure's name is a word".into(),
+                    "not a name",
+                    "write an indicator's or objective's id",
+                );
+                continue;
+            };
+            match name {
+                "score" => {
+                    if let Some(want) = self.number(value) {
+                        out.push(Expect {
+                            figure: Figure::Overall,
+                            want,
+                            at: self.span(value),
+                        });
+                    }
+                }
+                "profiles" => self.profiles(value, &mut out),
+                id => {
+                    // An indicator or objective: which one is known once
+                    // the rules are read ([`resolve`]).
+                    let NodeKind::Map(parts) = &value.kind else {
+                        self.error(
+                            value,
+                            format!("the figures of `{id}` are written as a mapping, not as {}", value.what()),
+                            "expected `{value: .., score: ..}`",
+                            "write `{value: 0.5, target: 0.6, score: 75, status: ok}` (an objective: `{score: ..}`)",
+                        );
+                        continue;
+                    };
+                    for (part, want) in parts {
+                        let Some(word) = part.text() else { continue };
+                        let Some(&(_, p)) = Part::ALL.iter().find(|(w, _)| *w == word) else {
+                            let words = Part::ALL.map(|(w, _)| w);
+                            let help = did_you_mean(word, words).unwrap_or_else(|| {
+                                format!("a figure is one of {}", backticked(&words))
+                            });
+                            self.error(
+                                part,
+                                format!("`{word}` is not a figure of `{id}`"),
+                                "unknown figure",
+                                help,
+                            );
+                            continue;
+                        };
+                        let want = if p == Part::Status {
+                            self.status(want)
+                        } else {
+                            self.number(want)
+                        };
+                        if let Some(want) = want {
+                            out.push(Expect {
+                                figure: Figure::Indicator(id.to_string(), p),
+                                want,
+                                at: self.span(part),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn profiles(&mut self, node: &Node, out: &mut Vec<Expect>) {
+        let help = "write `profiles: {alumni: {1: {tier: leader}}}`: table, row key, column";
+        let NodeKind::Map(tables) = &node.kind else {
+            self.error(
+                node,
+                format!("`profiles` is written as a mapping, not as {}", node.what()),
+                "expected a mapping",
+                help,
+            );
+            return;
+        };
+        for (table, rows) in tables {
+            let (Some(t), NodeKind::Map(rows)) = (table.text(), &rows.kind) else {
+                self.error(
+                    table,
+                    "`profiles` maps a table to its rows by key".into(),
+                    "expected `TABLE: {KEY: {..}}`",
+                    help,
+                );
+                continue;
+            };
+            for (key, columns) in rows {
+                let (Some(k), NodeKind::Map(columns)) = (key.text(), &columns.kind) else {
+                    self.error(
+                        key,
+                        "a row maps profile columns to values".into(),
+                        "expected `KEY: {COLUMN: VALUE}`",
+                        help,
+                    );
+                    continue;
+                };
+                for (column, value) in columns {
+                    let Some(c) = column.text() else { continue };
+                    let want = match &value.kind {
+                        _ if value.is_null() => Some(Want::Null),
+                        NodeKind::Scalar { text, quoted: true } => Some(Want::Text(text.clone())),
+                        NodeKind::Scalar {
+                            text,
+                            quoted: false,
+                        } => Some(plain(text)),
+                        NodeKind::Seq(items) => Some(Want::List(
+                            items
+                                .iter()
+                                .filter_map(|i| i.text().map(str::to_string))
+                                .collect(),
+                        )),
+                        _ => {
+                            self.error(
+                                value,
+                                format!("a cell's value, not {}", value.what()),
+                                "not a value",
+                                help,
+                            );
+                            None
+                        }
+                    };
+                    if let Some(want) = want {
+                        out.push(Expect {
+                            figure: Figure::Profile {
+                                table: t.to_string(),
+                                key: k.to_string(),
+                                column: c.to_string(),
+                            },
+                            want,
+                            at: self.span(column),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// A number, a percentage or `null`.
+    fn number(&mut self, node: &Node) -> Option<Want> {
+        if node.is_null() {
+            return Some(Want::Null);
+        }
+        match node.text().and_then(number) {
+            Some(x) => Some(Want::Number(x)),
+            None => {
+                self.error(
+                    node,
+                    format!(
+                        "expected a number, `null` or a percentage, not {}",
+                        shown(node)
+                    ),
+                    "not a number",
+                    "write `0.5`, `50%` or `null` (no data)",
+                );
+                None
+            }
+        }
+    }
+
+    fn status(&mut self, node: &Node) -> Option<Want> {
+        const ALL: [Status; 5] = [
+            Status::Ok,
+            Status::NoData,
+            Status::NoBaseline,
+            Status::NoPeers,
+            Status::Failed,
+        ];
+        let text = node.text().unwrap_or("");
+        match ALL.iter().find(|s| s.code() == text) {
+            Some(s) => Some(Want::Status(*s)),
+            None => {
+                let codes = ALL.map(Status::code);
+                let help = did_you_mean(text, codes)
+                    .unwrap_or_else(|| format!("a status is one of {}", backticked(&codes)));
+                self.error(
+                    node,
+                    format!("`{text}` is not a status"),
+                    "unknown status",
+                    help,
+                );
+                None
+            }
+        }
+    }
+}
+
+/// A node as a message shows it.
+fn shown(node: &Node) -> String {
+    match node.text() {
+        Some(t) => format!("`{t}`"),
+        None => node.what().to_string(),
+    }
+}
+
+/// `0.5`, `-3`, `1e-9` or `50%`.
+fn number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let x = match t.strip_suffix('%') {
+        Some(p) => p.trim().parse::<f64>().ok()? / 100.0,
+        None => t.parse::<f64>().ok()?,
+    };
+    x.is_finite().then_some(x)
+}
+
+/// A plain scalar of a profile expectation: a number, yes/no, or text.
+fn plain(text: &str) -> Want {
+    match text {
+        "true" => Want::Bool(true),
+        "false" => Want::Bool(false),
+        t => number(t).map_or_else(|| Want::Text(t.to_string()), Want::Number),
+    }
+}
+
+/// Checks each expectation against the rules: an id that is no indicator
+/// or objective, a part an objective does not have, a profile table or
+/// column the rules do not define. Returns whether all are known.
+pub fn resolve(case: &mut Case, decls: &Decls<'_>, diags: &mut Diagnostics) -> bool {
+    let before = diags.error_count();
+    let indicators: Vec<&str> = decls
+        .indicators
+        .iter()
+        .map(|i| i.indicator.id.name.as_str())
+        .collect();
+    let objectives: Vec<&str> = decls
+        .objectives
+        .iter()
+        .map(|o| o.id.name.as_str())
+        .collect();
+    for e in &mut case.expects {
+        match &e.figure {
+            Figure::Indicator(id, part) => {
+                if indicators.contains(&id.as_str()) {
+                    continue;
+                }
+                if objectives.contains(&id.as_str()) {
+                    if *part == Part::Score {
+                        e.figure = Figure::Objective(id.clone());
+                    } else {
+                        diags.push(
+                            Diagnostic::error(
+                                "test::expect",
+                                format!("objective `{id}` has a score only, not a {}", part.word()),
+                            )
+                            .at(e.at, "not a figure of an objective")
+                            .with_help(format!("write `{id}: {{score: ..}}`")),
+                        );
+                    }
+                    continue;
+                }
+                let known = indicators.iter().chain(&objectives).copied();
+                let help = did_you_mean(id, known).unwrap_or_else(|| {
+                    "name an indicator or objective of the rules, `score` or `profiles`".to_string()
+                });
+                diags.push(
+                    Diagnostic::error(
+                        "test::expect",
+                        format!("there is no indicator or objective `{id}`"),
+                    )
+                    .at(e.at, "expected of an unknown figure")
+                    .with_help(help),
+                );
+            }
+            Figure::Profile { table, column, .. } => {
+                let columns: Vec<&str> = decls
+                    .profile_columns
+                    .iter()
+                    .filter(|c| c.table.name == *table)
+                    .map(|c| c.field.name.name.as_str())
+                    .collect();
+                if columns.is_empty() {
+                    let tables = decls.profile_columns.iter().map(|c| c.table.name.as_str());
+                    let help = did_you_mean(table, tables)
+                        .unwrap_or_else(|| "name a table that has a `profile` block".to_string());
+                    diags.push(
+                        Diagnostic::error(
+                            "test::expect",
+                            format!("the rules profile no table `{table}`"),
+                        )
+                        .at(e.at, "no profile of this table")
+                        .with_help(help),
+                    );
+                } else if !columns.contains(&column.as_str()) {
+                    let help = did_you_mean(column, columns.iter().copied()).unwrap_or_else(|| {
+                        format!(
+                            "the profile columns of `{table}` are {}",
+                            backticked(&columns)
+                        )
+                    });
+                    diags.push(
+                        Diagnostic::error(
+                            "test::expect",
+                            format!("`{column}` is not a profile column of `{table}`"),
+                        )
+                        .at(e.at, "unknown profile column")
+                        .with_help(help),
+                    );
+                }
+            }
+            Figure::Overall | Figure::Objective(_) => {}
+        }
+    }
+    diags.error_count() == before
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> (Vec<Case>, Diagnostics, SourceMap) {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("x.test.yaml");
+        std::fs::write(&path, text).expect("written");
+        let mut sources = SourceMap::new();
+        let mut diags = Diagnostics::new();
+        let cases = read_file(&path, &mut sources, &mut diags);
+        (cases, diags, sources)
+    }
+
+    #[test]
+    fn a_test_reads_with_its_rows_and_expectations() {
+        let (cases, diags, _) = read(
+            "name: rate\ntables:\n  alumni: [{id: 1, tags: [a, b]}, {id: 2, faculty: Law}]\nset: {cost: 50, label: \"x\"}\nperiod: 2025-09-01..2026-08-31\nexpect:\n  rate: {value: 50%, status: no_data}\n  score: null\n  profiles: {alumni: {1: {tier: leader, n: 3, ok: true}}}\ntolerance: 1e-6\n",
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        let c = &cases[0];
+        assert_eq!(c.name, "rate");
+        let Data::Inline(tables) = &c.data else {
+            panic!("inline")
+        };
+        let names: Vec<&str> = tables[0].columns.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["id", "tags", "faculty"]);
+        assert_eq!(
+            tables[0].rows[0].cells[1].1,
+            Value::List(vec!["a".into(), "b".into()])
+        );
+        assert_eq!(
+            c.set,
+            [
+                ("cost".into(), "50".into()),
+                ("label".into(), "\"x\"".into())
+            ]
+        );
+        assert_eq!(c.tolerance, 1e-6);
+        let wants: Vec<(String, Want)> = c
+            .expects
+            .iter()
+            .map(|e| (e.figure.to_string(), e.want.clone()))
+            .collect();
+        assert_eq!(
+            wants,
+            [
+                ("rate.value".to_string(), Want::Number(0.5)),
+                ("rate.status".to_string(), Want::Status(Status::NoData)),
+                ("the overall score".to_string(), Want::Null),
+                ("alumni[1].tier".to_string(), Want::Text("leader".into())),
+                ("alumni[1].n".to_string(), Want::Number(3.0)),
+                ("alumni[1].ok".to_string(), Want::Bool(true)),
+            ]
+        );
+    }
+
+    #[test]
+    fn every_mistake_of_a_file_is_located_at_once() {
+        let (cases, diags, sources) = read(
+            "- name: a\n  tabels: {}\n  expect: {x: {valeu: 1, score: high}}\n- name: b\n  data: d\n  tables: {}\n  expect: {x: {status: fine}}\n",
+        );
+        assert!(cases.is_empty());
+        let found: Vec<(String, usize, usize)> = diags
+            .iter()
+            .map(|d| {
+                let at = d.location(&sources).expect("located");
+                (d.message.clone(), at.line, at.column)
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("`tabels` is not a key of a test".to_string(), 2, 3),
+                ("`valeu` is not a figure of `x`".to_string(), 3, 16),
+                (
+                    "expected a number, `null` or a percentage, not `high`".to_string(),
+                    3,
+                    33
+                ),
+                ("the test `a` has no data".to_string(), 1, 3),
+                (
+                    "a test takes `tables` or `data`, not both".to_string(),
+                    6,
+                    3
+                ),
+                ("`fine` is not a status".to_string(), 7, 24),
+            ]
+        );
+        assert_eq!(diags.0[0].help.as_deref(), Some("did you mean `tables`?"));
+        assert_eq!(diags.0[1].help.as_deref(), Some("did you mean `value`?"));
+    }
+
+    #[test]
+    fn test_files_are_found_beside_the_rules_and_under_tests() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let root = dir.path();
+        for f in [
+            "a.test.yaml",
+            "rules.yaml",
+            "tests/b.test.yaml",
+            "tests/deep/c.test.yml",
+            "other/d.test.yaml",
+        ] {
+            let p = root.join(f);
+            std::fs::create_dir_all(p.parent().expect("a parent")).expect("made");
+            std::fs::write(p, "").expect("written");
+        }
+        let found: Vec<String> = find_files(root)
+            .iter()
+            .map(|p| p.strip_prefix(root).expect("inside").display().to_string())
+            .collect();
+        assert_eq!(
+            found,
+            ["a.test.yaml", "tests/b.test.yaml", "tests/deep/c.test.yml"]
+        );
+    }
+}

@@ -1,0 +1,301 @@
+//! `kpi test`: the rule tests of the shipped packs pass with full
+//! coverage; a wrong expectation fails naming the figure, expected and got
+//! at its line; bad test files get located diagnostics. Drives the binary.
+
+mod common;
+
+use std::path::Path;
+
+use common::{kpi, root};
+
+struct Out {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn kpi_test(args: &[&str]) -> Out {
+    let out = kpi()
+        .arg("test")
+        .args(args)
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .expect("runs");
+    Out {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// Four alumni, two of them members: `members` is 0.5 of target 0.8.
+const RULES: &str = r#"scorecard "S" { population = alumni }
+profile alumni { active = count(events) > 0 }
+objective reach {
+  indicator members { value = share(alumni where member) target = 80% }
+  indicator attendance { value = count(events) target = 10 }
+}
+"#;
+
+const TABLES: &str = r#"  tables:
+    alumni:
+      - {id: 1, member: true}
+      - {id: 2, member: true}
+      - {id: 3, member: false}
+      - {id: 4, member: false}
+    events:
+      - {id: 1, alumni_id: 1, date: 2025-03-01}
+      - {id: 2, alumni_id: 1, date: 2025-04-01}
+"#;
+
+fn rules_with_test(test: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("r.kpi"), RULES).expect("write");
+    std::fs::write(dir.path().join("r.test.yaml"), test).expect("write");
+    dir
+}
+
+#[test]
+fn the_shipped_packs_pass_their_tests_with_full_coverage() {
+    for rules in ["rules", "rules/case-aem"] {
+        let out = kpi_test(&["--rules", rules, "--coverage", "--threshold", "90"]);
+        assert_eq!(out.code, Some(0), "{rules}: {}{}", out.stdout, out.stderr);
+        assert!(out.stdout.contains("coverage: 100.0%"), "{}", out.stdout);
+        assert!(
+            out.stdout.ends_with("3 passed, 0 failed\n"),
+            "{}",
+            out.stdout
+        );
+    }
+}
+
+#[test]
+fn a_wrong_expectation_fails_naming_the_figure_expected_and_got_at_its_line() {
+    let dir = rules_with_test(&format!(
+        "- name: members\n{TABLES}  expect:\n    members: {{value: 0.5, score: 60}}\n    reach: {{score: 51.25}}\n"
+    ));
+    let out = kpi_test(&["--rules", path(dir.path())]);
+    assert_eq!(out.code, Some(1), "{}{}", out.stdout, out.stderr);
+    let file = dir.path().join("r.test.yaml");
+    // 0.5 of a target of 0.8, scored linear(0, target): 62.5.
+    let line = format!(
+        "  {}:12:27: members.score: expected 60, got 62.5\n",
+        file.display()
+    );
+    assert!(out.stdout.contains(&line), "{line} not in\n{}", out.stdout);
+    assert!(out.stdout.contains("members ... FAILED"), "{}", out.stdout);
+    // The trace shows how the figure came.
+    assert!(
+        out.stdout
+            .contains("      | value = share(alumni where member)\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(
+            "      | score: linear(0, target) with value 0.5 and target 0.8 gives 62.5 → 62.5\n"
+        ),
+        "{}",
+        out.stdout
+    );
+    // The objective: (62.5 + 20) / 2 = 41.25, not 51.25.
+    assert!(
+        out.stdout
+            .contains("reach.score: expected 51.25, got 41.25"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.ends_with("0 passed, 1 failed\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_test_with_set_period_and_profiles_passes() {
+    let dir = rules_with_test(&format!(
+        "- name: members in 2025\n{TABLES}  period: 2025-03-15..2025-12-31\n  expect:\n    attendance: {{value: 1, score: 10, status: ok}}\n    members: {{value: 0.5, target: 0.8}}\n    score: 36.25\n    profiles:\n      alumni:\n        1: {{active: true}}\n        2: {{active: false}}\n"
+    ));
+    let out = kpi_test(&["--rules", path(dir.path()), "--coverage"]);
+    assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("coverage: 100.0%"), "{}", out.stdout);
+}
+
+#[test]
+fn bad_test_files_get_every_located_diagnostic_at_once() {
+    let dir = rules_with_test(
+        "- name: typos\n  tables:\n    alumni: [{id: 1, membr: true}]\n    evnts: [{id: 1}]\n  expect:\n    member: {value: 0.5}\n    reach: {value: 3}\n- name: no data\n  expect: {score: 1}\n",
+    );
+    let out = kpi_test(&["--rules", path(dir.path()), "--error-format", "short"]);
+    assert_eq!(out.code, Some(1), "{}{}", out.stdout, out.stderr);
+    let file = dir.path().join("r.test.yaml").display().to_string();
+    for want in [
+        format!("{file}:6:14: error[test::expect]: there is no indicator or objective `member`"),
+        format!(
+            "{file}:7:13: error[test::expect]: objective `reach` has a score only, not a value"
+        ),
+        format!("{file}:8:3: error[test::file]: the test `no data` has no data"),
+        format!(
+            "{file}:3:22: warning[test::unused]: the rules never read a column `membr` (table `alumni`)"
+        ),
+        format!("{file}:4:5: warning[test::unused]: the rules never read a table `evnts`"),
+    ] {
+        assert!(out.stderr.contains(&want), "{want}\nnot in\n{}", out.stderr);
+    }
+    // Did you mean, in the human format.
+    let out = kpi_test(&["--rules", path(dir.path())]);
+    assert!(
+        out.stderr.contains("did you mean `members`?"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_bad_cell_of_an_inline_table_is_placed_in_the_test_file() {
+    let dir = rules_with_test(
+        "name: bad cell\ntables:\n  alumni: [{id: 1, member: true}]\n  events:\n    - {id: 1, alumni_id: 1, date: 2025-03-01}\n    - {id: 2, alumni_id: 1, date: 2025-02-30}\nexpect: {score: 50}\n",
+    );
+    let out = kpi_test(&["--rules", path(dir.path()), "--error-format", "short"]);
+    assert_eq!(out.code, Some(1), "{}{}", out.stdout, out.stderr);
+    let file = dir.path().join("r.test.yaml").display().to_string();
+    assert!(out.stdout.contains("bad cell ... ERROR"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains(&format!(
+            "{file}:6:35: error[data::value]: `2025-02-30` is not a date (column `date`)"
+        )),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .ends_with("0 passed, 0 failed, 1 could not run\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn json_and_junit_carry_the_failures() {
+    let dir = rules_with_test(&format!(
+        "- name: members\n{TABLES}  expect:\n    members: {{value: 0.25}}\n- name: ok\n{TABLES}  expect:\n    attendance: {{value: 2}}\n"
+    ));
+    let out = kpi_test(&["--rules", path(dir.path()), "--format", "json"]);
+    assert_eq!(out.code, Some(1));
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(doc["format"], "alumni-kpi/test@1");
+    assert_eq!(
+        (doc["passed"].clone(), doc["failed"].clone()),
+        (1.into(), 1.into())
+    );
+    let failure = &doc["tests"][0]["failures"][0];
+    assert_eq!(failure["figure"], "members.value");
+    assert_eq!(
+        (failure["expected"].clone(), failure["got"].clone()),
+        ("0.25".into(), "0.5".into())
+    );
+    assert_eq!(failure["line"], 12);
+    assert_eq!(
+        doc["coverage"]["missed"],
+        serde_json::json!(["alumni.active"])
+    );
+
+    let out = kpi_test(&["--rules", path(dir.path()), "--format", "junit"]);
+    assert_eq!(out.code, Some(1));
+    assert!(out.stdout.starts_with("<?xml"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("<testsuites name=\"kpi test\" tests=\"2\" failures=\"1\" errors=\"0\">"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(
+            "<failure message=\"members.value: expected 0.25, got 0.5\" type=\"expectation\">"
+        ),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn coverage_below_the_threshold_fails() {
+    let dir = rules_with_test(&format!(
+        "- name: one\n{TABLES}  expect:\n    members: {{value: 0.5}}\n"
+    ));
+    let out = kpi_test(&["--rules", path(dir.path()), "--threshold", "50"]);
+    assert_eq!(out.code, Some(1), "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .contains("coverage: 33.3%; asserted by no test: attendance, alumni.active"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr
+            .contains("coverage 33.3% is below the threshold of 50%"),
+        "{}",
+        out.stderr
+    );
+    let out = kpi_test(&["--rules", path(dir.path()), "--threshold", "30"]);
+    assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
+}
+
+#[test]
+fn no_test_files_is_an_error_not_a_pass() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("r.kpi"), RULES).expect("write");
+    let out = kpi_test(&["--rules", path(dir.path())]);
+    assert_eq!(out.code, Some(1));
+    assert!(out.stderr.contains("no test files in"), "{}", out.stderr);
+}
+
+#[test]
+fn fmt_names_a_test_file_for_what_it_is() {
+    let out = kpi()
+        .args(["fmt", "--check"])
+        .arg(root().join("rules/tests/leru.test.yaml"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("is a rule test: `kpi test` runs it"),
+        "{stderr}"
+    );
+}
+
+/// The example of docs/testing.md: its rules and test file pass, and the
+/// failure it shows is the one printed when the score expected is 60.
+#[test]
+fn the_testing_guide_example_runs_as_written() {
+    let doc = std::fs::read_to_string(root().join("docs/testing.md")).expect("doc");
+    let block = |info: &str, nth: usize| -> String {
+        doc.split(&format!("```{info}\n"))
+            .nth(nth)
+            .and_then(|b| b.split("```").next())
+            .unwrap_or_else(|| panic!("no {info} block {nth}"))
+            .to_string()
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("r.kpi"), block("kpi", 1)).expect("write");
+    std::fs::write(dir.path().join("r.test.yaml"), block("yaml", 1)).expect("write");
+    let out = kpi_test(&["--rules", path(dir.path()), "--coverage"]);
+    assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("coverage: 100.0%"), "{}", out.stdout);
+
+    let wrong = block("yaml", 1).replacen("score: 62.5", "score: 60", 1);
+    std::fs::write(dir.path().join("r.test.yaml"), wrong).expect("write");
+    let file = dir.path().join("r.test.yaml");
+    let out = kpi_test(&["--rules", path(dir.path()), path(&file)]);
+    assert_eq!(out.code, Some(1));
+    let printed = out
+        .stdout
+        .replace(&dir.path().display().to_string(), "rules");
+    assert_eq!(printed, block("text", 2));
+}
