@@ -58,6 +58,9 @@ pub mod eval;
 pub mod files;
 #[doc(hidden)]
 pub mod generate;
+#[cfg(feature = "lsp")]
+#[doc(hidden)]
+pub mod lsp;
 #[doc(hidden)]
 pub mod ruletest;
 #[doc(hidden)]

@@ -68,6 +68,17 @@ impl RuleSet {
     /// The same, leaving out the files `except` names (a report written
     /// into the rules directory is not a rule file).
     pub fn load_dir_except(dir: &Path, except: &[PathBuf]) -> (RuleSet, Diagnostics) {
+        RuleSet::load(dir, except, &[])
+    }
+
+    /// Reads the rule files of `dir` as an editor shows them: the text of
+    /// an open file (`open`: its path and text) in place of what is saved,
+    /// and an open file of `dir` that was never saved among them.
+    pub fn load_dir_with(dir: &Path, open: &[(PathBuf, String)]) -> (RuleSet, Diagnostics) {
+        RuleSet::load(dir, &[], open)
+    }
+
+    fn load(dir: &Path, except: &[PathBuf], open: &[(PathBuf, String)]) -> (RuleSet, Diagnostics) {
         let mut set = RuleSet {
             root: dir.to_path_buf(),
             ..RuleSet::default()
@@ -105,6 +116,14 @@ impl RuleSet {
                 })
             })
             .collect();
+        for (path, _) in open {
+            if path.parent() == Some(dir)
+                && Format::of_path(path).is_some()
+                && !paths.contains(path)
+            {
+                paths.push(path.clone());
+            }
+        }
         paths.sort();
         if paths.is_empty() {
             diags.push(
@@ -116,6 +135,12 @@ impl RuleSet {
             );
         }
         for path in paths {
+            if let Some((_, text)) = open.iter().find(|(p, _)| *p == path) {
+                let text = text.strip_prefix('\u{feff}').unwrap_or(text).to_string();
+                let name = path.display().to_string();
+                set.add_file(SourceFile::new(name, path.clone(), text), &mut diags);
+                continue;
+            }
             match read_rule_file(&path) {
                 Ok(text) => {
                     let name = path.display().to_string();

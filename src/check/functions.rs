@@ -134,3 +134,77 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 pub fn takes_table(name: &str) -> bool {
     matches!(name, "count" | "any" | "all" | "share")
 }
+
+/// What a built-in gives, in one sentence (for editors' hover and
+/// completion; docs/language.md says the same at more length).
+pub fn doc(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "count" => {
+            "The number of rows of a table, those where the condition holds with `where` (0 over no rows)."
+        }
+        "sum" => "The total of an expression over the rows of its table (0 over no rows).",
+        "avg" => "The mean of an expression over the rows of its table (null over no rows).",
+        "median" => "The median of an expression over the rows of its table (null over no rows).",
+        "min" => {
+            "With one argument, the smallest value over the rows of its table; with two or more, the smallest of them."
+        }
+        "max" => {
+            "With one argument, the largest value over the rows of its table; with two or more, the largest of them."
+        }
+        "percentile" => {
+            "The p-th percentile of an expression over the rows of its table (null over no rows)."
+        }
+        "distinct" => "The number of distinct non-null values of an expression over its table.",
+        "any" => "Whether some row of the table holds the condition (false over no rows).",
+        "all" => "Whether every row of the table holds the condition (true over no rows).",
+        "share" => {
+            "count(T where c) / count(T): the share of the rows where the condition holds (null over no rows)."
+        }
+        "round" => "The number rounded, to `digits` decimals if given.",
+        "abs" => "The absolute value.",
+        "log" => "The natural logarithm, or in the given base (null outside the domain).",
+        "sqrt" => "The square root (null for a negative number).",
+        "coalesce" => "The first argument that is not null.",
+        "year" => "The year of a date, as a number.",
+        "month" => "The month of a date, 1 to 12.",
+        "days_between" => "The number of days from the first date to the second.",
+        "lower" => "The text in lower case.",
+        "upper" => "The text in upper case.",
+        "len" => "The length of a text, or the number of items of a list.",
+        "contains" => "Whether a text contains a text, or a list holds a string.",
+        "linear" => {
+            "A score: 0 at `from`, 100 at `to`, linear between, clamped; `from > to` means lower is better. Only in `score`."
+        }
+        "bands" => {
+            "A score: that of the highest threshold reached, `bands(50%: 60, 70%: 100)`. Only in `score`."
+        }
+        "peers" => {
+            "The p-th percentile of the peer institutions' figures for this indicator (the scorecard's `benchmark`); null with too few peers."
+        }
+        "prior" => "The expression over the period of the same length just before the one scored.",
+        _ => return None,
+    })
+}
+
+/// How a built-in is written (`bands` is a syntax of its own).
+pub fn usage(name: &str) -> Option<&'static str> {
+    if name == "bands" {
+        return Some("bands(threshold: score, ..)");
+    }
+    AGGREGATES
+        .iter()
+        .chain(SCALARS)
+        .find(|b| b.name == name)
+        .map(|b| b.usage)
+}
+
+#[cfg(test)]
+mod doc_tests {
+    #[test]
+    fn every_builtin_has_a_doc_and_a_usage() {
+        for name in super::names() {
+            assert!(super::doc(name).is_some(), "{name}");
+            assert!(super::usage(name).is_some(), "{name}");
+        }
+    }
+}

@@ -126,6 +126,36 @@ pub fn check(rules: &RuleSet, schema: Option<&Schema>) -> CheckOutput {
     check_with(rules, schema, &[])
 }
 
+/// The checker's diagnostics when `earlier` ones stop the run (a file
+/// that does not parse, a dataset that does not load): they do not hide
+/// the other files' mistakes, but names are not checked when a file is
+/// broken (it may define them), nor anything in the broken files.
+pub fn check_despite(
+    rules: &RuleSet,
+    schema: Option<&Schema>,
+    earlier: &Diagnostics,
+    rules_broken: bool,
+) -> Vec<Diagnostic> {
+    let broken: Vec<_> = earlier
+        .iter()
+        .filter_map(|d| d.primary.as_ref().map(|l| l.span.file))
+        .collect();
+    check(rules, schema)
+        .diagnostics
+        .into_iter()
+        .filter(|d| {
+            !rules_broken
+                || d.primary
+                    .as_ref()
+                    .is_some_and(|l| !broken.contains(&l.span.file))
+                    && !matches!(
+                        d.code,
+                        "check::unknown-name" | "check::unknown-function" | "check::scorecard"
+                    )
+        })
+        .collect()
+}
+
 /// Checks with functions an embedder added (their argument and return
 /// types are checked like built-ins').
 pub fn check_with(
