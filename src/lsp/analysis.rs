@@ -179,6 +179,9 @@ pub struct Analysis {
     pub diagnostics: HashMap<Url, Vec<lsp_types::Diagnostic>>,
     /// Whether the rules have errors (then nothing is scored).
     pub has_errors: bool,
+    /// A hash of the rules' texts (files and plugins): figures computed
+    /// from equal fingerprints are of the same rules.
+    pub fingerprint: u64,
     /// The names of the files that parsed, by file.
     pub symbols: HashMap<PathBuf, Vec<Symbol>>,
     /// The dataset's tables and columns, when known.
@@ -226,8 +229,18 @@ pub fn analyse(
             by_file.entry(url).or_default().push(diagnostic);
         }
     }
+    let fingerprint = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for (_, f) in rules.sources.files() {
+            f.path.hash(&mut h);
+            f.text.hash(&mut h);
+        }
+        h.finish()
+    };
     Analysis {
         has_errors: diags.has_errors(),
+        fingerprint,
         columns_read: columns_read(&rules),
         schema: schema.cloned(),
         rules,

@@ -44,7 +44,10 @@ pub fn run_stdio() -> Result<(), String> {
     let (connection, io) = Connection::stdio();
     serve(&connection)?;
     drop(connection);
-    io.join().map_err(|e| format!("the connection failed: {e}"))
+    // Served to the end: a client that closed its pipes abruptly after
+    // `shutdown` is no failure of ours.
+    let _ = io.join();
+    Ok(())
 }
 
 /// Runs the server on a connection: the initialize handshake, then
@@ -90,7 +93,6 @@ struct Dir {
     /// When it is to be analysed again (typing pauses).
     due: Option<Instant>,
     analysis: Option<Analysis>,
-    generation: u64,
     /// The names of each file at its last version that parsed: completion
     /// still knows them while the file is being typed.
     symbols: HashMap<PathBuf, Vec<Symbol>>,
@@ -149,11 +151,11 @@ impl<'c> Server<'c> {
             });
             match self.connection.receiver.recv_timeout(wait) {
                 Ok(Message::Request(req)) => {
-                    if self
-                        .connection
-                        .handle_shutdown(&req)
-                        .map_err(|e| e.to_string())?
-                    {
+                    // After `shutdown` the server ends, whether `exit`
+                    // follows, another `shutdown` or nothing (the client
+                    // closed its pipes).
+                    if req.method == "shutdown" {
+                        let _ = self.connection.handle_shutdown(&req);
                         return Ok(());
                     }
                     self.request(req);
@@ -325,7 +327,6 @@ impl<'c> Server<'c> {
         };
         let a = analysis::analyse(dir, &open, &schema_of);
         let entry = self.dirs.entry(dir.to_path_buf()).or_default();
-        entry.generation += 1;
         entry.data = data.clone();
         for (path, symbols) in &a.symbols {
             entry.symbols.insert(path.clone(), symbols.clone());
@@ -350,11 +351,12 @@ impl<'c> Server<'c> {
             .cloned()
             .collect();
         entry.published = a.diagnostics.keys().cloned().collect();
-        let generation = entry.generation;
+        // Rules scored already (typed back as they were) are not scored again.
         if !a.has_errors
             && let Some(data) = data
+            && self.scorer.values(dir).is_none_or(|v| v.fingerprint != a.fingerprint)
         {
-            self.scorer.submit(dir, generation, a.rules.clone(), data);
+            self.scorer.submit(dir, a.fingerprint, a.rules.clone(), data);
         }
         for uri in gone {
             self.notify::<lsp_types::notification::PublishDiagnostics>(PublishDiagnosticsParams {
@@ -491,7 +493,7 @@ impl<'c> Server<'c> {
         let figures = match (&d.data, &values) {
             (None, _) => hover::Figures::NoData,
             (Some(_), Some(v)) => {
-                hover::Figures::Ready(v, a.has_errors || v.generation < d.generation)
+                hover::Figures::Ready(v, a.has_errors || v.fingerprint != a.fingerprint)
             }
             (Some(_), None) if a.has_errors => hover::Figures::RulesBroken,
             (Some(_), None) => hover::Figures::Computing,

@@ -17,8 +17,8 @@ use crate::rules::RuleSet;
 /// The figures of one version of a rules directory.
 #[derive(Debug, Clone)]
 pub struct Values {
-    /// The analysis they were computed from.
-    pub generation: u64,
+    /// The rules they were computed from ([`super::analysis::Analysis::fingerprint`]).
+    pub fingerprint: u64,
     /// The report, or why there is none (the dataset does not load…).
     pub report: Result<Arc<Report>, String>,
     /// How long loading (when needed) and scoring took.
@@ -26,7 +26,7 @@ pub struct Values {
 }
 
 struct Job {
-    generation: u64,
+    fingerprint: u64,
     rules: RuleSet,
     data: PathBuf,
 }
@@ -55,14 +55,14 @@ impl Scorer {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Scores `rules` (generation `generation` of `dir`) on `data`, in the
+    /// Scores `rules` (of `dir`, with this fingerprint) on `data`, in the
     /// background; a job still waiting for `dir` is replaced.
-    pub fn submit(&self, dir: &Path, generation: u64, rules: RuleSet, data: PathBuf) {
+    pub fn submit(&self, dir: &Path, fingerprint: u64, rules: RuleSet, data: PathBuf) {
         let mut state = self.lock();
         state.pending.insert(
             dir.to_path_buf(),
             Job {
-                generation,
+                fingerprint,
                 rules,
                 data,
             },
@@ -94,7 +94,7 @@ impl Scorer {
             let start = Instant::now();
             let report = self.score(&job).map(Arc::new);
             let values = Values {
-                generation: job.generation,
+                fingerprint: job.fingerprint,
                 report,
                 millis: start.elapsed().as_secs_f64() * 1e3,
             };
