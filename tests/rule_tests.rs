@@ -299,3 +299,80 @@ fn the_testing_guide_example_runs_as_written() {
         .replace(&dir.path().display().to_string(), "rules");
     assert_eq!(printed, block("text", 2));
 }
+
+#[test]
+fn kpi_new_writes_rules_that_check_score_on_the_sample_and_pass_their_test() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let rules = tmp.path().join("rules");
+    let out = kpi().arg("new").arg(&rules).output().expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // kpi.toml names the sample, relative to the rules directory.
+    let toml = std::fs::read_to_string(rules.join("kpi.toml")).expect("kpi.toml");
+    let data = toml
+        .lines()
+        .find_map(|l| l.strip_prefix("data = "))
+        .expect("a data line")
+        .trim_matches('"');
+    assert!(Path::new(data).is_relative(), "{data}");
+    assert_eq!(
+        std::fs::canonicalize(rules.join(data)).expect("the data exist"),
+        std::fs::canonicalize(root().join("data/sample")).expect("sample")
+    );
+
+    let check = kpi()
+        .args(["check", "--data", "data/sample", "--rules"])
+        .arg(&rules)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert_eq!(check.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("2 file(s) ok, 0 warning(s)"), "{stderr}");
+
+    let tested = kpi_test(&["--rules", path(&rules), "--coverage"]);
+    assert_eq!(tested.code, Some(0), "{}{}", tested.stdout, tested.stderr);
+    assert!(
+        tested.stdout.contains("coverage: 100.0%"),
+        "{}",
+        tested.stdout
+    );
+    assert!(tested.stderr.is_empty(), "no warning: {}", tested.stderr);
+
+    let scored = common::run(
+        &["score", "--format", "json"],
+        path(&rules),
+        &root().join("data/sample"),
+    );
+    assert_eq!(scored.code, Some(0), "{}", scored.stderr);
+    let report = scored.json();
+    let objectives: Vec<&str> = report["objectives"]
+        .as_array()
+        .expect("objectives")
+        .iter()
+        .filter_map(|o| o["id"].as_str())
+        .collect();
+    assert_eq!(
+        objectives,
+        [
+            "learning",
+            "giving",
+            "leadership",
+            "networking",
+            "promotion"
+        ]
+    );
+    for o in report["objectives"].as_array().expect("objectives") {
+        for i in o["indicators"].as_array().expect("indicators") {
+            assert_eq!(i["status"], "ok", "{i}");
+        }
+    }
+
+    // Never over an existing directory.
+    let again = kpi().arg("new").arg(&rules).output().expect("runs");
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists and is not empty"));
+}

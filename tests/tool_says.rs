@@ -524,6 +524,10 @@ fn every_command_of_the_readme_runs_with_the_flags_it_shows() {
         ),
         ("fmt", vec![kpi_file.clone(), "--check".into()]),
         (
+            "new",
+            vec![d("starter"), "--data".into(), "data/sample".into()],
+        ),
+        (
             "test",
             [
                 "--rules",
@@ -554,9 +558,10 @@ fn every_command_of_the_readme_runs_with_the_flags_it_shows() {
             count("generate"),
             count("fmt"),
             count("convert"),
-            count("test")
+            count("test"),
+            count("new")
         ),
-        (4, 13, 12, 4, 1, 2, 4),
+        (4, 13, 12, 4, 1, 2, 4, 1),
         "{all:?}"
     );
     for (command, flags) in synopsis() {

@@ -6,6 +6,7 @@ mod diff;
 mod fmt;
 mod generate;
 mod lsp;
+mod new;
 mod score;
 mod test;
 mod watch;
@@ -76,6 +77,9 @@ enum Command {
     /// output): diagnostics as you type, completion, hover with the
     /// figures, go to definition, formatting.
     Lsp(lsp::Args),
+    /// Write a commented starter rules directory: a scorecard, one
+    /// objective per impact goal, a profile, a test and a kpi.toml.
+    New(new::Args),
 }
 
 pub fn run(cli: Cli) -> Exit {
@@ -93,6 +97,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Watch(args) => watch::run(args, &out),
         Command::Test(args) => test::run(args, &out),
         Command::Lsp(args) => lsp::run(args, &out),
+        Command::New(args) => new::run(args, &out),
     }
 }
 
