@@ -50,7 +50,9 @@ fn latency(debounce_ms: Option<u64>, edits: usize) -> Vec<Duration> {
         let broken = i % 2 == 0;
         let sent = Instant::now();
         c.change(&file, i as i64 + 2, if broken { &typo } else { &text });
-        c.diagnostics_for(&uri, |d| d.as_array().is_some_and(|a| a.is_empty() != broken));
+        c.diagnostics_for(&uri, |d| {
+            d.as_array().is_some_and(|a| a.is_empty() != broken)
+        });
         out.push(sent.elapsed());
     }
     c.stop();
@@ -71,7 +73,10 @@ fn report(name: &str, mut times: Vec<Duration>) {
 }
 
 fn main() {
-    report("keystroke to diagnostics, no debounce (the analysis)", latency(Some(0), 60));
+    report(
+        "keystroke to diagnostics, no debounce (the analysis)",
+        latency(Some(0), 60),
+    );
     report(
         &format!(
             "keystroke to diagnostics, default debounce ({} ms)",

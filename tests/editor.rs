@@ -16,12 +16,19 @@ fn neovim_shows_diagnostics_column_completion_and_an_indicators_figures() {
     common::copy_dir(&root().join("rules"), &rules);
     let file = rules.join("engagement.kpi");
     let text = std::fs::read_to_string(&file).expect("read");
-    let typo = text.replacen("participations where responded)", "participations where respnded)", 1);
+    let typo = text.replacen(
+        "participations where responded)",
+        "participations where respnded)",
+        1,
+    );
     std::fs::write(&file, &typo).expect("write");
     let out = tmp.path().join("seen.json");
     let run = std::process::Command::new("nvim")
         .args(["--headless", "--clean", "-n", "-c"])
-        .arg(format!("luafile {}", root().join("tests/editor/neovim.lua").display()))
+        .arg(format!(
+            "luafile {}",
+            root().join("tests/editor/neovim.lua").display()
+        ))
         .env("KPI_BIN", env!("CARGO_BIN_EXE_kpi"))
         .env("KPI_RULES", &rules)
         .env("KPI_DATA", root().join("data/sample"))
@@ -40,10 +47,21 @@ fn neovim_shows_diagnostics_column_completion_and_an_indicators_figures() {
 
     let diags = seen["diagnostics"].as_array().expect("diagnostics");
     assert_eq!(diags.len(), 1, "{seen}");
-    let line = typo[..typo.find("respnded").expect("typo")].matches('\n').count();
-    assert_eq!((diags[0]["line"].as_u64(), diags[0]["col"].as_u64()), (Some(line as u64), Some(39)));
+    let line = typo[..typo.find("respnded").expect("typo")]
+        .matches('\n')
+        .count();
+    assert_eq!(
+        (diags[0]["line"].as_u64(), diags[0]["col"].as_u64()),
+        (Some(line as u64), Some(39))
+    );
     assert_eq!(diags[0]["code"], "check::unknown-column");
-    assert!(diags[0]["message"].as_str().unwrap_or("").contains("did you mean `responded`?"), "{seen}");
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("did you mean `responded`?"),
+        "{seen}"
+    );
 
     let labels: Vec<&str> = seen["completion"]
         .as_array()
@@ -54,11 +72,20 @@ fn neovim_shows_diagnostics_column_completion_and_an_indicators_figures() {
     for column in ["faculty", "email_valid", "deceased", "tier"] {
         assert!(labels.contains(&column), "{column} not in {labels:?}");
     }
-    assert!(!labels.contains(&"count"), "only columns after the dot: {labels:?}");
+    assert!(
+        !labels.contains(&"count"),
+        "only columns after the dot: {labels:?}"
+    );
 
     assert_eq!(seen["cleared"], true, "the typo fixed, the diagnostic goes");
     let hover = seen["hover"].as_str().expect("a hover");
-    assert!(hover.starts_with("**Taux de réponse** — indicator `response_rate`"), "{hover}");
-    assert!(hover.contains("On the dataset (2025-09-01 – 2026-08-31): value **"), "{hover}");
+    assert!(
+        hover.starts_with("**Taux de réponse** — indicator `response_rate`"),
+        "{hover}"
+    );
+    assert!(
+        hover.contains("On the dataset (2025-09-01 – 2026-08-31): value **"),
+        "{hover}"
+    );
     assert!(hover.contains("score **"), "{hover}");
 }

@@ -354,9 +354,13 @@ impl<'c> Server<'c> {
         // Rules scored already (typed back as they were) are not scored again.
         if !a.has_errors
             && let Some(data) = data
-            && self.scorer.values(dir).is_none_or(|v| v.fingerprint != a.fingerprint)
+            && self
+                .scorer
+                .values(dir)
+                .is_none_or(|v| v.fingerprint != a.fingerprint)
         {
-            self.scorer.submit(dir, a.fingerprint, a.rules.clone(), data);
+            self.scorer
+                .submit(dir, a.fingerprint, a.rules.clone(), data);
         }
         for uri in gone {
             self.notify::<lsp_types::notification::PublishDiagnostics>(PublishDiagnosticsParams {
