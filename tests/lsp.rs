@@ -382,3 +382,62 @@ fn the_dataset_comes_from_kpi_toml_and_a_bad_one_is_said() {
         "{message}"
     );
 }
+
+/// Found in review: the figures on hover were those of the dataset as
+/// first loaded (a changed table kept its old figures, shown as current),
+/// and a column added to a table stayed unknown for ever.
+#[test]
+fn hover_and_diagnostics_follow_a_changed_dataset() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (rules, data) = (tmp.path().join("rules"), tmp.path().join("data"));
+    std::fs::create_dir_all(&rules).expect("dir");
+    std::fs::create_dir_all(&data).expect("dir");
+    let file = rules.join("r.kpi");
+    let text = "scorecard \"S\" { population = alumni }\nobjective o {\n  indicator members { value = share(alumni where member) target = 1 }\n}\n";
+    std::fs::write(&file, text).expect("write");
+    std::fs::write(
+        data.join("alumni.csv"),
+        "id,member\n1,true\n2,true\n3,true\n4,false\n",
+    )
+    .expect("write");
+    let mut c = Client::start(&rules, json!({"data": data, "debounceMs": 20}));
+    c.open(&file, text);
+    let hover_until = |c: &mut Client, want: &str| -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let answer = c.request("textDocument/hover", at(&file, text, "members", 2));
+            let shown = answer["result"]["contents"]["value"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            if shown.contains(want) || std::time::Instant::now() > deadline {
+                return shown;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    };
+    let shown = hover_until(&mut c, "value **0.75**");
+    assert!(
+        shown.contains("value **0.75** · target 1 · score **75** · ok"),
+        "{shown}"
+    );
+    assert!(!shown.contains("_("), "current figures: {shown}");
+
+    // The table changes on disk; no editor event says so.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(
+        data.join("alumni.csv"),
+        "id,member,vip\n1,true,true\n2,false,false\n3,false,false\n4,false,false\n",
+    )
+    .expect("write");
+    let shown = hover_until(&mut c, "value **0.25**");
+    assert!(
+        shown.contains("value **0.25**") && !shown.contains("_("),
+        "{shown}"
+    );
+
+    // The new column is known.
+    let with_vip = text.replace("where member", "where vip");
+    c.change(&file, 2, &with_vip);
+    assert_eq!(c.diagnostics_for(&uri(&file), |_| true), json!([]));
+}

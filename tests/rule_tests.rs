@@ -376,3 +376,104 @@ fn kpi_new_writes_rules_that_check_score_on_the_sample_and_pass_their_test() {
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists and is not empty"));
 }
+
+/// Found in review: a quoted `set` value was re-quoted as Rust writes
+/// strings (`"Me\u{301}d"`), which the rules' parser does not read, and the
+/// param silently took the text with its quotes and escapes: a figure of 0
+/// passed where 1 was right.
+#[test]
+fn a_quoted_set_value_is_the_text_itself() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("r.kpi"),
+        "scorecard \"S\" { population = alumni }\nparam fac = \"Law\"\nobjective o { indicator n { value = count(alumni where faculty == fac) target = 1 } }\n",
+    )
+    .expect("write");
+    // `é` written as `e` and a combining accent, as macOS often types it.
+    std::fs::write(
+        dir.path().join("r.test.yaml"),
+        "name: set\ntables:\n  alumni: [{id: 1, faculty: \"Me\\u0301d\"}, {id: 2, faculty: Law}]\nset: {fac: \"Me\\u0301d\"}\nexpect:\n  n: {value: 1}\n",
+    )
+    .expect("write");
+    let out = kpi_test(&["--rules", path(dir.path())]);
+    assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
+}
+
+/// Found in review: an id that is both an objective and an indicator was
+/// read as the indicator, and a wrong objective score passed.
+#[test]
+fn an_id_of_both_an_objective_and_an_indicator_is_an_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("r.kpi"),
+        "scorecard \"S\" { population = alumni }\nobjective reach {\n  indicator reach { value = 1 target = 2 }\n  indicator other { value = 1 target = 4 }\n}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("r.test.yaml"),
+        "name: ambiguous\ntables: {alumni: [{id: 1}]}\nexpect:\n  reach: {score: 50}\n",
+    )
+    .expect("write");
+    let out = kpi_test(&["--rules", path(dir.path()), "--error-format", "short"]);
+    assert_eq!(out.code, Some(1), "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("error[test::expect]: `reach` is both an objective and an indicator"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Found in review: `expect: {}`, an indicator's `{}` and a file holding
+/// no test all passed with exit 0: a test that cannot fail.
+#[test]
+fn a_test_that_expects_nothing_fails() {
+    for (test, said) in [
+        (
+            format!("- name: empty\n{TABLES}  expect: {{}}\n"),
+            "expects nothing",
+        ),
+        (
+            format!("- name: empty\n{TABLES}  expect: {{members: {{}}}}\n"),
+            "expects nothing",
+        ),
+        ("[]\n".to_string(), "no test ran"),
+    ] {
+        let dir = rules_with_test(&test);
+        let out = kpi_test(&["--rules", path(dir.path())]);
+        assert_eq!(out.code, Some(1), "{test}: {}{}", out.stdout, out.stderr);
+        assert!(out.stderr.contains(said), "{test}: {}", out.stderr);
+    }
+}
+
+/// Found in review: a label written as a number failed against its text,
+/// and a list item holding `;` (or a list inside a list) was taken apart
+/// or dropped without a word.
+#[test]
+fn labels_and_list_cells_compare_as_written() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("r.kpi"),
+        "scorecard \"S\" { population = alumni }\nprofile alumni { code = if member then \"12\" else \"0\"  tags = interests }\nobjective o { indicator n { value = count(alumni) target = 1 } }\n",
+    )
+    .expect("write");
+    let test = |tags: &str| {
+        format!(
+            "name: labels\ntables:\n  alumni: [{{id: 1, member: true, interests: [a, b]}}]\nexpect:\n  n: {{value: 1}}\n  profiles: {{alumni: {{1: {{code: 12, tags: {tags}}}}}}}\n"
+        )
+    };
+    std::fs::write(dir.path().join("r.test.yaml"), test("[a, b]")).expect("write");
+    let out = kpi_test(&["--rules", path(dir.path())]);
+    assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
+    for bad in ["[\"a;b\"]", "[a, [b]]"] {
+        std::fs::write(dir.path().join("r.test.yaml"), test(bad)).expect("write");
+        let out = kpi_test(&["--rules", path(dir.path())]);
+        assert_eq!(out.code, Some(1), "{bad}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr
+                .contains("an item of a list is a word without `;`"),
+            "{}",
+            out.stderr
+        );
+    }
+}

@@ -39,13 +39,7 @@ pub fn run(args: Args, out: &Output) -> Exit {
         eprintln!("error: cannot create `{}`: {e}", dir.display());
         return Exit::Errors;
     }
-    let toml = format!(
-        "# Where editors (`kpi lsp`) find the dataset of these rules, relative\n\
-         # to this file: its tables and columns are checked and completed as you\n\
-         # type, and hovering an indicator shows its figures on it.\n\
-         data = {:?}\n",
-        relative(&args.data, dir).display().to_string()
-    );
+    let toml = kpi_toml(&relative(&args.data, dir).display().to_string());
     let mut files: Vec<(&str, String)> = FILES.iter().map(|(n, t)| (*n, t.to_string())).collect();
     files.push(("kpi.toml", toml));
     for (name, text) in &files {
@@ -61,6 +55,17 @@ pub fn run(args: Args, out: &Output) -> Exit {
         data = args.data.display()
     ));
     Exit::Ok
+}
+
+/// The `kpi.toml` naming the dataset (quoted as TOML: any path reads back).
+fn kpi_toml(data: &str) -> String {
+    format!(
+        "# Where editors (`kpi lsp`) find the dataset of these rules, relative\n\
+         # to this file: its tables and columns are checked and completed as you\n\
+         # type, and hovering an indicator shows its figures on it.\n\
+         data = {}\n",
+        toml::Value::String(data.to_string())
+    )
 }
 
 /// `target` as a path relative to `from` (both taken from the current
@@ -95,8 +100,19 @@ fn relative(target: &Path, from: &Path) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
-    use super::relative;
+    use super::{kpi_toml, relative};
     use std::path::Path;
+
+    /// Found in review: the path was quoted as Rust writes strings
+    /// (`\u{301}`), which no TOML reader takes; the editor then ran
+    /// without the dataset.
+    #[test]
+    fn kpi_toml_reads_back_any_path() {
+        for path in ["../data/sample", "../Donne\u{301}es \"x\"\\y", "C:\\data"] {
+            let table: toml::Table = toml::from_str(&kpi_toml(path)).expect("TOML");
+            assert_eq!(table["data"].as_str(), Some(path));
+        }
+    }
 
     #[test]
     fn relative_paths_climb_to_the_common_folder() {

@@ -85,6 +85,9 @@ pub fn run(args: Args, out: &Output) -> Exit {
         TestFormat::Junit => ruletest::junit(&suite),
     });
     let mut exit = if suite.ok() { Exit::Ok } else { Exit::Errors };
+    if suite.results.is_empty() && !suite.diagnostics.has_errors() {
+        out.note("no test ran: the test files hold no test");
+    }
     if suite.diagnostics.has_errors() {
         out.note(&format!(
             "{} error(s) in the rules or test files: the tests they concern did not run",

@@ -127,7 +127,22 @@ pub(super) fn parse_overrides(
             .and_then(|e| literal(&e, strings));
         let value = match (parsed, ty) {
             (Some((v, vty)), _) if vty.fits(ty) => v,
-            (_, Ty::Text) => Value::Str(strings.intern(raw.trim())),
+            // Unquoted text is the text itself (`--set faculty=Law`); a
+            // quoted value that does not read as a string is no text to
+            // take as it is, quotes and escapes included.
+            (_, Ty::Text) if !raw.trim_start().starts_with('"') => {
+                Value::Str(strings.intern(raw.trim()))
+            }
+            (_, Ty::Text) => {
+                errors.push(
+                    Diagnostic::error(
+                        "set::type",
+                        format!("`--set {name}={raw}`: the quoted text does not read as a string"),
+                    )
+                    .with_help("close the quotes; inside them write \\\" for a quote, \\\\ for a backslash, \\n for a new line"),
+                );
+                continue;
+            }
             _ => {
                 errors.push(
                     Diagnostic::error("set::type", format!("`--set {name}={raw}`: `{name}` is {ty}"))

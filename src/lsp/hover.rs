@@ -18,9 +18,20 @@ pub enum Figures<'a> {
     RulesBroken,
     /// Being computed for the first time.
     Computing,
-    /// The newest figures, and whether they are of an older version of the
-    /// rules than the one in the editor.
-    Ready(&'a Values, bool),
+    /// The newest figures, and whether they are those of the rules and
+    /// dataset as they are now.
+    Ready(&'a Values, Freshness),
+}
+
+/// How the figures shown stand to the rules in the editor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// Of the rules and the dataset as they are.
+    Current,
+    /// Of an earlier version; the current one is being scored.
+    Recomputing,
+    /// Of the last version that checked; the current one has errors.
+    RulesBroken,
 }
 
 /// What hovering `word` shows (`qualifier`: the table before a dot; `call`:
@@ -99,16 +110,18 @@ fn symbol(s: &Symbol, figures: Figures<'_>) -> String {
         Figures::NoData => "No dataset known: set `initializationOptions.data`, or `data = \"DIR\"` in a `kpi.toml` beside the rules, to see its figures.".to_string(),
         Figures::RulesBroken => "No figures while the rules have errors.".to_string(),
         Figures::Computing => "Figures: being computed…".to_string(),
-        Figures::Ready(values, stale) => match &values.report {
-            Err(why) => format!("No figures: {why}."),
-            Ok(report) => {
-                let mut line = figures_of(s, report);
-                if stale {
-                    line += " _(of the last version of the rules that checked; being recomputed)_";
-                }
-                line
-            }
-        },
+        Figures::Ready(values, freshness) => {
+            let mut line = match &values.report {
+                Err(why) => format!("No figures: {why}."),
+                Ok(report) => figures_of(s, report),
+            };
+            line += match freshness {
+                Freshness::Current => "",
+                Freshness::Recomputing => " _(of an earlier version of the rules or data; being recomputed)_",
+                Freshness::RulesBroken => " _(of the last version of the rules that checked: the rules have errors now)_",
+            };
+            line
+        }
     };
     out
 }

@@ -97,6 +97,8 @@ struct Dir {
     /// still knows them while the file is being typed.
     symbols: HashMap<PathBuf, Vec<Symbol>>,
     data: Option<PathBuf>,
+    /// [`values::stamp_hash`] of the dataset at the last analysis.
+    data_stamp: Option<u64>,
     published: HashSet<Url>,
     /// The last message about its `kpi.toml`, said once.
     config_error: Option<String>,
@@ -325,9 +327,18 @@ impl<'c> Server<'c> {
                 .loaded_schema(data)
                 .or_else(|| analysis::read_schema(data, rules))
         };
-        let a = analysis::analyse(dir, &open, &schema_of);
+        let mut a = analysis::analyse(dir, &open, &schema_of);
+        // Figures are of the rules and of the dataset's files as they were.
+        let data_stamp = data.as_deref().map(values::stamp_hash);
+        a.fingerprint = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (a.fingerprint, data_stamp).hash(&mut h);
+            h.finish()
+        };
         let entry = self.dirs.entry(dir.to_path_buf()).or_default();
         entry.data = data.clone();
+        entry.data_stamp = data_stamp;
         for (path, symbols) in &a.symbols {
             entry.symbols.insert(path.clone(), symbols.clone());
         }
@@ -454,6 +465,14 @@ impl<'c> Server<'c> {
         let dir = rules_dir_of(uri)?;
         let text = self.text_of(&uri.to_file_path().ok()?)?;
         self.fresh(&dir);
+        // A file of the dataset changed since (no editor event says so):
+        // its schema and figures are read again.
+        if let Some(d) = self.dirs.get(&dir)
+            && let Some(data) = &d.data
+            && d.data_stamp != Some(values::stamp_hash(data))
+        {
+            self.analyse(&dir);
+        }
         let offset = text::offset(&text, pos);
         Some((dir, text, offset))
     }
@@ -497,7 +516,14 @@ impl<'c> Server<'c> {
         let figures = match (&d.data, &values) {
             (None, _) => hover::Figures::NoData,
             (Some(_), Some(v)) => {
-                hover::Figures::Ready(v, a.has_errors || v.fingerprint != a.fingerprint)
+                let freshness = if a.has_errors {
+                    hover::Freshness::RulesBroken
+                } else if v.fingerprint != a.fingerprint {
+                    hover::Freshness::Recomputing
+                } else {
+                    hover::Freshness::Current
+                };
+                hover::Figures::Ready(v, freshness)
             }
             (Some(_), None) if a.has_errors => hover::Figures::RulesBroken,
             (Some(_), None) => hover::Figures::Computing,

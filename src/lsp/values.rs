@@ -92,7 +92,12 @@ impl Scorer {
                 }
             };
             let start = Instant::now();
-            let report = self.score(&job).map(Arc::new);
+            // A bug in scoring must not leave the directory marked as
+            // being scored for ever: it is said in the hover instead.
+            let report =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.score(&job)))
+                    .unwrap_or_else(|_| Err("scoring failed (a bug: please report it)".into()))
+                    .map(Arc::new);
             let values = Values {
                 fingerprint: job.fingerprint,
                 report,
@@ -145,14 +150,26 @@ impl Scorer {
         self.lock().running.contains(dir)
     }
 
-    /// The dataset's schema with its types, once it has been loaded.
+    /// The dataset's schema with its types, once it has been loaded and
+    /// if its files have not changed since.
     pub fn loaded_schema(&self, data: &Path) -> Option<crate::data::Schema> {
+        let now = stamp(data);
         self.lock()
             .datasets
             .iter()
-            .find(|((d, _), _)| d == data)
+            .find(|((d, _), (s, _))| d == data && *s == now)
             .map(|(_, (_, d))| d.schema())
     }
+}
+
+/// A hash of what [`stamp`] says of a dataset directory (its path too):
+/// equal hashes, the same files as they were.
+pub fn stamp_hash(dir: &Path) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    dir.hash(&mut h);
+    stamp(dir).hash(&mut h);
+    h.finish()
 }
 
 fn stamp(dir: &Path) -> Stamp {

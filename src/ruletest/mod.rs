@@ -106,9 +106,10 @@ impl Suite {
         self.results.iter().filter(|r| f(&r.outcome)).count()
     }
 
-    /// Whether every test ran and passed, and nothing is in error.
+    /// Whether some test ran, every test passed, and nothing is in error.
     pub fn ok(&self) -> bool {
         !self.diagnostics.has_errors()
+            && !self.results.is_empty()
             && self
                 .results
                 .iter()

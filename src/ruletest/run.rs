@@ -214,6 +214,10 @@ fn holds(want: &Want, got: &Got, tolerance: f64) -> bool {
             Want::Text(w),
             Got::Cell(g @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))),
         ) => w.as_str() == g.to_string().as_str(),
+        // A label written as a number (`code: 12` of the text "12").
+        (Want::Number(w), Got::Cell(serde_json::Value::String(g))) => {
+            crate::syntax::number(*w) == *g
+        }
         (Want::List(w), Got::Cell(serde_json::Value::String(g))) => {
             let items: Vec<&str> = if g.is_empty() {
                 Vec::new()

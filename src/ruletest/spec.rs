@@ -188,6 +188,8 @@ pub fn find_files(rules_dir: &Path) -> Vec<PathBuf> {
     if tests.is_dir() {
         dirs.push(tests);
     }
+    let mut seen: Vec<Option<PathBuf>> =
+        dirs.iter().map(|d| std::fs::canonicalize(d).ok()).collect();
     let mut i = 0;
     while i < dirs.len() {
         let Ok(entries) = std::fs::read_dir(&dirs[i]) else {
@@ -199,8 +201,13 @@ pub fn find_files(rules_dir: &Path) -> Vec<PathBuf> {
                 out.push(path);
             } else if i > 0 && path.is_dir() {
                 // Below `tests/` only: the rules directory's other
-                // sub-directories are rule sets of their own.
-                dirs.push(path);
+                // sub-directories are rule sets of their own. A directory
+                // seen already (a symbolic link back up) is not read again.
+                let real = std::fs::canonicalize(&path).ok();
+                if real.is_some() && !seen.contains(&real) {
+                    seen.push(real);
+                    dirs.push(path);
+                }
             }
         }
         i += 1;
@@ -275,7 +282,13 @@ impl Reader<'_> {
             }
             _ => rest.chars().next().map_or(0, char::len_utf8),
         };
-        Span::new(self.file, start, (start + len).min(self.source.text.len()))
+        // The parsed text's length is not always the written one (escapes
+        // in quotes): the end is moved to a character boundary.
+        let mut end = (start + len).min(self.source.text.len());
+        while !self.source.text.is_char_boundary(end) {
+            end += 1;
+        }
+        Span::new(self.file, start, end)
     }
 
     fn error(&mut self, node: &Node, message: String, label: &str, help: impl Into<String>) {
@@ -481,12 +494,14 @@ impl Reader<'_> {
                 "write the rows in `tables:`, or name a dataset directory in `data:`",
             );
         }
-        if !expect_given {
+        // `expect: {}` (or an indicator's `{}`, a profile's rows with no
+        // column) asserts nothing: a test that cannot fail is no test.
+        if !expect_given || (case.expects.is_empty() && self.diags.error_count() == errors_before) {
             self.error(
-                node,
+                anchor,
                 format!("the test `{}` expects nothing", case.name),
-                "no `expect:`",
-                "write `expect:` with the figures the rules must give",
+                "no figure expected",
+                "write `expect:` with the figures the rules must give: `rate: {value: 0.5}`",
             );
         }
         (self.diags.error_count() == errors_before).then_some(case)
@@ -647,9 +662,10 @@ impl Reader<'_> {
                 );
                 continue;
             };
-            // A string param is written quoted in .kpi; YAML drops quotes.
+            // A string param is written quoted in .kpi; YAML drops quotes:
+            // they are put back, with the .kpi escapes.
             let v = match &value.kind {
-                NodeKind::Scalar { quoted: true, .. } => format!("{v:?}"),
+                NodeKind::Scalar { quoted: true, .. } => crate::syntax::quote(v),
                 _ => v.to_string(),
             };
             out.push((name.to_string(), v));
@@ -799,12 +815,29 @@ impl Reader<'_> {
                             text,
                             quoted: false,
                         } => Some(plain(text)),
-                        NodeKind::Seq(items) => Some(Want::List(
-                            items
+                        NodeKind::Seq(items) => {
+                            // A list cell is its items joined by `;`: an
+                            // item that is no word, or holds a `;`, could
+                            // not be told apart.
+                            let words: Vec<Option<&str>> = items
                                 .iter()
-                                .filter_map(|i| i.text().map(str::to_string))
-                                .collect(),
-                        )),
+                                .map(|i| i.text().filter(|t| !t.contains(';')))
+                                .collect();
+                            match words.iter().position(Option::is_none) {
+                                Some(bad) => {
+                                    self.error(
+                                        &items[bad],
+                                        "an item of a list is a word without `;`".into(),
+                                        "not an item",
+                                        "write `interests: [sport, music]`",
+                                    );
+                                    None
+                                }
+                                None => Some(Want::List(
+                                    words.into_iter().flatten().map(str::to_string).collect(),
+                                )),
+                            }
+                        }
                         _ => {
                             self.error(
                                 value,
@@ -925,7 +958,19 @@ pub fn resolve(case: &mut Case, decls: &Decls<'_>, diags: &mut Diagnostics) -> b
     for e in &mut case.expects {
         match &e.figure {
             Figure::Indicator(id, part) => {
-                if indicators.contains(&id.as_str()) {
+                let is_indicator = indicators.contains(&id.as_str());
+                if is_indicator && objectives.contains(&id.as_str()) {
+                    diags.push(
+                        Diagnostic::error(
+                            "test::expect",
+                            format!("`{id}` is both an objective and an indicator of the rules"),
+                        )
+                        .at(e.at, "which of the two?")
+                        .with_help("give the objective and the indicator different ids"),
+                    );
+                    continue;
+                }
+                if is_indicator {
                     continue;
                 }
                 if objectives.contains(&id.as_str()) {
@@ -1114,5 +1159,13 @@ mod tests {
             found,
             ["a.test.yaml", "tests/b.test.yaml", "tests/deep/c.test.yml"]
         );
+        // Found in review: a link back up under `tests/` ran the same test
+        // once per level, until the paths grew too long.
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(root.join("tests"), root.join("tests/deep/loop"))
+                .expect("a link");
+            assert_eq!(find_files(root).len(), 3);
+        }
     }
 }
