@@ -65,6 +65,9 @@ pub mod lsp;
 pub mod ruletest;
 #[doc(hidden)]
 pub mod score;
+#[cfg(feature = "serve")]
+#[doc(hidden)]
+pub mod serve;
 #[doc(hidden)]
 pub mod syntax;
 #[doc(hidden)]

@@ -8,6 +8,7 @@ mod generate;
 mod lsp;
 mod new;
 mod score;
+mod serve;
 mod test;
 mod watch;
 
@@ -80,6 +81,9 @@ enum Command {
     /// Write a commented starter rules directory: a scorecard, one
     /// objective per impact goal, a profile, a test and a kpi.toml.
     New(new::Args),
+    /// Serve the live report in a browser, with what-ifs, and an HTTP API
+    /// for other tools.
+    Serve(serve::Args),
 }
 
 pub fn run(cli: Cli) -> Exit {
@@ -98,6 +102,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Test(args) => test::run(args, &out),
         Command::Lsp(args) => lsp::run(args, &out),
         Command::New(args) => new::run(args, &out),
+        Command::Serve(args) => serve::run(args, &out),
     }
 }
 

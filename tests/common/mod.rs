@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod lsp;
+pub mod serve;
 
 use std::path::{Path, PathBuf};
 
