@@ -331,7 +331,15 @@ fn the_openapi_description_names_every_route() {
 
 #[test]
 fn set_and_period_are_those_of_kpi_score() {
-    let args = ["--set", "staff_hour_cost=50", "--period", "2024-09-01..2025-08-31"];
+    let args = [
+        "--set",
+        "staff_hour_cost=50",
+        "--period",
+        "2024-09-01..2025-08-31",
+    ];
     let server = Server::start("rules", "data/sample", &args);
-    assert_eq!(server.get("/api/report", &[]).body, score_json(&server, &args));
+    assert_eq!(
+        server.get("/api/report", &[]).body,
+        score_json(&server, &args)
+    );
 }

@@ -181,6 +181,7 @@ pub fn router(app: Arc<App>, body_limit: usize) -> Router {
         .route("/dashboard.js", get(dashboard::script))
         .route("/dashboard.css", get(dashboard::style))
         .route("/report.html", get(dashboard::report_html))
+        .route("/favicon.ico", get(dashboard::no_icon))
         .route("/api/report", get(report))
         .route("/api/score", post(score))
         .route("/api/diagnostics", get(diagnostics))
@@ -325,13 +326,36 @@ async fn report(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
 )]
 async fn score(
     State(app): State<Arc<App>>,
-    body: Result<Json<WhatIfRequest>, JsonRejection>,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Response {
-    let Json(request) = match body {
+    let Json(body) = match body {
         Ok(b) => b,
         Err(e) => {
             let status = e.status();
             return Problem::new(status, "request", e.body_text()).into_response();
+        }
+    };
+    // Read as an object only: serde would also take a list for a struct.
+    let request = match body {
+        serde_json::Value::Object(_) => serde_json::from_value::<WhatIfRequest>(body),
+        other => {
+            return Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "request",
+                format!("a what-if is a JSON object (`set`, `weights`, `period`), not {other}"),
+            )
+            .into_response();
+        }
+    };
+    let request = match request {
+        Ok(r) => r,
+        Err(e) => {
+            return Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "request",
+                format!("not a what-if: {e}"),
+            )
+            .into_response();
         }
     };
     let what_if = match what_if(&request, app.budget) {

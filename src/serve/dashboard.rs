@@ -47,6 +47,11 @@ pub async fn style() -> Response {
     asset(STYLE, "text/css; charset=utf-8")
 }
 
+/// No icon: said plainly, so that a browser's request is no error.
+pub async fn no_icon() -> StatusCode {
+    StatusCode::NO_CONTENT
+}
+
 /// The current report in the HTML format (the dashboard frames it).
 pub async fn report_html(State(app): State<Arc<App>>) -> Response {
     let served = app.served();

@@ -117,7 +117,7 @@ function drill() {
     out.push(el('h4', {}, 'By ' + column), el('table', {},
       el('thead', {}, el('tr', {}, el('th', {}, column), el('th', { class: 'num' }, 'Value'), el('th', { class: 'num' }, 'Score'), el('th', { class: 'num' }, 'People'))),
       el('tbody', {}, ...Object.entries(cells).map(([k, c]) => el('tr', {}, el('td', {}, k),
-        el('td', { class: 'num' }, figure(c.value, i.unit)), el('td', { class: 'num' }, num(c.score)), el('td', { class: 'num' }, c.n)))))));
+        el('td', { class: 'num' }, figure(c.value, i.unit)), el('td', { class: 'num' }, num(c.score)), el('td', { class: 'num' }, c.n))))));
   }
   if (i.segments_note) out.push(el('p', { class: 'muted' }, i.segments_note));
   $('drill').replaceChildren(...out);
@@ -134,7 +134,7 @@ function changes() {
 }
 
 async function whatIf(event) {
-  event.preventDefault();
+  if (event) event.preventDefault();
   const body = changes();
   const result = $('whatif-result');
   if (!Object.keys(body.weights).length && !Object.keys(body.set).length) {
@@ -153,7 +153,8 @@ async function whatIf(event) {
     el('td', { class: 'num' }, num(answer.score)), el('td', { class: 'num' }, delta(saved.score, answer.score)))];
   for (const o of answer.objectives) {
     const before = saved.objectives.find((s) => s.id === o.id);
-    rows.push(el('tr', {}, el('td', {}, o.title), el('td', { class: 'num' }, num(before && before.score)),
+    const weight = before && before.weight !== o.weight ? ' (weight ' + num(before.weight, 2) + ' → ' + num(o.weight, 2) + ')' : '';
+    rows.push(el('tr', {}, el('td', {}, o.title + weight), el('td', { class: 'num' }, num(before && before.score)),
       el('td', { class: 'num' }, num(o.score)), el('td', { class: 'num' }, delta(before && before.score, o.score))));
   }
   const moved = indicators(answer).filter(({ i }) => {
@@ -191,6 +192,8 @@ function connect() {
     banner({ ok: true, diagnostics: [] });
     await load();
     $('report-frame').contentWindow.location.reload();
+    // A what-if on screen is scored again against the new saved rules.
+    if ($('whatif-result').childElementCount) await whatIf();
   });
   source.addEventListener('diagnostics', (e) => banner(JSON.parse(e.data)));
 }
