@@ -1405,6 +1405,8 @@ fn written_commands() -> Vec<String> {
             if !placeholder
                 && !mention
                 && words[0] != "watch"
+                // Runs until stopped: tests/serve.rs runs it.
+                && words[0] != "serve"
                 && !commands.contains(&command.to_string())
             {
                 commands.push(command.to_string());
