@@ -11,8 +11,8 @@
 #[allow(dead_code, unused_imports)]
 mod common;
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use common::serve::{Server, request};
@@ -24,13 +24,19 @@ struct Tally {
 
 impl Tally {
     fn new() -> Tally {
-        Tally { times: Mutex::new(Vec::new()), errors: Default::default() }
+        Tally {
+            times: Mutex::new(Vec::new()),
+            errors: Default::default(),
+        }
     }
 
     fn print(&self, name: &str, secs: f64) {
         let mut t = self.times.lock().expect("lock").clone();
         t.sort();
-        let at = |q: f64| t.get(((t.len().max(1) - 1) as f64 * q) as usize).map_or(0.0, |d| d.as_secs_f64() * 1e3);
+        let at = |q: f64| {
+            t.get(((t.len().max(1) - 1) as f64 * q) as usize)
+                .map_or(0.0, |d| d.as_secs_f64() * 1e3)
+        };
         println!(
             "  {name}: {:.0} req/s, median {:.1} ms, p99 {:.1} ms, {} requests, {} errors",
             t.len() as f64 / secs,
@@ -68,7 +74,11 @@ fn load(label: &str, data: &str) {
             let mut k = 0;
             while !stop.load(Ordering::Relaxed) {
                 k += 1;
-                let body = format!(r#"{{"weights": {{"cost": {}}}, "set": {{"staff_hour_cost": {}}}}}"#, k % 30, 40 + k % 20);
+                let body = format!(
+                    r#"{{"weights": {{"cost": {}}}, "set": {{"staff_hour_cost": {}}}}}"#,
+                    k % 30,
+                    40 + k % 20
+                );
                 let t = Instant::now();
                 let r = server.post("/api/score", &body);
                 whatifs.times.lock().expect("lock").push(t.elapsed());
@@ -91,7 +101,11 @@ fn load(label: &str, data: &str) {
     });
     let secs = start.elapsed().as_secs_f64();
     let last = server.get("/api/diagnostics", &[]).json();
-    println!("{label} ({} saves in {secs:.1} s, last reload ok: {}):", saves.load(Ordering::Relaxed), last["ok"]);
+    println!(
+        "{label} ({} saves in {secs:.1} s, last reload ok: {}):",
+        saves.load(Ordering::Relaxed),
+        last["ok"]
+    );
     reports.print("GET /api/report", secs);
     whatifs.print("POST /api/score (a weight and a param)", secs);
 }
@@ -100,10 +114,19 @@ fn main() {
     load("sample, 2,000 alumni", "data/sample");
     let big = tempfile::tempdir().expect("temp dir");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_kpi"))
-        .args(["generate", "--alumni", "100000", "--seed", "7", "--force", "--out"])
+        .args([
+            "generate", "--alumni", "100000", "--seed", "7", "--force", "--out",
+        ])
         .arg(big.path())
         .output()
         .expect("generate");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    load("100,000 generated alumni", big.path().to_str().expect("utf-8"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    load(
+        "100,000 generated alumni",
+        big.path().to_str().expect("utf-8"),
+    );
 }
