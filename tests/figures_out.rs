@@ -809,3 +809,30 @@ fn profiles_export_only_the_alumni_on_record_in_the_period() {
         "alumnus 3 (recorded 2026-01-01) is not of 2025"
     );
 }
+
+/// Found trying `kpi serve`: a weight of 1e308 made the sum of weighted
+/// scores overflow, and the overall score came out null with no word.
+#[test]
+fn a_weight_too_large_to_sum_is_an_error() {
+    let rules = rules_with(
+        r#"scorecard "S" { population = alumni }
+           objective a { weight = 1e308 indicator n { value = count(alumni) target = 1 } }"#,
+    );
+    let out = run_rules(&["check"], rules.path(), &root().join("data/sample"));
+    let e = out.error("check::weight");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("at most 1000000000"),
+        "{e}"
+    );
+}
+
+/// Found trying `kpi serve`: a list param shows in the report as
+/// `a;b`, and setting it back so was refused (only `["a","b"]` was read).
+#[test]
+fn a_list_param_is_set_as_the_report_writes_it() {
+    let report = score_sample(&["--set", "strategy=giving;promotion"]);
+    assert_eq!(report["params"]["strategy"], "giving;promotion");
+}

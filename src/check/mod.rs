@@ -694,9 +694,21 @@ fn check_weight(weight: Option<&Field>, diags: &mut Diagnostics) {
                 .at(w.value.span, "negative weight")
                 .with_help("weights are 0 or more; to favour lower values, use `linear(from, to)` with from > to"),
         ),
+        Some(n) if n > MAX_WEIGHT => diags.push(
+            Diagnostic::error(
+                "check::weight",
+                format!("a weight of at most {} (not {n})", crate::syntax::number(MAX_WEIGHT)),
+            )
+            .at(w.value.span, "too large")
+            .with_help("weights are relative to one another: 3 beside 1 weighs three times as much"),
+        ),
         _ => {}
     }
 }
+
+/// The largest weight: weights are relative, and sums of larger ones
+/// times scores could overflow into no figure at all.
+pub const MAX_WEIGHT: f64 = 1e9;
 
 /// Warnings for weights that leave a score null: an objective whose every
 /// indicator weighs 0, every objective weighing 0. Weights per objective

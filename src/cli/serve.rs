@@ -13,7 +13,7 @@ pub struct Args {
     scope: Scope,
     /// Where to listen. Another address than loopback (127.0.0.1, ::1)
     /// needs --token: alumni data are personal data.
-    #[arg(long, default_value = "127.0.0.1:8337")]
+    #[arg(long, default_value = "127.0.0.1:8337", value_parser = address)]
     addr: SocketAddr,
     /// Every request must carry `Authorization: Bearer TOKEN` (a browser:
     /// open /?token=TOKEN once). Also read from KPI_TOKEN.
@@ -27,13 +27,36 @@ pub struct Args {
     body_limit: usize,
 }
 
+/// `HOST:PORT`, the host a number or a name (`localhost:8337`).
+fn address(text: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    text.to_socket_addrs()
+        .map_err(|e| format!("`{text}`: {e} (write HOST:PORT, e.g. 127.0.0.1:8337)"))?
+        .next()
+        .ok_or_else(|| format!("`{text}` names no address"))
+}
+
+/// Why a token is too weak to guard personal data, if it is.
+fn weak(token: &str) -> Option<&'static str> {
+    let distinct: std::collections::HashSet<char> = token.chars().collect();
+    if token.chars().count() < 16 {
+        Some("use at least 16 characters")
+    } else if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Some("no spaces or control characters")
+    } else if distinct.len() < 8 {
+        Some("too few different characters")
+    } else {
+        None
+    }
+}
+
 pub fn run(args: Args, out: &Output) -> Exit {
     let score = match args.scope.score_options() {
         Ok(s) => s,
         Err(exit) => return exit,
     };
-    if args.token.as_deref().is_some_and(|t| t.len() < 16) {
-        eprintln!("error: --token: use at least 16 characters (say, `openssl rand -hex 16`)");
+    if let Some(why) = args.token.as_deref().and_then(weak) {
+        eprintln!("error: --token: {why} (make one with `openssl rand -hex 16`)");
         return Exit::Usage;
     }
     let options = ServeOptions {

@@ -292,10 +292,13 @@ impl<'a> Scoring<'a> {
         let mut reweighed = self.reweighed.clone();
         let mut errors = Vec::new();
         for (id, weight) in &w.weights {
-            if !weight.is_finite() || *weight < 0.0 {
+            if !weight.is_finite() || *weight < 0.0 || *weight > crate::check::MAX_WEIGHT {
                 errors.push(Diagnostic::error(
                     "set::weight",
-                    format!("the weight of `{id}` must be a number of at least 0, not {weight}"),
+                    format!(
+                        "the weight of `{id}` must be a number from 0 to {}, not {weight}",
+                        crate::syntax::number(crate::check::MAX_WEIGHT)
+                    ),
                 ));
                 continue;
             }

@@ -133,6 +133,16 @@ pub(super) fn parse_overrides(
             (_, Ty::Text) if !raw.trim_start().starts_with('"') => {
                 Value::Str(strings.intern(raw.trim()))
             }
+            // A list as reports and cells write it: `networking;giving`.
+            (_, Ty::List) if !raw.trim_start().starts_with('[') => {
+                let items: Vec<_> = raw
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| strings.intern(s))
+                    .collect();
+                Value::List(items.into())
+            }
             (_, Ty::Text) => {
                 errors.push(
                     Diagnostic::error(
@@ -146,7 +156,7 @@ pub(super) fn parse_overrides(
             _ => {
                 errors.push(
                     Diagnostic::error("set::type", format!("`--set {name}={raw}`: `{name}` is {ty}"))
-                        .with_help("for instance --set staff_hour_cost=50, --set rate=60%, --set since=2025-09-01"),
+                        .with_help("for instance --set staff_hour_cost=50, --set rate=60%, --set since=2025-09-01, --set strategy=giving;networking"),
                 );
                 continue;
             }

@@ -82,9 +82,11 @@ pub struct WhatIfRequest {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub set: BTreeMap<String, serde_json::Value>,
-    /// Weights by objective or indicator id.
+    /// Weights by objective or indicator id: numbers from 0 to 1e9 (a
+    /// number written as text is read too).
     #[serde(default)]
-    pub weights: BTreeMap<String, f64>,
+    #[schema(value_type = BTreeMap<String, f64>)]
+    pub weights: BTreeMap<String, serde_json::Value>,
     /// Another period, `FROM..TO`.
     #[serde(default)]
     pub period: Option<String>,
@@ -131,6 +133,12 @@ impl utoipa::Modify for Bearer {
 /// reports to) as the `Report` component.
 pub fn openapi_json() -> serde_json::Value {
     let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    // The package names no licence: an empty one would be no licence either.
+    if doc["info"]["license"]["name"] == "" {
+        if let Some(info) = doc["info"].as_object_mut() {
+            info.remove("license");
+        }
+    }
     let report: serde_json::Value =
         serde_json::from_str(include_str!("../../schema/report.schema.json")).unwrap_or_default();
     let mut report = report;
@@ -226,7 +234,10 @@ async fn authorize(State(app): State<Arc<App>>, request: Request, next: Next) ->
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+        .and_then(|v| v.split_once(' '))
+        // The scheme's name is case-insensitive (RFC 9110).
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim());
     let cookie = headers
         .get_all(header::COOKIE)
         .iter()
@@ -241,19 +252,25 @@ async fn authorize(State(app): State<Arc<App>>, request: Request, next: Next) ->
         .flatten()
         .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("token=")));
     if ok(query) {
-        let mut r = next.run(request).await;
+        // The cookie keeps the token; the address bar and the history do
+        // not (a redirect to the bare page).
+        let mut r = (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
         let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict");
         if let Ok(v) = HeaderValue::from_str(&cookie) {
             r.headers_mut().insert(header::SET_COOKIE, v);
         }
+        r.headers_mut().insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
         return r;
     }
-    Problem::new(
-        StatusCode::UNAUTHORIZED,
-        "token",
-        "this server needs its token: `Authorization: Bearer <token>`, or open /?token=<token> in a browser",
-    )
-    .into_response()
+    let detail = if bearer.is_some() || cookie.is_some() || query.is_some() {
+        "the token given is not this server's"
+    } else {
+        "this server needs its token: `Authorization: Bearer <token>`, or open /?token=<token> in a browser"
+    };
+    Problem::new(StatusCode::UNAUTHORIZED, "token", detail).into_response()
 }
 
 /// Compares in time independent of where the two differ.
@@ -294,8 +311,10 @@ async fn report(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| {
+            // Weak comparison (RFC 9110): `W/"x"` matches `"x"`.
             v.split(',')
-                .any(|t| t.trim() == served.etag || t.trim() == "*")
+                .map(str::trim)
+                .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == served.etag)
         });
     if matches {
         let mut r = StatusCode::NOT_MODIFIED.into_response();
@@ -332,7 +351,15 @@ async fn score(
         Ok(b) => b,
         Err(e) => {
             let status = e.status();
-            return Problem::new(status, "request", e.body_text()).into_response();
+            let detail = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                format!(
+                    "the body is larger than this server takes ({} bytes; `kpi serve --body-limit`)",
+                    app.body_limit
+                )
+            } else {
+                e.body_text()
+            };
+            return Problem::new(status, "request", detail).into_response();
         }
     };
     // Read as an object only: serde would also take a list for a struct.
@@ -342,7 +369,10 @@ async fn score(
             return Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "request",
-                format!("a what-if is a JSON object (`set`, `weights`, `period`), not {other}"),
+                format!(
+                    "a what-if is a JSON object (`set`, `weights`, `period`), not {}",
+                    short(&other.to_string())
+                ),
             )
             .into_response();
         }
@@ -353,7 +383,7 @@ async fn score(
             return Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "request",
-                format!("not a what-if: {e}"),
+                format!("not a what-if: {}", short(&e.to_string())),
             )
             .into_response();
         }
@@ -399,7 +429,33 @@ async fn score(
     }
 }
 
+/// A name or value as an error message quotes it: at most 80 characters.
+fn short(text: &str) -> String {
+    match text.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+/// The longest name of a param, objective or indicator a what-if may give.
+const MAX_NAME: usize = 200;
+
 fn what_if(request: &WhatIfRequest, budget: std::time::Duration) -> Result<WhatIf, Problem> {
+    if let Some(long) = request
+        .set
+        .keys()
+        .chain(request.weights.keys())
+        .find(|k| k.len() > MAX_NAME)
+    {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "what-if",
+            format!(
+                "`{}` is no name of these rules (names are at most {MAX_NAME} characters)",
+                short(long)
+            ),
+        ));
+    }
     let mut set = Vec::new();
     for (name, value) in &request.set {
         let text = match value {
@@ -411,7 +467,8 @@ fn what_if(request: &WhatIfRequest, budget: std::time::Duration) -> Result<WhatI
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "what-if",
                     format!(
-                        "`set.{name}`: a param's value is a number, text or true/false, not {other}"
+                        "`set.{name}`: a param's value is a number, text or true/false, not {}",
+                        short(&other.to_string())
                     ),
                 ));
             }
@@ -428,22 +485,32 @@ fn what_if(request: &WhatIfRequest, budget: std::time::Duration) -> Result<WhatI
         })?),
         None => None,
     };
+    let mut weights = Vec::new();
     for (id, w) in &request.weights {
-        if !w.is_finite() || *w < 0.0 {
-            return Err(Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "what-if",
-                format!("`weights.{id}`: a weight is a number of at least 0"),
-            ));
+        let n = match w {
+            serde_json::Value::Number(n) => n.as_f64(),
+            serde_json::Value::String(t) => t.trim().replace(',', ".").parse::<f64>().ok(),
+            _ => None,
+        };
+        match n {
+            Some(n) if n.is_finite() && (0.0..=crate::check::MAX_WEIGHT).contains(&n) => {
+                weights.push((id.clone(), n));
+            }
+            _ => {
+                return Err(Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "what-if",
+                    format!(
+                        "`weights.{id}`: a weight is a number from 0 to 1e9, not {}",
+                        short(&w.to_string())
+                    ),
+                ));
+            }
         }
     }
     Ok(WhatIf {
         set,
-        weights: request
-            .weights
-            .iter()
-            .map(|(k, v)| (k.clone(), *v))
-            .collect(),
+        weights,
         period,
         explain: true,
         budget: Some(budget),

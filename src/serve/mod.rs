@@ -132,13 +132,41 @@ pub struct Notice {
     pub data: String,
 }
 
+/// What is refused now, by the side it came from: a refused change of the
+/// rules is still refused after a good change of the data, and the other
+/// way round (the report then mixes the new side with the last good one).
+#[derive(Default)]
+struct Refusals {
+    rules: Option<serde_json::Value>,
+    data: Option<serde_json::Value>,
+}
+
+impl Refusals {
+    fn last(&self) -> LastReload {
+        let mut all = Vec::new();
+        for side in [&self.rules, &self.data].into_iter().flatten() {
+            if let serde_json::Value::Array(items) = side {
+                all.extend(items.iter().cloned());
+            }
+        }
+        LastReload {
+            ok: self.rules.is_none() && self.data.is_none(),
+            diagnostics: serde_json::Value::Array(all),
+        }
+    }
+}
+
 /// The server's shared state.
 pub struct App {
     served: ArcSwap<Served>,
     last: ArcSwap<LastReload>,
+    refusals: std::sync::Mutex<Refusals>,
+    /// The dataset directory, to tell a change of data from one of rules.
+    data_dir: PathBuf,
     events: tokio::sync::broadcast::Sender<Notice>,
     token: Option<String>,
     budget: Duration,
+    body_limit: usize,
     options: ScoreOptions,
     /// What-ifs running now (a bench and a test read it).
     running: std::sync::atomic::AtomicUsize,
@@ -190,8 +218,11 @@ pub fn start(options: &ServeOptions) -> Result<Arc<App>, ServeError> {
             diagnostics: serde_json::Value::Array(Vec::new()),
         }),
         events,
+        refusals: std::sync::Mutex::new(Refusals::default()),
+        data_dir: std::fs::canonicalize(&options.data).unwrap_or_else(|_| options.data.clone()),
         token: options.token.clone(),
         budget: options.budget,
+        body_limit: options.body_limit,
         options: score,
         running: std::sync::atomic::AtomicUsize::new(0),
         _live: live.clone(),
@@ -210,9 +241,39 @@ pub fn start(options: &ServeOptions) -> Result<Arc<App>, ServeError> {
 }
 
 impl App {
+    /// Whether the changed files include data files, rule files.
+    fn sides(&self, changed: &[PathBuf]) -> (bool, bool) {
+        let is_data = |p: &PathBuf| {
+            std::fs::canonicalize(p)
+                .ok()
+                .or_else(|| p.parent().and_then(|d| std::fs::canonicalize(d).ok()))
+                .is_some_and(|p| p.starts_with(&self.data_dir))
+        };
+        let data = changed.iter().any(is_data);
+        let rules = changed.iter().any(|p| !is_data(p)) || changed.is_empty();
+        (data, rules)
+    }
+
+    fn refused(&self, update: impl FnOnce(&mut Refusals)) -> LastReload {
+        let mut r = self.refusals.lock().unwrap_or_else(|e| e.into_inner());
+        update(&mut r);
+        let last = r.last();
+        self.last.store(Arc::new(last.clone()));
+        last
+    }
+
     fn reloaded(&self, event: Event, live: &Live) {
         match event {
-            Event::Scored { .. } => {
+            Event::Scored { changed, .. } => {
+                let (data, rules) = self.sides(&changed);
+                let last = self.refused(|r| {
+                    if data {
+                        r.data = None;
+                    }
+                    if rules {
+                        r.rules = None;
+                    }
+                });
                 let snapshot = live.current();
                 let served = Served::new(
                     snapshot.generation,
@@ -228,26 +289,35 @@ impl App {
                 })
                 .to_string();
                 self.served.store(Arc::new(served));
-                self.last.store(Arc::new(LastReload {
-                    ok: true,
-                    diagnostics: serde_json::Value::Array(Vec::new()),
-                }));
                 let _ = self.events.send(Notice {
                     kind: "report",
                     data,
                 });
+                // A refusal of the other side still stands: said again.
+                if !last.ok {
+                    let data = serde_json::to_string(&last).unwrap_or_default();
+                    let _ = self.events.send(Notice {
+                        kind: "diagnostics",
+                        data,
+                    });
+                }
             }
             Event::Failed {
                 diagnostics,
                 sources,
-                ..
+                changed,
             } => {
-                let last = LastReload {
-                    ok: false,
-                    diagnostics: diagnostics_json(&diagnostics.0, &sources),
-                };
+                let (data, rules) = self.sides(&changed);
+                let said = diagnostics_json(&diagnostics.0, &sources);
+                let last = self.refused(|r| {
+                    if data {
+                        r.data = Some(said.clone());
+                    }
+                    if rules || !data {
+                        r.rules = Some(said.clone());
+                    }
+                });
                 let data = serde_json::to_string(&last).unwrap_or_default();
-                self.last.store(Arc::new(last));
                 let _ = self.events.send(Notice {
                     kind: "diagnostics",
                     data,

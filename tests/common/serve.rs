@@ -27,7 +27,11 @@ impl Server {
             .arg(dir.path().join("rules"))
             .arg("--data")
             .arg(dir.path().join("data"))
-            .args(["--addr", "127.0.0.1:0"])
+            .args(if args.contains(&"--addr") {
+                &[][..]
+            } else {
+                &["--addr", "127.0.0.1:0"][..]
+            })
             .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

@@ -127,7 +127,9 @@ function changes() {
   const body = { weights: {}, set: {} };
   for (const input of document.querySelectorAll('#whatif input.changed')) {
     const key = input.id.slice(2);
-    if (input.id.startsWith('w-')) body.weights[key] = Number(input.value.replace(',', '.'));
+    // As typed: the server reads numbers written as text (a decimal comma
+    // too) and says what is not one.
+    if (input.id.startsWith('w-')) body.weights[key] = input.value;
     else body.set[key] = input.value;
   }
   return body;
@@ -178,6 +180,8 @@ function reset() {
 
 function banner(last) {
   $('banner').hidden = last.ok;
+  const live = $('live');
+  if (live.classList.contains('on')) live.textContent = last.ok ? 'live' : 'live · last save refused';
   $('banner-list').replaceChildren(...(last.diagnostics || []).map((d) => {
     const where = d.file ? d.file + ':' + d.line + ':' + d.column + ': ' : '';
     return el('li', {}, el('code', {}, where), d.message + (d.help ? ' — ' + d.help : ''));
@@ -186,7 +190,16 @@ function banner(last) {
 
 function connect() {
   const source = new EventSource('/api/events');
-  source.addEventListener('open', () => { $('live').textContent = 'live'; $('live').className = 'live on'; });
+  // On every (re)connection the page reads the state again: events missed
+  // while away (a restart, a laptop asleep) are not replayed.
+  source.addEventListener('open', async () => {
+    $('live').textContent = 'live';
+    $('live').className = 'live on';
+    await load();
+    const r = await fetch('/api/diagnostics', { cache: 'no-store' });
+    if (r.ok) banner(await r.json());
+    $('report-frame').contentWindow.location.reload();
+  });
   source.addEventListener('error', () => { $('live').textContent = 'reconnecting…'; $('live').className = 'live off'; });
   source.addEventListener('report', async () => {
     banner({ ok: true, diagnostics: [] });
@@ -203,7 +216,4 @@ document.addEventListener('DOMContentLoaded', async () => {
   $('reset').addEventListener('click', reset);
   $('indicator').addEventListener('change', drill);
   connect();
-  await load();
-  const r = await fetch('/api/diagnostics');
-  if (r.ok) banner(await r.json());
 });
