@@ -134,10 +134,10 @@ impl utoipa::Modify for Bearer {
 pub fn openapi_json() -> serde_json::Value {
     let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
     // The package names no licence: an empty one would be no licence either.
-    if doc["info"]["license"]["name"] == "" {
-        if let Some(info) = doc["info"].as_object_mut() {
-            info.remove("license");
-        }
+    if doc["info"]["license"]["name"] == ""
+        && let Some(info) = doc["info"].as_object_mut()
+    {
+        info.remove("license");
     }
     let report: serde_json::Value =
         serde_json::from_str(include_str!("../../schema/report.schema.json")).unwrap_or_default();
