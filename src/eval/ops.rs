@@ -84,7 +84,7 @@ pub fn binary(op: BinaryOp, a: &Value, b: &Value, strings: &Strings) -> Value {
 }
 
 /// Arithmetic on real numbers; the caller turns non-finite results
-/// (division by zero) into null.
+/// (division by zero, overflow) into null.
 pub fn arith(op: BinaryOp, x: f64, y: f64) -> f64 {
     match op {
         BinaryOp::Add => x + y,

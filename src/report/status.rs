@@ -112,8 +112,8 @@ impl Reason {
             (Reason::NoRows { tables }, Lang::Fr) => {
                 format!("aucune ligne de {} sur la période", list(tables, lang))
             }
-            (Reason::NullValue, Lang::En) => "nothing to compute it from in the period (an average, a minimum or a share over no rows, or a division by zero)".into(),
-            (Reason::NullValue, Lang::Fr) => "rien pour le calculer sur la période (une moyenne, un minimum ou une part sur aucune ligne, ou une division par zéro)".into(),
+            (Reason::NullValue, Lang::En) => "nothing to compute it from in the period (an average, a minimum or a share over no rows, a division by zero, or a number too large to hold)".into(),
+            (Reason::NullValue, Lang::Fr) => "rien pour le calculer sur la période (une moyenne, un minimum ou une part sur aucune ligne, une division par zéro, ou un nombre trop grand)".into(),
             (Reason::NullTarget, Lang::En) => "its target has no data".into(),
             (Reason::NullTarget, Lang::Fr) => "sa cible n'a pas de données".into(),
             (Reason::NoBaseline { in_value, from, to, tables }, Lang::En) => format!(
