@@ -7,10 +7,13 @@
 //! or a dataset directory), optional `set` and `period`, and `expect`:
 //! indicators' value, target, score and status, objectives' scores, the
 //! overall score and profile columns of given rows. The stages:
-//! [`spec`] reads and checks test files, [`run`] scores one test and
-//! compares; this module runs a suite, measures coverage and renders the
+//! [`spec`] reads test files (their `expect` in `expect`), [`resolve`]
+//! checks the figures they name against the rules, [`run`] scores one test
+//! and compares; this module runs a suite, measures coverage and renders the
 //! results as text, JSON or JUnit XML.
 
+mod expect;
+pub mod resolve;
 pub mod run;
 pub mod spec;
 
@@ -134,7 +137,7 @@ pub fn run_suite(rules: &RuleSet, files: &[PathBuf]) -> Suite {
         let mut ignored = Diagnostics::new();
         let decls = crate::check::collect(rules, &mut ignored);
         for case in &mut read {
-            spec::resolve(case, &decls, &mut file_diags);
+            resolve::resolve(case, &decls, &mut file_diags);
             file_diags.extend(run::unused(rules, case));
         }
         if !file_diags.has_errors() {

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::check::Decls;
 use crate::check::suggest::{backticked, did_you_mean};
 use crate::data::Value;
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -122,7 +121,7 @@ pub enum Part {
 }
 
 impl Part {
-    const ALL: [(&'static str, Part); 4] = [
+    pub(super) const ALL: [(&'static str, Part); 4] = [
         ("value", Part::Value),
         ("target", Part::Target),
         ("score", Part::Score),
@@ -251,17 +250,17 @@ pub fn read_file(path: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) 
     cases
 }
 
-struct Reader<'a> {
-    file: FileId,
-    source: &'a crate::source::SourceFile,
-    dir: PathBuf,
-    diags: Diagnostics,
+pub(super) struct Reader<'a> {
+    pub(super) file: FileId,
+    pub(super) source: &'a crate::source::SourceFile,
+    pub(super) dir: PathBuf,
+    pub(super) diags: Diagnostics,
 }
 
 impl Reader<'_> {
     /// The span of a node: from its position to the end of its text on
     /// that line (a collection: its first character).
-    fn span(&self, node: &Node) -> Span {
+    pub(super) fn span(&self, node: &Node) -> Span {
         let start = self
             .source
             .line_start(node.pos.line)
@@ -291,7 +290,13 @@ impl Reader<'_> {
         Span::new(self.file, start, end)
     }
 
-    fn error(&mut self, node: &Node, message: String, label: &str, help: impl Into<String>) {
+    pub(super) fn error(
+        &mut self,
+        node: &Node,
+        message: String,
+        label: &str,
+        help: impl Into<String>,
+    ) {
         let d = Diagnostic::error("test::file", message)
             .at(self.span(node), label)
             .with_help(help);
@@ -696,351 +701,6 @@ impl Reader<'_> {
             }
         }
     }
-
-    fn expect(&mut self, node: &Node) -> Vec<Expect> {
-        let NodeKind::Map(entries) = &node.kind else {
-            self.error(
-                node,
-                format!("`expect` maps figures to values, not {}", node.what()),
-                "expected a mapping",
-                "write `expect: {response_rate: {value: 50%}, score: 62.5}`",
-            );
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for (key, value) in entries {
-            let Some(name) = key.text() else {
-                self.error(
-                    key,
-                    "a figure's name is a word".into(),
-                    "not a name",
-                    "write an indicator's or objective's id",
-                );
-                continue;
-            };
-            match name {
-                "score" => {
-                    if let Some(want) = self.number(value) {
-                        out.push(Expect {
-                            figure: Figure::Overall,
-                            want,
-                            at: self.span(value),
-                        });
-                    }
-                }
-                "profiles" => self.profiles(value, &mut out),
-                id => {
-                    // An indicator or objective: which one is known once
-                    // the rules are read ([`resolve`]).
-                    let NodeKind::Map(parts) = &value.kind else {
-                        self.error(
-                            value,
-                            format!("the figures of `{id}` are written as a mapping, not as {}", value.what()),
-                            "expected `{value: .., score: ..}`",
-                            "write `{value: 0.5, target: 0.6, score: 75, status: ok}` (an objective: `{score: ..}`)",
-                        );
-                        continue;
-                    };
-                    for (part, want) in parts {
-                        let Some(word) = part.text() else { continue };
-                        let Some(&(_, p)) = Part::ALL.iter().find(|(w, _)| *w == word) else {
-                            let words = Part::ALL.map(|(w, _)| w);
-                            let help = did_you_mean(word, words).unwrap_or_else(|| {
-                                format!("a figure is one of {}", backticked(&words))
-                            });
-                            self.error(
-                                part,
-                                format!("`{word}` is not a figure of `{id}`"),
-                                "unknown figure",
-                                help,
-                            );
-                            continue;
-                        };
-                        let want = if p == Part::Status {
-                            self.status(want)
-                        } else {
-                            self.number(want)
-                        };
-                        if let Some(want) = want {
-                            out.push(Expect {
-                                figure: Figure::Indicator(id.to_string(), p),
-                                want,
-                                at: self.span(part),
-                            });
-                        }
-                    }
-                }
-            }
-        }
-        out
-    }
-
-    fn profiles(&mut self, node: &Node, out: &mut Vec<Expect>) {
-        let help = "write `profiles: {alumni: {1: {tier: leader}}}`: table, row key, column";
-        let NodeKind::Map(tables) = &node.kind else {
-            self.error(
-                node,
-                format!("`profiles` is written as a mapping, not as {}", node.what()),
-                "expected a mapping",
-                help,
-            );
-            return;
-        };
-        for (table, rows) in tables {
-            let (Some(t), NodeKind::Map(rows)) = (table.text(), &rows.kind) else {
-                self.error(
-                    table,
-                    "`profiles` maps a table to its rows by key".into(),
-                    "expected `TABLE: {KEY: {..}}`",
-                    help,
-                );
-                continue;
-            };
-            for (key, columns) in rows {
-                let (Some(k), NodeKind::Map(columns)) = (key.text(), &columns.kind) else {
-                    self.error(
-                        key,
-                        "a row maps profile columns to values".into(),
-                        "expected `KEY: {COLUMN: VALUE}`",
-                        help,
-                    );
-                    continue;
-                };
-                for (column, value) in columns {
-                    let Some(c) = column.text() else { continue };
-                    let want = match &value.kind {
-                        _ if value.is_null() => Some(Want::Null),
-                        NodeKind::Scalar { text, quoted: true } => Some(Want::Text(text.clone())),
-                        NodeKind::Scalar {
-                            text,
-                            quoted: false,
-                        } => Some(plain(text)),
-                        NodeKind::Seq(items) => {
-                            // A list cell is its items joined by `;`: an
-                            // item that is no word, or holds a `;`, could
-                            // not be told apart.
-                            let words: Vec<Option<&str>> = items
-                                .iter()
-                                .map(|i| i.text().filter(|t| !t.contains(';')))
-                                .collect();
-                            match words.iter().position(Option::is_none) {
-                                Some(bad) => {
-                                    self.error(
-                                        &items[bad],
-                                        "an item of a list is a word without `;`".into(),
-                                        "not an item",
-                                        "write `interests: [sport, music]`",
-                                    );
-                                    None
-                                }
-                                None => Some(Want::List(
-                                    words.into_iter().flatten().map(str::to_string).collect(),
-                                )),
-                            }
-                        }
-                        _ => {
-                            self.error(
-                                value,
-                                format!("a cell's value, not {}", value.what()),
-                                "not a value",
-                                help,
-                            );
-                            None
-                        }
-                    };
-                    if let Some(want) = want {
-                        out.push(Expect {
-                            figure: Figure::Profile {
-                                table: t.to_string(),
-                                key: k.to_string(),
-                                column: c.to_string(),
-                            },
-                            want,
-                            at: self.span(column),
-                        });
-                    }
-                }
-            }
-        }
-    }
-
-    /// A number, a percentage or `null`.
-    fn number(&mut self, node: &Node) -> Option<Want> {
-        if node.is_null() {
-            return Some(Want::Null);
-        }
-        match node.text().and_then(number) {
-            Some(x) => Some(Want::Number(x)),
-            None => {
-                self.error(
-                    node,
-                    format!(
-                        "expected a number, `null` or a percentage, not {}",
-                        shown(node)
-                    ),
-                    "not a number",
-                    "write `0.5`, `50%` or `null` (no data)",
-                );
-                None
-            }
-        }
-    }
-
-    fn status(&mut self, node: &Node) -> Option<Want> {
-        const ALL: [Status; 5] = [
-            Status::Ok,
-            Status::NoData,
-            Status::NoBaseline,
-            Status::NoPeers,
-            Status::Failed,
-        ];
-        let text = node.text().unwrap_or("");
-        match ALL.iter().find(|s| s.code() == text) {
-            Some(s) => Some(Want::Status(*s)),
-            None => {
-                let codes = ALL.map(Status::code);
-                let help = did_you_mean(text, codes)
-                    .unwrap_or_else(|| format!("a status is one of {}", backticked(&codes)));
-                self.error(
-                    node,
-                    format!("`{text}` is not a status"),
-                    "unknown status",
-                    help,
-                );
-                None
-            }
-        }
-    }
-}
-
-/// A node as a message shows it.
-fn shown(node: &Node) -> String {
-    match node.text() {
-        Some(t) => format!("`{t}`"),
-        None => node.what().to_string(),
-    }
-}
-
-/// `0.5`, `-3`, `1e-9` or `50%`.
-fn number(text: &str) -> Option<f64> {
-    let t = text.trim();
-    let x = match t.strip_suffix('%') {
-        Some(p) => p.trim().parse::<f64>().ok()? / 100.0,
-        None => t.parse::<f64>().ok()?,
-    };
-    x.is_finite().then_some(x)
-}
-
-/// A plain scalar of a profile expectation: a number, yes/no, or text.
-fn plain(text: &str) -> Want {
-    match text {
-        "true" => Want::Bool(true),
-        "false" => Want::Bool(false),
-        t => number(t).map_or_else(|| Want::Text(t.to_string()), Want::Number),
-    }
-}
-
-/// Checks each expectation against the rules: an id that is no indicator
-/// or objective, a part an objective does not have, a profile table or
-/// column the rules do not define. Returns whether all are known.
-pub fn resolve(case: &mut Case, decls: &Decls<'_>, diags: &mut Diagnostics) -> bool {
-    let before = diags.error_count();
-    let indicators: Vec<&str> = decls
-        .indicators
-        .iter()
-        .map(|i| i.indicator.id.name.as_str())
-        .collect();
-    let objectives: Vec<&str> = decls
-        .objectives
-        .iter()
-        .map(|o| o.id.name.as_str())
-        .collect();
-    for e in &mut case.expects {
-        match &e.figure {
-            Figure::Indicator(id, part) => {
-                let is_indicator = indicators.contains(&id.as_str());
-                if is_indicator && objectives.contains(&id.as_str()) {
-                    diags.push(
-                        Diagnostic::error(
-                            "test::expect",
-                            format!("`{id}` is both an objective and an indicator of the rules"),
-                        )
-                        .at(e.at, "which of the two?")
-                        .with_help("give the objective and the indicator different ids"),
-                    );
-                    continue;
-                }
-                if is_indicator {
-                    continue;
-                }
-                if objectives.contains(&id.as_str()) {
-                    if *part == Part::Score {
-                        e.figure = Figure::Objective(id.clone());
-                    } else {
-                        diags.push(
-                            Diagnostic::error(
-                                "test::expect",
-                                format!("objective `{id}` has a score only, not a {}", part.word()),
-                            )
-                            .at(e.at, "not a figure of an objective")
-                            .with_help(format!("write `{id}: {{score: ..}}`")),
-                        );
-                    }
-                    continue;
-                }
-                let known = indicators.iter().chain(&objectives).copied();
-                let help = did_you_mean(id, known).unwrap_or_else(|| {
-                    "name an indicator or objective of the rules, `score` or `profiles`".to_string()
-                });
-                diags.push(
-                    Diagnostic::error(
-                        "test::expect",
-                        format!("there is no indicator or objective `{id}`"),
-                    )
-                    .at(e.at, "expected of an unknown figure")
-                    .with_help(help),
-                );
-            }
-            Figure::Profile { table, column, .. } => {
-                let columns: Vec<&str> = decls
-                    .profile_columns
-                    .iter()
-                    .filter(|c| c.table.name == *table)
-                    .map(|c| c.field.name.name.as_str())
-                    .collect();
-                if columns.is_empty() {
-                    let tables = decls.profile_columns.iter().map(|c| c.table.name.as_str());
-                    let help = did_you_mean(table, tables)
-                        .unwrap_or_else(|| "name a table that has a `profile` block".to_string());
-                    diags.push(
-                        Diagnostic::error(
-                            "test::expect",
-                            format!("the rules profile no table `{table}`"),
-                        )
-                        .at(e.at, "no profile of this table")
-                        .with_help(help),
-                    );
-                } else if !columns.contains(&column.as_str()) {
-                    let help = did_you_mean(column, columns.iter().copied()).unwrap_or_else(|| {
-                        format!(
-                            "the profile columns of `{table}` are {}",
-                            backticked(&columns)
-                        )
-                    });
-                    diags.push(
-                        Diagnostic::error(
-                            "test::expect",
-                            format!("`{column}` is not a profile column of `{table}`"),
-                        )
-                        .at(e.at, "unknown profile column")
-                        .with_help(help),
-                    );
-                }
-            }
-            Figure::Overall | Figure::Objective(_) => {}
-        }
-    }
-    diags.error_count() == before
 }
 
 #[cfg(test)]
