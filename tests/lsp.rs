@@ -441,3 +441,34 @@ fn hover_and_diagnostics_follow_a_changed_dataset() {
     c.change(&file, 2, &with_vip);
     assert_eq!(c.diagnostics_for(&uri(&file), |_| true), json!([]));
 }
+
+#[test]
+fn a_test_file_gets_its_diagnostics_as_it_is_typed() {
+    let (_tmp, rules) = pack();
+    let mut c = Client::start(&rules, json!({"debounceMs": 20}));
+    let file = rules.join("tests/leru.test.yaml");
+    let text = std::fs::read_to_string(&file).expect("read");
+    c.open(&file, &text);
+    assert_eq!(
+        c.diagnostics_for(&uri(&file), |_| true),
+        json!([]),
+        "the shipped test is clean"
+    );
+    let typo = text.replacen("    response_rate:\n", "    respons_rate:\n", 1);
+    assert_ne!(typo, text);
+    c.change(&file, 2, &typo);
+    let diags = c.diagnostics_for(&uri(&file), |d| d.as_array().is_some_and(|a| !a.is_empty()));
+    assert_eq!(codes(&diags), ["test::expect"], "{diags}");
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("did you mean `response_rate`?"),
+        "{diags}"
+    );
+    assert_eq!(
+        diags[0]["range"]["start"]["line"],
+        position(&typo, "respons_rate:", 0)["line"]
+    );
+    assert_eq!(c.stop(), Some(0));
+}

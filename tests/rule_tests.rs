@@ -135,7 +135,7 @@ fn bad_test_files_get_every_located_diagnostic_at_once() {
     assert_eq!(out.code, Some(1), "{}{}", out.stdout, out.stderr);
     let file = dir.path().join("r.test.yaml").display().to_string();
     for want in [
-        format!("{file}:6:14: error[test::expect]: there is no indicator or objective `member`"),
+        format!("{file}:6:5: error[test::expect]: there is no indicator or objective `member`"),
         format!(
             "{file}:7:13: error[test::expect]: objective `reach` has a score only, not a value"
         ),

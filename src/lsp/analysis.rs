@@ -251,7 +251,7 @@ pub fn analyse(
 
 /// A diagnostic as LSP shows it, and its file; `None` for one that is in
 /// no rule file (it has no place in the editor).
-fn convert(d: &Diagnostic, sources: &SourceMap) -> Option<(Url, lsp_types::Diagnostic)> {
+pub fn convert(d: &Diagnostic, sources: &SourceMap) -> Option<(Url, lsp_types::Diagnostic)> {
     let label = d.primary.as_ref()?;
     let (url, range) = place(sources, label.span)?;
     let mut message = d.message.clone();

@@ -242,7 +242,7 @@ impl<'c> Server<'c> {
             return;
         };
         self.docs.insert(path, Doc { text });
-        if let Some(dir) = rules_dir_of(uri) {
+        if let Some(dir) = rules_dir_of(uri).or_else(|| tests_dir_of(uri)) {
             let delay = if now { Duration::ZERO } else { self.debounce };
             self.schedule(&dir, delay);
         }
@@ -387,8 +387,41 @@ impl<'c> Server<'c> {
                 version: None,
             });
         }
+        self.check_tests(dir, &a);
         if let Some(d) = self.dirs.get_mut(dir) {
             d.analysis = Some(a);
+        }
+    }
+
+    /// The open test files of `dir`, read and checked against its rules
+    /// (not run: `kpi test` runs them). While the rules have errors, a
+    /// test file gets none of its own.
+    fn check_tests(&self, dir: &Path, a: &Analysis) {
+        let tests = self.docs.iter().filter(|(p, _)| {
+            crate::syntax::is_test_file(p)
+                && crate::ruletest::rules_dir_of(p).as_deref() == Some(dir)
+        });
+        for (path, doc) in tests {
+            let Ok(uri) = Url::from_file_path(path) else {
+                continue;
+            };
+            let diagnostics = if a.has_errors {
+                Vec::new()
+            } else {
+                let (sources, diags) =
+                    crate::ruletest::check_text(&a.rules, path, doc.text.clone());
+                diags
+                    .iter()
+                    .filter_map(|d| analysis::convert(d, &sources))
+                    .filter(|(u, _)| *u == uri)
+                    .map(|(_, d)| d)
+                    .collect()
+            };
+            self.notify::<lsp_types::notification::PublishDiagnostics>(PublishDiagnosticsParams {
+                uri,
+                diagnostics,
+                version: None,
+            });
         }
     }
 
@@ -596,6 +629,14 @@ impl<'c> Server<'c> {
             new_text: formatted,
         }]))
     }
+}
+
+/// The rules directory a test file (`*.test.yaml`) belongs to.
+fn tests_dir_of(uri: &Url) -> Option<PathBuf> {
+    let path = uri.to_file_path().ok()?;
+    crate::syntax::is_test_file(&path)
+        .then(|| crate::ruletest::rules_dir_of(&path))
+        .flatten()
 }
 
 /// The rules directory of a document: its folder, for a rule file (a

@@ -36,6 +36,7 @@ impl Reader<'_> {
                             figure: Figure::Overall,
                             want,
                             at: self.span(value),
+                            named_at: self.span(value),
                         });
                     }
                 }
@@ -77,6 +78,7 @@ impl Reader<'_> {
                                 figure: Figure::Indicator(id.to_string(), p),
                                 want,
                                 at: self.span(part),
+                                named_at: self.span(key),
                             });
                         }
                     }
@@ -168,6 +170,7 @@ impl Reader<'_> {
                             },
                             want,
                             at: self.span(column),
+                            named_at: self.span(column),
                         });
                     }
                 }

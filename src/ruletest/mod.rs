@@ -167,6 +167,37 @@ pub fn run_suite(rules: &RuleSet, files: &[PathBuf]) -> Suite {
     }
 }
 
+/// What is wrong with one test file (its text as given), checked against
+/// the rules without running it: for editors, as the file is typed.
+pub fn check_text(
+    rules: &RuleSet,
+    path: &std::path::Path,
+    text: String,
+) -> (SourceMap, Diagnostics) {
+    let mut sources = rules.sources.clone();
+    let mut diags = Diagnostics::new();
+    let mut cases = spec::read_text(path, text, &mut sources, &mut diags);
+    let mut ignored = Diagnostics::new();
+    let decls = crate::check::collect(rules, &mut ignored);
+    for case in &mut cases {
+        resolve::resolve(case, &decls, &mut diags);
+        diags.extend(run::unused(rules, case));
+    }
+    (sources, diags)
+}
+
+/// The rules directory a test file belongs to: the folder above its
+/// `tests/` folder, or its own folder.
+pub fn rules_dir_of(test_file: &std::path::Path) -> Option<PathBuf> {
+    let parent = test_file.parent()?;
+    parent
+        .ancestors()
+        .find(|a| a.file_name().is_some_and(|n| n == "tests"))
+        .and_then(std::path::Path::parent)
+        .or(Some(parent))
+        .map(std::path::Path::to_path_buf)
+}
+
 fn coverage(rules: &RuleSet, cases: &[Case]) -> Coverage {
     let mut ignored = Diagnostics::new();
     let decls = crate::check::collect(rules, &mut ignored);

@@ -11,6 +11,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 /// column the rules do not define. Returns whether all are known.
 pub fn resolve(case: &mut Case, decls: &Decls<'_>, diags: &mut Diagnostics) -> bool {
     let before = diags.error_count();
+    let mut unknown: std::collections::HashSet<String> = std::collections::HashSet::new();
     let indicators: Vec<&str> = decls
         .indicators
         .iter()
@@ -31,7 +32,7 @@ pub fn resolve(case: &mut Case, decls: &Decls<'_>, diags: &mut Diagnostics) -> b
                             "test::expect",
                             format!("`{id}` is both an objective and an indicator of the rules"),
                         )
-                        .at(e.at, "which of the two?")
+                        .at(e.named_at, "which of the two?")
                         .with_help("give the objective and the indicator different ids"),
                     );
                     continue;
@@ -54,6 +55,10 @@ pub fn resolve(case: &mut Case, decls: &Decls<'_>, diags: &mut Diagnostics) -> b
                     }
                     continue;
                 }
+                // Said once per id, not once per figure of it.
+                if !unknown.insert(id.clone()) {
+                    continue;
+                }
                 let known = indicators.iter().chain(&objectives).copied();
                 let help = did_you_mean(id, known).unwrap_or_else(|| {
                     "name an indicator or objective of the rules, `score` or `profiles`".to_string()
@@ -63,7 +68,7 @@ pub fn resolve(case: &mut Case, decls: &Decls<'_>, diags: &mut Diagnostics) -> b
                         "test::expect",
                         format!("there is no indicator or objective `{id}`"),
                     )
-                    .at(e.at, "expected of an unknown figure")
+                    .at(e.named_at, "expected of an unknown figure")
                     .with_help(help),
                 );
             }

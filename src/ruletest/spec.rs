@@ -85,6 +85,9 @@ pub struct Expect {
     pub want: Want,
     /// Where the expected value is written.
     pub at: Span,
+    /// Where the figure is named (an indicator's or objective's id; the
+    /// value's place for the others).
+    pub named_at: Span,
 }
 
 /// A figure of a report, or a profile cell.
@@ -231,6 +234,16 @@ pub fn read_file(path: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) 
                 return Vec::new();
             }
         };
+    read_text(path, text, sources, diags)
+}
+
+/// The same, for a test file's text as an editor has it.
+pub fn read_text(
+    path: &Path,
+    text: String,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Vec<Case> {
     let file = sources.add(crate::source::SourceFile::new(
         path.display().to_string(),
         path,
