@@ -477,3 +477,111 @@ fn labels_and_list_cells_compare_as_written() {
         );
     }
 }
+
+/// Found by a new user: a test file named `x.yaml` or `x.tests.yaml` under
+/// `tests/` never ran, and `kpi test` said all was well; the same file
+/// beside the rules failed with a message about a `DocFile` struct.
+#[test]
+fn a_test_file_not_named_as_one_is_said() {
+    let dir = rules_with_test(&format!(
+        "- name: ok\n{TABLES}  expect:\n    members: {{value: 0.5}}\n"
+    ));
+    std::fs::create_dir_all(dir.path().join("tests")).expect("dir");
+    let wrong = format!("- name: wrong\n{TABLES}  expect:\n    score: 1\n");
+    std::fs::write(dir.path().join("tests/wrong.yaml"), &wrong).expect("write");
+    std::fs::write(dir.path().join("tests/wrong.tests.yaml"), &wrong).expect("write");
+    let out = kpi_test(&["--rules", path(dir.path()), "--error-format", "short"]);
+    for name in ["wrong.yaml", "wrong.tests.yaml"] {
+        assert!(
+            out.stderr
+                .contains(&format!("{name}` is not run: it is not named as a test")),
+            "{name}: {}",
+            out.stderr
+        );
+    }
+    assert!(out.stderr.contains("`wrong.test.yaml`"), "{}", out.stderr);
+
+    std::fs::write(dir.path().join("wrong.yaml"), &wrong).expect("write");
+    let out = common::kpi()
+        .args(["check", "--no-data", "--rules"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("this looks like a rule test"), "{stderr}");
+    assert!(stderr.contains("name it `wrong.test.yaml`"), "{stderr}");
+}
+
+/// Found by a new user: one `media: {}` among real expectations asserted
+/// nothing and passed.
+#[test]
+fn an_empty_figure_mapping_is_an_error() {
+    let dir = rules_with_test(&format!(
+        "- name: partly empty\n{TABLES}  expect:\n    members: {{value: 0.5}}\n    attendance: {{}}\n"
+    ));
+    let out = kpi_test(&["--rules", path(dir.path())]);
+    assert_eq!(out.code, Some(1), "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("`attendance: {}` expects nothing"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Found by a new user: with `--format junit --threshold`, a coverage
+/// below the threshold exited 1 with an all-green XML; the totals left
+/// out the errors' test case.
+#[test]
+fn junit_shows_a_coverage_below_the_threshold() {
+    let dir = rules_with_test(&format!(
+        "- name: one\n{TABLES}  expect:\n    members: {{value: 0.5}}\n"
+    ));
+    let out = kpi_test(&[
+        "--rules",
+        path(dir.path()),
+        "--format",
+        "junit",
+        "--threshold",
+        "50",
+    ]);
+    assert_eq!(out.code, Some(1));
+    assert!(
+        out.stdout
+            .contains("<testsuites name=\"kpi test\" tests=\"2\" failures=\"1\" errors=\"0\">"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("<failure message=\"coverage 33.3% is below 50%\" type=\"coverage\">asserted by no test: attendance, alumni.active</failure>"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// Found by a new user: a table misspelt in a test (`evnts`) gave, at the
+/// rule that reads `events`, the hint "did you mean `evnts`?" — to break
+/// the rule rather than fix the test.
+#[test]
+fn a_table_missing_from_a_test_is_to_be_given_by_the_test() {
+    let dir = rules_with_test(
+        "name: typo\ntables:\n  alumni: [{id: 1, member: true}]\n  evnts: [{id: 1, alumni_id: 1, date: 2025-03-01}]\nexpect: {members: {value: 1}}\n",
+    );
+    let out = kpi_test(&["--rules", path(dir.path())]);
+    assert_eq!(out.code, Some(1), "{}{}", out.stdout, out.stderr);
+    assert!(
+        !out.stdout.contains("did you mean `evnts`"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("the test `typo` does not give it"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains("did you mean `events`?"),
+        "the test's own typo: {}",
+        out.stderr
+    );
+}

@@ -60,7 +60,12 @@ pub fn run(args: Args, out: &Output) -> Exit {
         out.failed(&parse_errors.0, &rules.sources);
         return Exit::Errors;
     }
-    let suite = ruletest::run_suite(&rules, &files);
+    let mut suite = ruletest::run_suite(&rules, &files);
+    if args.files.is_empty() {
+        suite
+            .diagnostics
+            .extend(ruletest::spec::strays(&args.rules));
+    }
     match args.format {
         // The JSON document holds the diagnostics: nothing else goes out.
         TestFormat::Json => {}
@@ -82,7 +87,7 @@ pub fn run(args: Args, out: &Output) -> Exit {
     super::stdout(&match args.format {
         TestFormat::Text => ruletest::text(&suite, coverage, out.format, color),
         TestFormat::Json => ruletest::json(&suite),
-        TestFormat::Junit => ruletest::junit(&suite),
+        TestFormat::Junit => ruletest::junit(&suite, args.threshold),
     });
     let mut exit = if suite.ok() { Exit::Ok } else { Exit::Errors };
     if suite.results.is_empty() && !suite.diagnostics.has_errors() {

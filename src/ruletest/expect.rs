@@ -45,21 +45,46 @@ impl Reader<'_> {
                     // An indicator or objective: which one is known once
                     // the rules are read ([`resolve`]).
                     let NodeKind::Map(parts) = &value.kind else {
+                        let help = if ["score", "profiles"]
+                            .iter()
+                            .any(|k| id.eq_ignore_ascii_case(k))
+                        {
+                            format!("did you mean `{}`?", id.to_lowercase())
+                        } else {
+                            "write `{value: 0.5, target: 0.6, score: 75, status: ok}` (an objective: `{score: ..}`)".to_string()
+                        };
                         self.error(
                             value,
-                            format!("the figures of `{id}` are written as a mapping, not as {}", value.what()),
+                            format!(
+                                "the figures of `{id}` are written as a mapping, not as {}",
+                                value.what()
+                            ),
                             "expected `{value: .., score: ..}`",
-                            "write `{value: 0.5, target: 0.6, score: 75, status: ok}` (an objective: `{score: ..}`)",
+                            help,
                         );
                         continue;
                     };
+                    // `{}` asserts nothing: a test that cannot fail.
+                    if parts.is_empty() {
+                        self.error(
+                            value,
+                            format!("`{id}: {{}}` expects nothing of `{id}`"),
+                            "no figure",
+                            "write the figures it must give: `{value: 0.5, score: 75}`",
+                        );
+                        continue;
+                    }
                     for (part, want) in parts {
                         let Some(word) = part.text() else { continue };
                         let Some(&(_, p)) = Part::ALL.iter().find(|(w, _)| *w == word) else {
                             let words = Part::ALL.map(|(w, _)| w);
-                            let help = did_you_mean(word, words).unwrap_or_else(|| {
-                                format!("a figure is one of {}", backticked(&words))
-                            });
+                            let help = if word.chars().all(|c| c.is_ascii_digit()) {
+                                "a decimal comma? Inside `{ }` a comma separates the figures: write `0.5`".to_string()
+                            } else {
+                                did_you_mean(word, words).unwrap_or_else(|| {
+                                    format!("a figure is one of {}", backticked(&words))
+                                })
+                            };
                             self.error(
                                 part,
                                 format!("`{word}` is not a figure of `{id}`"),
@@ -193,7 +218,11 @@ impl Reader<'_> {
                         shown(node)
                     ),
                     "not a number",
-                    "write `0.5`, `50%` or `null` (no data)",
+                    if node.text().is_some_and(|t| t.contains(',')) {
+                        "decimals take a point: write `0.5`, `50%` or `null` (no data)"
+                    } else {
+                        "write `0.5`, `50%` or `null` (no data)"
+                    },
                 );
                 None
             }

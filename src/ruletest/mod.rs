@@ -418,7 +418,7 @@ fn json_diagnostics(diags: &[Diagnostic], sources: &SourceMap) -> serde_json::Va
 
 /// The results as JUnit XML: a `testsuite` per test file, and one for the
 /// errors of the rules and test files (whose tests did not run) if any.
-pub fn junit(suite: &Suite) -> String {
+pub fn junit(suite: &Suite, threshold: Option<f64>) -> String {
     let mut files: Vec<(String, Vec<&TestResult>)> = Vec::new();
     for r in &suite.results {
         let (file, _, _) = place(&suite.sources, r.at);
@@ -427,11 +427,16 @@ pub fn junit(suite: &Suite) -> String {
             None => files.push((file, vec![r])),
         }
     }
+    // The errors of the rules and test files, and a coverage below the
+    // threshold, are test cases of their own: a dashboard shows them.
+    let broken = suite.diagnostics.has_errors();
+    let covered = suite.coverage.percent();
+    let short = threshold.filter(|min| covered + 1e-9 < *min);
     let mut out = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"kpi test\" tests=\"{}\" failures=\"{}\" errors=\"{}\">\n",
-        suite.results.len(),
-        suite.failed(),
-        suite.errored()
+        suite.results.len() + usize::from(broken) + usize::from(threshold.is_some()),
+        suite.failed() + usize::from(short.is_some()),
+        suite.errored() + usize::from(broken)
     );
     for (file, list) in &files {
         let count = |f: fn(&Outcome) -> bool| list.iter().filter(|r| f(&r.outcome)).count();
@@ -496,6 +501,36 @@ pub fn junit(suite: &Suite) -> String {
             errors.len(),
             xml(&body)
         );
+    }
+    if let Some(min) = threshold {
+        let name = format!(
+            "at least {}% of the indicators and profile columns asserted",
+            crate::syntax::number(min)
+        );
+        match short {
+            Some(_) => {
+                let message = format!(
+                    "coverage {covered:.1}% is below {}%",
+                    crate::syntax::number(min)
+                );
+                let body = format!(
+                    "asserted by no test: {}",
+                    suite.coverage.missed().join(", ")
+                );
+                out += &format!(
+                    "  <testsuite name=\"coverage\" tests=\"1\" failures=\"1\" errors=\"0\">\n    <testcase name=\"{}\" classname=\"kpi test\">\n      <failure message=\"{}\" type=\"coverage\">{}</failure>\n    </testcase>\n  </testsuite>\n",
+                    xml(&name),
+                    xml(&message),
+                    xml(&body)
+                );
+            }
+            None => {
+                out += &format!(
+                    "  <testsuite name=\"coverage\" tests=\"1\" failures=\"0\" errors=\"0\">\n    <testcase name=\"{}\" classname=\"kpi test\"/>\n  </testsuite>\n",
+                    xml(&name)
+                );
+            }
+        }
     }
     out + "</testsuites>\n"
 }

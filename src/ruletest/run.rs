@@ -337,7 +337,27 @@ fn explain_lines(i: &IndicatorReport, x: &Explain) -> Vec<String> {
 fn placed(errors: Vec<Diagnostic>, case: &Case) -> Vec<Diagnostic> {
     errors
         .into_iter()
-        .map(|d| {
+        .map(|mut d| {
+            // A table or column the rules read and the test's rows do not
+            // give: the test is to be completed, not the rules changed (a
+            // did-you-mean would point at the test's own typo).
+            if matches!(case.data, Data::Inline(_)) {
+                match d.code {
+                    "check::unknown-table" | "check::unknown-column" => {
+                        d.help = Some(format!(
+                            "the test `{}` does not give it: its `tables:` give every table the rules read, with every column they read (docs/testing.md)",
+                            case.name
+                        ));
+                    }
+                    "check::type" => {
+                        d.help = Some(format!(
+                            "the test `{}` gives this column values of another type (a column of nulls only reads as text): give it values of the type the rules read",
+                            case.name
+                        ));
+                    }
+                    _ => {}
+                }
+            }
             if d.primary.is_some() || d.location.is_some() {
                 return d;
             }
@@ -410,6 +430,17 @@ fn located(mut d: Diagnostic, tables: &[InlineTable]) -> Diagnostic {
         None => table.at,
     };
     d.location = None;
+    // `kpi test` has no --skip-bad-rows: the cell is to be fixed.
+    d.help = d.help.map(|h| {
+        h.replace(
+            ". Fix the value, or pass --skip-bad-rows to leave the row out",
+            ". Fix the value",
+        )
+        .replace(
+            ": fix the file, or pass --skip-bad-rows to drop the repeats",
+            ": give each row its own",
+        )
+    });
     d.at(at, "here")
 }
 

@@ -219,6 +219,56 @@ pub fn find_files(rules_dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// YAML files under the rules directory's `tests/` that are not named as
+/// tests (`x.yaml`, `x.tests.yaml`): they would never run, without a word.
+/// A dataset's `dataset.yaml` is none of them.
+pub fn strays(rules_dir: &Path) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut dirs = vec![rules_dir.join("tests")];
+    let mut seen: Vec<PathBuf> = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        let Ok(real) = std::fs::canonicalize(&dir) else {
+            continue;
+        };
+        if seen.contains(&real) {
+            continue;
+        }
+        seen.push(real);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let yaml = matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml")
+            );
+            let manifest = path
+                .file_name()
+                .is_some_and(|n| n == crate::data::schema::MANIFEST);
+            if yaml && !manifest && !crate::syntax::is_test_file(&path) {
+                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("NAME");
+                out.push(
+                    Diagnostic::warning(
+                        "test::name",
+                        format!("`{}` is not run: it is not named as a test", path.display()),
+                    )
+                    .in_file(path.display().to_string(), 1, 1)
+                    .with_help(format!(
+                        "a test file is named `*.test.yaml`: `{}.test.yaml`",
+                        stem.trim_end_matches(".tests")
+                    )),
+                );
+            }
+        }
+    }
+    out.sort_by(|a, b| a.message.cmp(&b.message));
+    out
+}
+
 /// Reads a test file into `sources` and its cases; what is wrong with it
 /// goes to `diags` (the cases that are whole are still returned).
 pub fn read_file(path: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) -> Vec<Case> {

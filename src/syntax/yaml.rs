@@ -92,6 +92,33 @@ pub fn parse_file(file: FileId, source: &SourceFile) -> (Option<RuleFile>, Vec<D
         .with_help("a rule file needs a few levels: scorecard, objectives, indicators, fields");
         return (None, vec![d]);
     }
+    // A rule test saved under another name: said as such, not as a
+    // mistake of structure.
+    let top_keys = source
+        .text
+        .lines()
+        .filter(|l| !l.starts_with([' ', '#', '\t']) && !l.trim().is_empty());
+    if top_keys.clone().any(|l| {
+        l.starts_with("- ") || l == "-" || l.starts_with("expect:") || l.starts_with("- name:")
+    }) && top_keys
+        .clone()
+        .all(|l| !l.starts_with("scorecard") && !l.starts_with("objectives"))
+    {
+        let d = Diagnostic::error(
+            "yaml::structure",
+            "this looks like a rule test (`expect:`, or a list of tests), not a rule file",
+        )
+        .at(Span::new(file, 0, source.text.len().min(1)), "a test?")
+        .with_help(format!(
+            "name it `{}.test.yaml` (in `tests/`): `kpi test` runs it, the rules leave it alone",
+            source
+                .path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("NAME")
+        ));
+        return (None, vec![d]);
+    }
     let doc: DocFile = if source.text.trim().is_empty() {
         DocFile::default()
     } else {
