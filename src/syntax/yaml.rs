@@ -98,11 +98,15 @@ pub fn parse_file(file: FileId, source: &SourceFile) -> (Option<RuleFile>, Vec<D
         .text
         .lines()
         .filter(|l| !l.starts_with([' ', '#', '\t']) && !l.trim().is_empty());
-    if top_keys.clone().any(|l| {
-        l.starts_with("- ") || l == "-" || l.starts_with("expect:") || l.starts_with("- name:")
-    }) && top_keys
-        .clone()
-        .all(|l| !l.starts_with("scorecard") && !l.starts_with("objectives"))
+    let expects = source.text.lines().any(|l| {
+        l.trim_start()
+            .trim_start_matches("- ")
+            .starts_with("expect:")
+    });
+    if expects
+        && top_keys
+            .clone()
+            .all(|l| !l.starts_with("scorecard") && !l.starts_with("objectives"))
     {
         let d = Diagnostic::error(
             "yaml::structure",
