@@ -8,39 +8,27 @@
 //!
 //! `cargo bench --bench lsp`
 
-#[path = "../tests/common/lsp.rs"]
-mod client;
+#[path = "../tests/common/mod.rs"]
+#[allow(unused_imports)]
+mod common;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("dir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let path = entry.expect("entry").path();
-        let target = to.join(path.file_name().expect("name"));
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).expect("copy");
-        }
-    }
-}
-
 fn latency(debounce_ms: Option<u64>, edits: usize) -> Vec<Duration> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let tmp = tempfile::tempdir().expect("temp dir");
     let rules = tmp.path().join("rules");
-    copy_dir(&root.join("rules"), &rules);
+    common::copy_dir(&root.join("rules"), &rules);
     let mut options = json!({"data": root.join("data/sample")});
     if let Some(ms) = debounce_ms {
         options["debounceMs"] = ms.into();
     }
-    let mut c = client::Client::start(&rules, options);
+    let mut c = common::lsp::Client::start(&rules, options);
     let file = rules.join("engagement.kpi");
-    let uri = client::uri(&file);
+    let uri = common::lsp::uri(&file);
     let text = std::fs::read_to_string(&file).expect("read");
     let typo = text.replacen("where responded)", "where respnded)", 1);
     c.open(&file, &text);

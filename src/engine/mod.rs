@@ -425,19 +425,25 @@ impl<'a> Scoring<'a> {
             let Some((names, columns, rows)) = self.profile_table() else {
                 return Vec::new();
             };
-            names
-                .into_iter()
-                .zip(columns)
-                .map(|(name, c)| {
-                    (
-                        name,
-                        rows.iter()
-                            .map(|&r| self.json_value(&c.get(r as usize)))
-                            .collect(),
-                    )
-                })
-                .collect()
+            self.json_columns(names, columns, &rows)
         })
+    }
+
+    /// Named columns as JSON values, at the rows exported.
+    fn json_columns(
+        &self,
+        names: Vec<String>,
+        columns: Vec<Arc<Col>>,
+        rows: &[u32],
+    ) -> Vec<(String, Vec<serde_json::Value>)> {
+        names
+            .into_iter()
+            .zip(columns)
+            .map(|(name, c)| {
+                let values = rows.iter().map(|&r| self.json_value(&c.get(r as usize)));
+                (name, values.collect())
+            })
+            .collect()
     }
 
     /// The population's key column, then its profile columns: their names,
@@ -491,18 +497,7 @@ impl<'a> Scoring<'a> {
             });
             Some(ProfileRows {
                 keys,
-                columns: names
-                    .into_iter()
-                    .zip(columns)
-                    .map(|(name, c)| {
-                        (
-                            name,
-                            rows.iter()
-                                .map(|&r| self.json_value(&c.get(r as usize)))
-                                .collect(),
-                        )
-                    })
-                    .collect(),
+                columns: self.json_columns(names, columns, &rows),
             })
         })
     }

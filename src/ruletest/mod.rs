@@ -131,21 +131,18 @@ pub fn run_suite(rules: &RuleSet, files: &[PathBuf]) -> Suite {
     diagnostics.extend(decls_diags.into_iter().filter(Diagnostic::is_error));
 
     let mut cases = Vec::new();
+    let mut ignored = Diagnostics::new();
+    let decls = crate::check::collect(rules, &mut ignored);
     for path in files {
         let mut file_diags = Diagnostics::new();
         let mut read = spec::read_file(path, &mut sources, &mut file_diags);
-        let mut ignored = Diagnostics::new();
-        let decls = crate::check::collect(rules, &mut ignored);
-        for case in &mut read {
-            resolve::resolve(case, &decls, &mut file_diags);
-            file_diags.extend(run::unused(rules, case));
-        }
+        check_cases(rules, &decls, &mut read, &mut file_diags);
         if !file_diags.has_errors() {
             cases.extend(read);
         }
         diagnostics.extend(file_diags);
     }
-    let coverage = coverage(rules, &cases);
+    let coverage = coverage(&decls, &cases);
     let mut results = Vec::new();
     if !rules_broken {
         for case in &cases {
@@ -179,10 +176,7 @@ pub fn check_text(
     let mut cases = spec::read_text(path, text, &mut sources, &mut diags);
     let mut ignored = Diagnostics::new();
     let decls = crate::check::collect(rules, &mut ignored);
-    for case in &mut cases {
-        resolve::resolve(case, &decls, &mut diags);
-        diags.extend(run::unused(rules, case));
-    }
+    check_cases(rules, &decls, &mut cases, &mut diags);
     (sources, diags)
 }
 
@@ -198,9 +192,21 @@ pub fn rules_dir_of(test_file: &std::path::Path) -> Option<PathBuf> {
         .map(std::path::Path::to_path_buf)
 }
 
-fn coverage(rules: &RuleSet, cases: &[Case]) -> Coverage {
-    let mut ignored = Diagnostics::new();
-    let decls = crate::check::collect(rules, &mut ignored);
+/// The figures the cases name, checked against the rules, and the inline
+/// tables and columns the rules never read.
+fn check_cases(
+    rules: &RuleSet,
+    decls: &crate::check::Decls<'_>,
+    cases: &mut [Case],
+    diags: &mut Diagnostics,
+) {
+    for case in cases {
+        resolve::resolve(case, decls, diags);
+        diags.extend(run::unused(rules, case));
+    }
+}
+
+fn coverage(decls: &crate::check::Decls<'_>, cases: &[Case]) -> Coverage {
     let expects = || cases.iter().flat_map(|c| &c.expects);
     let indicators = decls
         .indicators

@@ -184,45 +184,23 @@ impl std::fmt::Display for Want {
 /// The test files of a rules directory: `*.test.yaml` in it and, at any
 /// depth, in its `tests` sub-directory; in name order.
 pub fn find_files(rules_dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut dirs = vec![rules_dir.to_path_buf()];
-    let tests = rules_dir.join("tests");
-    if tests.is_dir() {
-        dirs.push(tests);
-    }
-    let mut seen: Vec<Option<PathBuf>> =
-        dirs.iter().map(|d| std::fs::canonicalize(d).ok()).collect();
-    let mut i = 0;
-    while i < dirs.len() {
-        let Ok(entries) = std::fs::read_dir(&dirs[i]) else {
-            i += 1;
-            continue;
-        };
-        for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
-            if path.is_file() && crate::syntax::is_test_file(&path) {
-                out.push(path);
-            } else if i > 0 && path.is_dir() {
-                // Below `tests/` only: the rules directory's other
-                // sub-directories are rule sets of their own. A directory
-                // seen already (a symbolic link back up) is not read again.
-                let real = std::fs::canonicalize(&path).ok();
-                if real.is_some() && !seen.contains(&real) {
-                    seen.push(real);
-                    dirs.push(path);
-                }
-            }
-        }
-        i += 1;
-    }
+    let beside = std::fs::read_dir(rules_dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()));
+    let mut out: Vec<PathBuf> = beside
+        .chain(files_below_tests(rules_dir))
+        .filter(|p| p.is_file() && crate::syntax::is_test_file(p))
+        .collect();
     out.sort();
     out.dedup();
     out
 }
 
-/// YAML files under the rules directory's `tests/` that are not named as
-/// tests (`x.yaml`, `x.tests.yaml`): they would never run, without a word.
-/// A dataset's `dataset.yaml` is none of them.
-pub fn strays(rules_dir: &Path) -> Vec<Diagnostic> {
+/// Every file below the rules directory's `tests/`, at any depth (the
+/// rules directory's other sub-directories are rule sets of their own). A
+/// directory seen already (a symbolic link back up) is not read again.
+fn files_below_tests(rules_dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut dirs = vec![rules_dir.join("tests")];
     let mut seen: Vec<PathBuf> = Vec::new();
@@ -234,35 +212,47 @@ pub fn strays(rules_dir: &Path) -> Vec<Diagnostic> {
             continue;
         }
         seen.push(real);
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+        for path in std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+        {
             if path.is_dir() {
                 dirs.push(path);
-                continue;
+            } else {
+                out.push(path);
             }
-            let yaml = matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("yaml" | "yml")
+        }
+    }
+    out
+}
+
+/// YAML files under the rules directory's `tests/` that are not named as
+/// tests (`x.yaml`, `x.tests.yaml`): they would never run, without a word.
+/// A dataset's `dataset.yaml` is none of them.
+pub fn strays(rules_dir: &Path) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for path in files_below_tests(rules_dir) {
+        let yaml = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        );
+        let manifest = path
+            .file_name()
+            .is_some_and(|n| n == crate::data::schema::MANIFEST);
+        if yaml && !manifest && !crate::syntax::is_test_file(&path) {
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("NAME");
+            out.push(
+                Diagnostic::warning(
+                    "test::name",
+                    format!("`{}` is not run: it is not named as a test", path.display()),
+                )
+                .in_file(path.display().to_string(), 1, 1)
+                .with_help(format!(
+                    "a test file is named `*.test.yaml`: `{}.test.yaml`",
+                    stem.trim_end_matches(".tests")
+                )),
             );
-            let manifest = path
-                .file_name()
-                .is_some_and(|n| n == crate::data::schema::MANIFEST);
-            if yaml && !manifest && !crate::syntax::is_test_file(&path) {
-                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("NAME");
-                out.push(
-                    Diagnostic::warning(
-                        "test::name",
-                        format!("`{}` is not run: it is not named as a test", path.display()),
-                    )
-                    .in_file(path.display().to_string(), 1, 1)
-                    .with_help(format!(
-                        "a test file is named `*.test.yaml`: `{}.test.yaml`",
-                        stem.trim_end_matches(".tests")
-                    )),
-                );
-            }
         }
     }
     out.sort_by(|a, b| a.message.cmp(&b.message));

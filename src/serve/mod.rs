@@ -70,6 +70,16 @@ pub struct Served {
 }
 
 impl Served {
+    /// What a snapshot of the live engine serves.
+    fn of(snapshot: &crate::live::Snapshot) -> Served {
+        Served::new(
+            snapshot.generation,
+            snapshot.report.clone(),
+            snapshot.rules.clone(),
+            snapshot.data.clone(),
+        )
+    }
+
     fn new(
         generation: u64,
         report: Arc<Report>,
@@ -203,13 +213,7 @@ pub fn start(options: &ServeOptions) -> Result<Arc<App>, ServeError> {
     })
     .map_err(ServeError::Start)?;
     let live = Arc::new(live);
-    let snapshot = live.current();
-    let served = Served::new(
-        snapshot.generation,
-        snapshot.report.clone(),
-        snapshot.rules.clone(),
-        snapshot.data.clone(),
-    );
+    let served = Served::of(&live.current());
     let (events, _) = tokio::sync::broadcast::channel(64);
     let app = Arc::new(App {
         served: ArcSwap::from_pointee(served),
@@ -274,13 +278,7 @@ impl App {
                         r.rules = None;
                     }
                 });
-                let snapshot = live.current();
-                let served = Served::new(
-                    snapshot.generation,
-                    snapshot.report.clone(),
-                    snapshot.rules.clone(),
-                    snapshot.data.clone(),
-                );
+                let served = Served::of(&live.current());
                 let data = serde_json::json!({
                     "generation": served.generation,
                     "revision": served.report.revision,
