@@ -213,10 +213,14 @@ impl Events {
         Events { lines }
     }
 
-    /// The next event (chunk sizes and keep-alive comments skipped).
+    /// The next event (chunk sizes and keep-alive comments skipped), or a
+    /// panic after 20 s: keep-alive comments every 15 s would otherwise
+    /// keep a test waiting for an event that never comes.
     pub fn next(&mut self) -> (String, String) {
+        let deadline = Instant::now() + Duration::from_secs(20);
         let (mut event, mut data) = (String::new(), String::new());
         for line in self.lines.by_ref() {
+            assert!(Instant::now() < deadline, "no event within 20 s");
             let line = line.expect("an event within 20 s");
             if let Some(e) = line.strip_prefix("event: ").or(line.strip_prefix("event:")) {
                 event = e.trim().to_string();
