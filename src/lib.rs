@@ -45,6 +45,7 @@ pub mod native;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod sql;
 
 // The stages inside: public for the `kpi` binary, the tests and the
 // benches, not part of the API (hidden from the docs, may change).

@@ -9,6 +9,7 @@ mod lsp;
 mod new;
 mod score;
 mod serve;
+mod sql;
 mod test;
 mod watch;
 
@@ -84,6 +85,10 @@ enum Command {
     /// Serve the live report in a browser, with what-ifs, and an HTTP API
     /// for other tools.
     Serve(serve::Args),
+    /// Compile the rules to one SQL query (duckdb, postgres, spark,
+    /// bigquery, snowflake) returning every indicator's value, whole and
+    /// per segment.
+    Sql(sql::Args),
 }
 
 pub fn run(cli: Cli) -> Exit {
@@ -103,6 +108,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Lsp(args) => lsp::run(args, &out),
         Command::New(args) => new::run(args, &out),
         Command::Serve(args) => serve::run(args, &out),
+        Command::Sql(args) => sql::run(args, &out),
     }
 }
 

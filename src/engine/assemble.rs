@@ -639,7 +639,7 @@ struct Totals {
 }
 
 /// A period as ISO days.
-fn iso_period((from, to): Period) -> Option<(String, String)> {
+pub(super) fn iso_period((from, to): Period) -> Option<(String, String)> {
     Some((date_of(from)?.to_string(), date_of(to)?.to_string()))
 }
 

@@ -27,6 +27,7 @@ mod direction;
 mod explain;
 mod owned;
 mod prepare;
+mod sql;
 mod status;
 mod title;
 

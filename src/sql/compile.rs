@@ -1,0 +1,887 @@
+//! The plan compiled to one SQL query: each aggregate becomes a grouped
+//! subquery (a CTE, shared by every figure that reads it), joined on the
+//! key of the row it is counted for (a profile's correlated aggregate), on
+//! the segment value (a figure of one segment), or on nothing (a figure of
+//! the whole population). Nothing is correlated: every engine plans it,
+//! and a one-to-many relation is always aggregated before it is joined,
+//! so no row is counted twice.
+//!
+//! The null rules of the local engine are kept: a division by zero is
+//! `NULLIF`'s null, `count` and `sum` over no rows are 0 (`COALESCE`), a
+//! `where` keeps a row only when its condition is true (`CASE WHEN`), and
+//! `and`/`or` are SQL's own three-valued logic, as the rules'.
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+
+use super::dialect::Render;
+use crate::check::DeclId;
+use crate::data::{ColumnData, Dataset};
+use crate::eval::Period;
+use crate::eval::columnar::path_to;
+use crate::eval::plan::{AggFn, Node, NodeId, Plan, ScalarFn, SegmentSource, Step};
+use crate::eval::value::{Strings, Value};
+use crate::syntax::ast::{BinaryOp, UnaryOp};
+
+/// Why a node has no SQL.
+pub(crate) type Gap = String;
+
+/// The type of an expression, as far as SQL needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ty {
+    Num,
+    Bool,
+    Str,
+    Date,
+    List,
+    Unknown,
+}
+
+/// The evaluation context of an expression: its period, the period that
+/// decides who is in the segment, and the segment (none inside a profile,
+/// which counts every related row).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ctx {
+    pub period: Option<Period>,
+    pub members: Option<Period>,
+    pub segment: Option<SegmentSource>,
+}
+
+/// The current row: a table and the alias its row has in the query.
+#[derive(Debug, Clone)]
+struct Row {
+    table: usize,
+    alias: String,
+}
+
+/// One FROM clause being built: its joins, each once.
+struct Level {
+    joins: Vec<String>,
+    /// A join's identity → its alias.
+    seen: HashMap<String, String>,
+    /// The SQL of the current segment value at this level (the driving
+    /// row's value, or the value of the row an aggregate counts).
+    segment_key: Option<String>,
+}
+
+impl Level {
+    fn new(segment_key: Option<String>) -> Level {
+        Level {
+            joins: Vec::new(),
+            seen: HashMap::new(),
+            segment_key,
+        }
+    }
+}
+
+pub(crate) struct Compiler<'a> {
+    plan: &'a Plan,
+    data: &'a Dataset,
+    strings: &'a Strings,
+    r: &'static dyn Render,
+    /// Grouped subqueries: their SQL → their name.
+    pub ctes: IndexMap<String, String>,
+    next: usize,
+}
+
+impl<'a> Compiler<'a> {
+    pub fn new(
+        plan: &'a Plan,
+        data: &'a Dataset,
+        strings: &'a Strings,
+        r: &'static dyn Render,
+    ) -> Compiler<'a> {
+        Compiler {
+            plan,
+            data,
+            strings,
+            r,
+            ctes: IndexMap::new(),
+            next: 0,
+        }
+    }
+
+    fn alias(&mut self, prefix: &str) -> String {
+        self.next += 1;
+        format!("{prefix}{}", self.next)
+    }
+
+    fn table_name(&self, t: usize) -> String {
+        self.r.ident(&self.data.tables[t].name)
+    }
+
+    fn col(&self, alias: &str, t: usize, c: usize) -> String {
+        format!(
+            "{alias}.{}",
+            self.r.ident(&self.data.tables[t].columns[c].name)
+        )
+    }
+
+    fn double(&self, e: &str) -> String {
+        format!("CAST({e} AS {})", self.r.double())
+    }
+
+    /// One figure: a SELECT of the indicator's value, for the whole
+    /// population (`segment` none) or for each value of a segment.
+    pub fn figure(
+        &mut self,
+        indicator: usize,
+        ctx: Ctx,
+        segment: Option<(&str, SegmentSource)>,
+    ) -> Result<String, Gap> {
+        let id = &self.plan.indicators[indicator].id;
+        let node = self.plan.indicators[indicator].value;
+        if self.ty(node, None) != Ty::Num && self.ty(node, None) != Ty::Unknown {
+            return Err("its value is not a number".into());
+        }
+        let text = self.r.text();
+        match segment {
+            None => {
+                let mut lv = Level::new(None);
+                let value = self.expr(node, None, ctx, &mut lv)?;
+                Ok(format!(
+                    "SELECT {} AS indicator, CAST(NULL AS {text}) AS segment, CAST(NULL AS {text}) AS segment_value, {} AS value FROM (SELECT 1 AS one) d{}",
+                    self.r.string(id),
+                    self.double(&value),
+                    joins(&lv)
+                ))
+            }
+            Some((name, source)) => {
+                let driver = self.segment_values(source, ctx)?;
+                let mut lv = Level::new(Some("d.v".into()));
+                let value = self.expr(node, None, ctx, &mut lv)?;
+                Ok(format!(
+                    "SELECT {} AS indicator, {} AS segment, CAST(d.v AS {text}) AS segment_value, {} AS value FROM ({driver}) d{}",
+                    self.r.string(id),
+                    self.r.string(name),
+                    self.double(&value),
+                    joins(&lv)
+                ))
+            }
+        }
+    }
+
+    /// The distinct non-null values of a segment over the whole population
+    /// (as the local engine lists them), as a query of one column `v`.
+    fn segment_values(&mut self, source: SegmentSource, ctx: Ctx) -> Result<String, Gap> {
+        let pop = self.plan.population.ok_or("the scorecard has no population")?;
+        let alias = self.alias("p");
+        let mut lv = Level::new(None);
+        let row = Row {
+            table: pop,
+            alias: alias.clone(),
+        };
+        let v = self.segment_value(source, &row, ctx, &mut lv)?;
+        Ok(format!(
+            "SELECT DISTINCT {v} AS v FROM {} {alias}{} WHERE {v} IS NOT NULL",
+            self.table_name(pop),
+            joins(&lv)
+        ))
+    }
+
+    /// The segment value of a population row.
+    fn segment_value(
+        &mut self,
+        source: SegmentSource,
+        row: &Row,
+        ctx: Ctx,
+        lv: &mut Level,
+    ) -> Result<String, Gap> {
+        match source {
+            SegmentSource::Column(c) => {
+                if matches!(
+                    self.data.tables[row.table].columns[c].data,
+                    ColumnData::List { .. }
+                ) {
+                    return Err(format!(
+                        "its segment `{}` is a list column, which SQL does not break down",
+                        self.data.tables[row.table].columns[c].name
+                    ));
+                }
+                Ok(self.col(&row.alias, row.table, c))
+            }
+            SegmentSource::Profile(id) => {
+                let p = &self.plan.profiles[id];
+                if self.ty(p.node, Some(p.table)) == Ty::List {
+                    return Err(format!(
+                        "its segment `{}` is a list, which SQL does not break down",
+                        p.name
+                    ));
+                }
+                let members = Ctx {
+                    period: ctx.members,
+                    members: ctx.members,
+                    segment: None,
+                };
+                self.expr(p.node, Some(row), members, lv)
+            }
+        }
+    }
+
+    fn literal(&self, v: &Value) -> Result<String, Gap> {
+        Ok(match v {
+            Value::Null => "NULL".into(),
+            Value::Num(n) => self.double(&format!("{n}")),
+            Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
+            Value::Str(s) => self.r.string(&self.strings.text(*s)),
+            Value::Date(d) => match crate::data::column::date_of(*d) {
+                Some(date) => format!("DATE '{date}'"),
+                None => return Err("a date out of range".into()),
+            },
+            Value::List(_) => return Err("a list used as a value".into()),
+        })
+    }
+
+    /// Joins the rows a relation path leads to; the alias of the last.
+    fn follow(&mut self, from: &Row, path: &[Step], lv: &mut Level) -> Result<Row, Gap> {
+        let mut at = from.clone();
+        for step in path {
+            let table = &self.data.tables[step.table];
+            let rel = &table.relations[step.relation];
+            let target = self
+                .data
+                .tables
+                .get_index_of(&rel.target)
+                .ok_or("a relation to a missing table")?;
+            let key = self.data.tables[target]
+                .key
+                .ok_or_else(|| format!("table `{}` has no key", rel.target))?;
+            let refcol = table
+                .column_index(&rel.column)
+                .ok_or("a relation through a missing column")?;
+            let identity = format!("{}.{}>{}", at.alias, step.table, step.relation);
+            let alias = match lv.seen.get(&identity) {
+                Some(a) => a.clone(),
+                None => {
+                    let alias = self.alias("r");
+                    lv.joins.push(format!(
+                        "LEFT JOIN {} {alias} ON {} = {}",
+                        self.table_name(target),
+                        self.col(&alias, target, key),
+                        self.col(&at.alias, at.table, refcol)
+                    ));
+                    lv.seen.insert(identity, alias.clone());
+                    alias
+                }
+            };
+            at = Row {
+                table: target,
+                alias,
+            };
+        }
+        Ok(at)
+    }
+
+    /// The SQL of a node, for the current row (`None`: a scalar).
+    fn expr(
+        &mut self,
+        node: NodeId,
+        row: Option<&Row>,
+        ctx: Ctx,
+        lv: &mut Level,
+    ) -> Result<String, Gap> {
+        let plan = self.plan;
+        match plan.node(node) {
+            Node::Lit(v) => self.literal(v),
+            Node::Decl(id) => match plan.decls.get(id) {
+                Some(&n) => self.expr(n, None, ctx, lv),
+                None => Ok("NULL".into()),
+            },
+            Node::IndicatorValue(i) => self.expr(plan.indicators[*i].value, None, ctx, lv),
+            Node::IndicatorTarget(i) => match plan.indicators[*i].target {
+                Some(t) => self.expr(t, None, ctx, lv),
+                None => Ok("NULL".into()),
+            },
+            Node::Column { col } => Ok(match row {
+                Some(r) => {
+                    let c = self.col(&r.alias, r.table, *col);
+                    self.cell(r.table, *col, c)
+                }
+                None => "NULL".into(),
+            }),
+            Node::Parent { path, col } => {
+                let Some(r) = row else {
+                    return Ok("NULL".into());
+                };
+                let at = self.follow(r, path, lv)?;
+                let c = self.col(&at.alias, at.table, *col);
+                Ok(self.cell(at.table, *col, c))
+            }
+            Node::Profile { id, path } => {
+                let Some(r) = row else {
+                    return Ok("NULL".into());
+                };
+                let at = self.follow(r, path, lv)?;
+                let inner = Ctx {
+                    segment: None,
+                    ..ctx
+                };
+                let p = plan.profiles[*id].node;
+                self.expr(p, Some(&at), inner, lv)
+            }
+            Node::Unary(op, a) => {
+                let a = self.expr(*a, row, ctx, lv)?;
+                Ok(match op {
+                    UnaryOp::Neg => format!("(- {a})"),
+                    UnaryOp::Not => format!("(NOT {a})"),
+                })
+            }
+            Node::Binary(op, a, b) => self.binary(*op, *a, *b, row, ctx, lv),
+            Node::If(c, t, e) => {
+                let c = self.expr(*c, row, ctx, lv)?;
+                let t = self.expr(*t, row, ctx, lv)?;
+                let e = self.expr(*e, row, ctx, lv)?;
+                Ok(format!("(CASE WHEN {c} THEN {t} ELSE {e} END)"))
+            }
+            Node::Scalar(f, args) => self.scalar(*f, args, row, ctx, lv),
+            Node::Agg {
+                f,
+                table,
+                arg,
+                filter,
+                extra,
+                group,
+            } => {
+                let group = match (group, row) {
+                    (Some(path), Some(r)) => Some((path.as_slice(), r)),
+                    _ => None,
+                };
+                let agg = Agg {
+                    f: *f,
+                    table: *table,
+                    arg: *arg,
+                    filter: *filter,
+                    extra: *extra,
+                };
+                self.aggregate(&agg, group, ctx, lv)
+            }
+            Node::Prior(a) => {
+                let Some(period) = ctx.period else {
+                    return Ok("NULL".into());
+                };
+                let before = Ctx {
+                    period: Some(crate::eval::previous_period(period)),
+                    ..ctx
+                };
+                let value = self.expr(*a, None, before, lv)?;
+                // No row of the dated tables it reads in the previous
+                // period: no baseline, null.
+                let Some(prior) = plan.priors.get(&node) else {
+                    return Ok(value);
+                };
+                let mut any = Vec::new();
+                for &t in &prior.dated {
+                    let count = Agg {
+                        f: AggFn::Any,
+                        table: t,
+                        arg: None,
+                        filter: None,
+                        extra: None,
+                    };
+                    any.push(self.aggregate(&count, None, before, lv)?);
+                }
+                if any.is_empty() {
+                    return Ok("NULL".into());
+                }
+                Ok(format!(
+                    "(CASE WHEN {} THEN {value} END)",
+                    any.join(" OR ")
+                ))
+            }
+            Node::Linear(..) | Node::Bands(..) => Err("a score function outside a score".into()),
+            Node::Peers(..) => Err("`peers(..)` reads the benchmark file, not the database".into()),
+            Node::Plugin { name, .. } => Err(format!(
+                "`{name}(..)` is a rhai function, which runs only in the local engine"
+            )),
+            Node::Native { index, .. } => Err(format!(
+                "`{}(..)` is a Rust function of the embedder, which runs only in the local engine",
+                plan.natives[*index].name
+            )),
+            Node::Script { .. } => {
+                Err("an inline `rhai { .. }` block runs only in the local engine".into())
+            }
+            Node::Unsupported(message, _) => Err(message.clone()),
+        }
+    }
+
+    /// A cell as the rules see it: a list column's empty text is an empty
+    /// list, never null.
+    fn cell(&self, t: usize, c: usize, sql: String) -> String {
+        match self.data.tables[t].columns[c].data {
+            ColumnData::List { .. } => format!("COALESCE({sql}, '')"),
+            _ => sql,
+        }
+    }
+
+    fn binary(
+        &mut self,
+        op: BinaryOp,
+        a: NodeId,
+        b: NodeId,
+        row: Option<&Row>,
+        ctx: Ctx,
+        lv: &mut Level,
+    ) -> Result<String, Gap> {
+        use BinaryOp::*;
+        let (ta, tb) = (self.ty(a, row.map(|r| r.table)), self.ty(b, row.map(|r| r.table)));
+        if op == In {
+            return self.membership(a, b, ta, tb, row, ctx, lv);
+        }
+        let x = self.expr(a, row, ctx, lv)?;
+        let y = self.expr(b, row, ctx, lv)?;
+        let sym = match op {
+            And => "AND",
+            Or => "OR",
+            Add => "+",
+            Sub => "-",
+            Mul => "*",
+            Div => return Ok(format!("({x} / NULLIF({y}, 0))")),
+            Eq => "=",
+            Ne => "<>",
+            Lt => "<",
+            Le => "<=",
+            Gt => ">",
+            Ge => ">=",
+            In => unreachable!("membership returned above"),
+        };
+        if matches!(op, Lt | Le | Gt | Ge) && (ta == Ty::Str || tb == Ty::Str) {
+            return Ok(self.r.text_order(&x, sym, &y));
+        }
+        if ta == Ty::List || tb == Ty::List {
+            return Err("lists compared with each other".into());
+        }
+        Ok(format!("({x} {sym} {y})"))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn membership(
+        &mut self,
+        a: NodeId,
+        b: NodeId,
+        ta: Ty,
+        tb: Ty,
+        row: Option<&Row>,
+        ctx: Ctx,
+        lv: &mut Level,
+    ) -> Result<String, Gap> {
+        if ta != Ty::Str {
+            return Err("membership of a value that is not text".into());
+        }
+        let x = self.expr(a, row, ctx, lv)?;
+        if let Node::Lit(Value::List(items)) = self.plan.node(b) {
+            if items.is_empty() {
+                return Ok(format!("(CASE WHEN {x} IS NULL THEN NULL ELSE FALSE END)"));
+            }
+            let items: Vec<String> = items
+                .iter()
+                .map(|s| self.r.string(&self.strings.text(*s)))
+                .collect();
+            return Ok(format!("({x} IN ({}))", items.join(", ")));
+        }
+        if tb != Ty::List {
+            return Err("membership in something that is not a list".into());
+        }
+        let list = self.expr(b, row, ctx, lv)?;
+        Ok(format!(
+            "(CASE WHEN {x} IS NULL THEN NULL WHEN {list} = '' THEN FALSE ELSE COALESCE({}, FALSE) END)",
+            self.r.list_contains(&list, &x)
+        ))
+    }
+
+    fn scalar(
+        &mut self,
+        f: ScalarFn,
+        args: &[NodeId],
+        row: Option<&Row>,
+        ctx: Ctx,
+        lv: &mut Level,
+    ) -> Result<String, Gap> {
+        use ScalarFn::*;
+        let types: Vec<Ty> = args
+            .iter()
+            .map(|&a| self.ty(a, row.map(|r| r.table)))
+            .collect();
+        let mut sql = Vec::with_capacity(args.len());
+        for &a in args {
+            sql.push(self.expr(a, row, ctx, lv)?);
+        }
+        let x = sql.first().cloned().unwrap_or_else(|| "NULL".into());
+        let nulls = |sql: &[String]| {
+            sql.iter()
+                .map(|s| format!("{s} IS NULL"))
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        };
+        Ok(match f {
+            Coalesce => format!("COALESCE({})", sql.join(", ")),
+            Min | Max => format!(
+                "(CASE WHEN {} THEN NULL ELSE {}({}) END)",
+                nulls(&sql),
+                if f == Min { "LEAST" } else { "GREATEST" },
+                sql.join(", ")
+            ),
+            Round => {
+                // Half away from zero, as the local engine (PostgreSQL's
+                // round() of a double goes to even).
+                let factor = match args.get(1).map(|&d| self.plan.node(d)) {
+                    None => 1.0,
+                    Some(Node::Lit(Value::Num(d))) => 10f64.powi(d.clamp(-15.0, 15.0) as i32),
+                    Some(Node::Lit(Value::Null)) => return Ok("NULL".into()),
+                    Some(_) => return Err("`round(x, d)` with `d` not a constant".into()),
+                };
+                if factor == 1.0 {
+                    format!("(SIGN({x}) * FLOOR(ABS({x}) + 0.5))")
+                } else {
+                    let y = format!("({x} * {})", self.double(&format!("{factor}")));
+                    format!(
+                        "(SIGN({y}) * FLOOR(ABS({y}) + 0.5) / {})",
+                        self.double(&format!("{factor}"))
+                    )
+                }
+            }
+            Abs => format!("ABS({x})"),
+            Sqrt => format!("(CASE WHEN {x} >= 0 THEN SQRT({x}) END)"),
+            Log => match sql.get(1) {
+                None => format!("(CASE WHEN {x} > 0 THEN LN({x}) END)"),
+                Some(b) => format!(
+                    "(CASE WHEN {x} > 0 AND {b} > 0 AND {b} <> 1 THEN LN({x}) / LN({b}) END)"
+                ),
+            },
+            Year => self.double(&format!("EXTRACT(YEAR FROM {x})")),
+            Month => self.double(&format!("EXTRACT(MONTH FROM {x})")),
+            DaysBetween => {
+                let b = sql.get(1).cloned().unwrap_or_else(|| "NULL".into());
+                self.double(&self.r.days_between(&x, &b))
+            }
+            Lower => format!("LOWER({x})"),
+            Upper => format!("UPPER({x})"),
+            Len => match types.first() {
+                Some(Ty::List) => self.double(&format!(
+                    "(CASE WHEN {x} = '' THEN 0 ELSE {} END)",
+                    self.r.list_len(&x)
+                )),
+                _ => self.double(&self.r.char_length(&x)),
+            },
+            Contains => {
+                let n = sql.get(1).cloned().unwrap_or_else(|| "NULL".into());
+                match types.first() {
+                    Some(Ty::List) => format!(
+                        "(CASE WHEN {n} IS NULL THEN NULL WHEN {x} = '' THEN FALSE ELSE COALESCE({}, FALSE) END)",
+                        self.r.list_contains(&x, &n)
+                    ),
+                    _ => self.r.contains(&x, &n),
+                }
+            }
+        })
+    }
+
+    /// An aggregate: a grouped subquery of its table's rows that count,
+    /// joined to the level, and the SQL of its value.
+    fn aggregate(
+        &mut self,
+        agg: &Agg,
+        group: Option<(&[Step], &Row)>,
+        ctx: Ctx,
+        lv: &mut Level,
+    ) -> Result<String, Gap> {
+        // A subquery's aliases are its own, numbered from 1: the same
+        // aggregate compiled twice has the same text, one CTE.
+        let outer_next = std::mem::replace(&mut self.next, 0);
+        let sub = self.subquery(agg, group, ctx, lv);
+        self.next = outer_next;
+        let Some(Subquery { cte, on, filtered }) = sub? else {
+            return Ok("NULL".into());
+        };
+        let condition = if on.is_empty() {
+            "1 = 1".to_string()
+        } else {
+            on.join(" AND ")
+        };
+        let identity = format!("{cte} ON {condition}");
+        let a = match lv.seen.get(&identity) {
+            Some(a) => a.clone(),
+            None => {
+                let a = self.alias("a");
+                lv.joins.push(format!(
+                    "LEFT JOIN {cte} {a} ON {}",
+                    condition.replace("{a}", &a)
+                ));
+                lv.seen.insert(identity, a.clone());
+                a
+            }
+        };
+        let n = format!("COALESCE({a}.n, 0)");
+        let m = if filtered {
+            format!("COALESCE({a}.m, 0)")
+        } else {
+            n.clone()
+        };
+        Ok(match agg.f {
+            AggFn::Count => self.double(&m),
+            AggFn::Any => format!("({m} > 0)"),
+            AggFn::All => format!("({m} = {n})"),
+            AggFn::Share => format!(
+                "({} / NULLIF({}, 0))",
+                self.double(&m),
+                self.double(&format!("{a}.n"))
+            ),
+            AggFn::Sum | AggFn::Distinct => {
+                format!("COALESCE({}, 0)", self.double(&format!("{a}.v")))
+            }
+            AggFn::Avg | AggFn::Median | AggFn::Percentile => self.double(&format!("{a}.v")),
+            AggFn::Min | AggFn::Max => format!("{a}.v"),
+        })
+    }
+
+    /// The grouped subquery of an aggregate, made a CTE; `None` when its
+    /// value is null whatever the rows (a null percentile).
+    fn subquery(
+        &mut self,
+        agg: &Agg,
+        group: Option<(&[Step], &Row)>,
+        ctx: Ctx,
+        lv: &mut Level,
+    ) -> Result<Option<Subquery>, Gap> {
+        let t = agg.table;
+        let alias = self.alias("t");
+        let row = Row {
+            table: t,
+            alias: alias.clone(),
+        };
+        let mut inner = Level::new(None);
+        let mut conditions = self.in_period(&row, ctx.period);
+        let mut keys = Vec::new();
+        let mut on = Vec::new();
+        // In a segment, the rows of the population row of the segment.
+        if let Some(source) = ctx.segment
+            && let Some(pop) = self.plan.population
+            && let Some(path) = path_to(self.data, t, pop)
+        {
+            let p = self.follow(&row, &path, &mut inner)?;
+            let value = self.segment_value(source, &p, ctx, &mut inner)?;
+            inner.segment_key = Some(value.clone());
+            match group {
+                None => {
+                    conditions.push(format!("{value} IS NOT NULL"));
+                    keys.push(format!("{value} AS s"));
+                    let outer = lv
+                        .segment_key
+                        .clone()
+                        .ok_or("an aggregate in a segment with no segment at hand")?;
+                    on.push(format!("{{a}}.s = {outer}"));
+                }
+                // Counted for a row of the segment: its rows are in the
+                // segment when they reach the population through it.
+                Some((steps, outer)) => {
+                    let through = path_to(self.data, outer.table, pop)
+                        .map(|rest| [steps, &rest].concat());
+                    if through.as_deref() != Some(path.as_slice()) {
+                        return Err(
+                            "an aggregate per row whose rows reach the population another way \
+                             cannot be broken down by segment in SQL"
+                                .into(),
+                        );
+                    }
+                }
+            }
+        }
+        if let Some((steps, outer)) = group {
+            let (last, before) = steps.split_last().ok_or("a correlated aggregate without a path")?;
+            let at = self.follow(&row, before, &mut inner)?;
+            let table = &self.data.tables[last.table];
+            let refcol = table
+                .column_index(&table.relations[last.relation].column)
+                .ok_or("a relation through a missing column")?;
+            let k = self.col(&at.alias, at.table, refcol);
+            let key = self.data.tables[outer.table]
+                .key
+                .ok_or("a correlated aggregate over a table without a key")?;
+            conditions.push(format!("{k} IS NOT NULL"));
+            keys.push(format!("{k} AS k"));
+            on.push(format!(
+                "{{a}}.k = {}",
+                self.col(&outer.alias, outer.table, key)
+            ));
+        }
+        let kept = match agg.filter {
+            Some(f) => Some(self.expr(f, Some(&row), ctx, &mut inner)?),
+            None => None,
+        };
+        let when = |e: &str| match &kept {
+            Some(k) => format!("CASE WHEN {k} THEN {e} END"),
+            None => e.to_string(),
+        };
+        let mut select = keys.clone();
+        select.push("COUNT(*) AS n".into());
+        if let Some(k) = &kept {
+            select.push(format!("SUM(CASE WHEN {k} THEN 1 ELSE 0 END) AS m"));
+        }
+        if let Some(a) = agg.arg {
+            let x = self.expr(a, Some(&row), ctx, &mut inner)?;
+            let v = when(&x);
+            let reduce = match agg.f {
+                AggFn::Sum => format!("SUM({v})"),
+                AggFn::Avg => format!("AVG({v})"),
+                AggFn::Min => format!("MIN({v})"),
+                AggFn::Max => format!("MAX({v})"),
+                AggFn::Distinct => format!("COUNT(DISTINCT {v})"),
+                AggFn::Median => self.r.percentile(&v, "0.5")?,
+                AggFn::Percentile => {
+                    let p = match agg.extra.map(|e| self.plan.node(e)) {
+                        Some(Node::Lit(Value::Num(p))) if p.is_finite() => p.clamp(0.0, 1.0),
+                        Some(Node::Lit(Value::Null)) => return Ok(None),
+                        _ => return Err("`percentile(e, p)` with `p` not a constant".into()),
+                    };
+                    self.r.percentile(&v, &format!("{p}"))?
+                }
+                AggFn::Count | AggFn::Any | AggFn::All | AggFn::Share => String::new(),
+            };
+            if !reduce.is_empty() {
+                select.push(format!("{reduce} AS v"));
+            }
+        }
+        let mut sql = format!(
+            "SELECT {} FROM {} {alias}{}",
+            select.join(", "),
+            self.table_name(t),
+            joins(&inner)
+        );
+        if !conditions.is_empty() {
+            sql.push_str(&format!(" WHERE {}", conditions.join(" AND ")));
+        }
+        if !keys.is_empty() {
+            let ordinals: Vec<String> = (1..=keys.len()).map(|i| i.to_string()).collect();
+            sql.push_str(&format!(" GROUP BY {}", ordinals.join(", ")));
+        }
+        let cte = match self.ctes.get(&sql) {
+            Some(name) => name.clone(),
+            None => {
+                let name = format!("g{}", self.ctes.len() + 1);
+                self.ctes.insert(sql, name.clone());
+                name
+            }
+        };
+        Ok(Some(Subquery {
+            cte,
+            on,
+            filtered: kept.is_some(),
+        }))
+    }
+
+    /// The conditions for a row to count in a period.
+    fn in_period(&self, row: &Row, period: Option<Period>) -> Vec<String> {
+        let mut out = Vec::new();
+        let Some((from, to)) = period else {
+            return out;
+        };
+        let table = &self.data.tables[row.table];
+        let day = |d: i32| {
+            crate::data::column::date_of(d)
+                .map(|d| format!("DATE '{d}'"))
+                .unwrap_or_else(|| "NULL".into())
+        };
+        if let Some(d) = table.date {
+            let c = self.col(&row.alias, row.table, d);
+            out.push(format!("{c} >= {} AND {c} <= {}", day(from), day(to)));
+        }
+        if let Some(s) = table.since {
+            let c = self.col(&row.alias, row.table, s);
+            out.push(format!("({c} IS NULL OR {c} <= {})", day(to)));
+        }
+        out
+    }
+
+    /// The type of a node's value (for the current row's table).
+    fn ty(&self, node: NodeId, table: Option<usize>) -> Ty {
+        let plan = self.plan;
+        let column = |t: usize, c: usize| match self.data.tables[t].columns[c].data {
+            ColumnData::Number(_) => Ty::Num,
+            ColumnData::Bool(_) => Ty::Bool,
+            ColumnData::Date(_) => Ty::Date,
+            ColumnData::Str(_) => Ty::Str,
+            ColumnData::List { .. } => Ty::List,
+        };
+        match plan.node(node) {
+            Node::Lit(v) => match v {
+                Value::Null => Ty::Unknown,
+                Value::Num(_) => Ty::Num,
+                Value::Bool(_) => Ty::Bool,
+                Value::Str(_) => Ty::Str,
+                Value::Date(_) => Ty::Date,
+                Value::List(_) => Ty::List,
+            },
+            Node::Decl(id) => match (plan.decls.get(id), id) {
+                (Some(&n), _) => self.ty(n, None),
+                (None, DeclId::ProfileColumn(p)) => {
+                    self.ty(plan.profiles[*p].node, Some(plan.profiles[*p].table))
+                }
+                _ => Ty::Unknown,
+            },
+            Node::IndicatorValue(i) => self.ty(plan.indicators[*i].value, None),
+            Node::IndicatorTarget(i) => plan.indicators[*i]
+                .target
+                .map_or(Ty::Unknown, |t| self.ty(t, None)),
+            Node::Column { col } => table.map_or(Ty::Unknown, |t| column(t, *col)),
+            Node::Parent { path, col } => path
+                .last()
+                .and_then(|s| {
+                    let rel = &self.data.tables[s.table].relations[s.relation];
+                    self.data.tables.get_index_of(&rel.target)
+                })
+                .map_or(Ty::Unknown, |t| column(t, *col)),
+            Node::Profile { id, .. } => {
+                self.ty(plan.profiles[*id].node, Some(plan.profiles[*id].table))
+            }
+            Node::Unary(UnaryOp::Neg, _) => Ty::Num,
+            Node::Unary(UnaryOp::Not, _) => Ty::Bool,
+            Node::Binary(op, ..) => match op {
+                BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => Ty::Num,
+                _ => Ty::Bool,
+            },
+            Node::If(_, t, e) => match self.ty(*t, table) {
+                Ty::Unknown => self.ty(*e, table),
+                ty => ty,
+            },
+            Node::Scalar(f, args) => match f {
+                ScalarFn::Coalesce | ScalarFn::Min | ScalarFn::Max => args
+                    .iter()
+                    .map(|&a| self.ty(a, table))
+                    .find(|t| *t != Ty::Unknown)
+                    .unwrap_or(Ty::Unknown),
+                ScalarFn::Lower | ScalarFn::Upper => Ty::Str,
+                ScalarFn::Contains => Ty::Bool,
+                _ => Ty::Num,
+            },
+            Node::Agg { f, table, arg, .. } => match f {
+                AggFn::Any | AggFn::All => Ty::Bool,
+                AggFn::Min | AggFn::Max => arg.map_or(Ty::Unknown, |a| self.ty(a, Some(*table))),
+                _ => Ty::Num,
+            },
+            Node::Linear(..) | Node::Bands(..) | Node::Peers(..) => Ty::Num,
+            Node::Prior(a) => self.ty(*a, None),
+            _ => Ty::Unknown,
+        }
+    }
+}
+
+/// An aggregate's subquery: its CTE, the conditions joining it (`{a}`
+/// for its alias), whether it counts the rows kept (`m`) apart.
+struct Subquery {
+    cte: String,
+    on: Vec<String>,
+    filtered: bool,
+}
+
+/// An aggregate to compile.
+struct Agg {
+    f: AggFn,
+    table: usize,
+    arg: Option<NodeId>,
+    filter: Option<NodeId>,
+    extra: Option<NodeId>,
+}
+
+fn joins(lv: &Level) -> String {
+    lv.joins.iter().map(|j| format!(" {j}")).collect()
+}

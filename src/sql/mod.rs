@@ -1,0 +1,139 @@
+//! Warehouse scale: the rules compiled to SQL (`kpi sql`), and run where
+//! the data are (`kpi score --engine`).
+//!
+//! | module     | role                                                     |
+//! |------------|----------------------------------------------------------|
+//! | `dialect`  | what differs between engines, one renderer each          |
+//! | `compile`  | the plan as one query of grouped subqueries              |
+//! | `export`   | a dataset as a database holds it: DDL and plain CSV      |
+//! | `figures`  | the query's rows read back as values per indicator       |
+//! | `duckdb`   | DuckDB through its command-line shell                     |
+//! | `postgres` | PostgreSQL: tables read as a dataset, queries run there  |
+//!
+//! The query returns one row per figure: `indicator`, `segment` (null for
+//! the whole population), `segment_value` (text, null) and `value`
+//! (double precision), on a database holding the dataset's tables under
+//! the same names and columns (list columns as text, elements separated
+//! by `;`).
+
+mod compile;
+mod dialect;
+pub mod export;
+#[doc(hidden)]
+pub mod figures;
+
+use compile::{Compiler, Ctx};
+pub use dialect::Dialect;
+
+use crate::data::Dataset;
+use crate::eval::Period;
+use crate::eval::plan::Plan;
+use crate::eval::value::Strings;
+
+/// A rule set's query.
+#[derive(Debug, Clone)]
+pub struct Sql {
+    /// The database it is written for.
+    pub dialect: Dialect,
+    /// The query, with a commented header.
+    pub text: String,
+    /// Its SELECTs: one per indicator, and one per indicator and segment
+    /// (a row for each of the segment's values).
+    pub selects: usize,
+    /// Indicators left out (`--skip-unsupported`), and why.
+    pub skipped: Vec<Unsupported>,
+}
+
+/// An indicator (or one segment of it) with no SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unsupported {
+    /// Its index in the plan.
+    pub index: usize,
+    /// Its id.
+    pub indicator: String,
+    /// The segment whose breakdown has no SQL (`None`: the figure itself).
+    pub segment: Option<String>,
+    /// Why (the construct with no SQL).
+    pub reason: String,
+}
+
+/// Compiles every indicator value of a plan, whole and per segment.
+/// Indicators with no SQL are listed, not compiled.
+pub(crate) fn compile(
+    plan: &Plan,
+    data: &Dataset,
+    strings: &Strings,
+    dialect: Dialect,
+    period: Option<Period>,
+    header: &str,
+) -> Sql {
+    let mut c = Compiler::new(plan, data, strings, dialect.render());
+    let ctx = Ctx {
+        period,
+        members: period,
+        segment: None,
+    };
+    let mut selects = Vec::new();
+    let mut skipped = Vec::new();
+    for i in 0..plan.indicators.len() {
+        let id = plan.indicators[i].id.clone();
+        match c.figure(i, ctx, None) {
+            Ok(s) => selects.push(s),
+            Err(reason) => {
+                skipped.push(Unsupported {
+                    index: i,
+                    indicator: id,
+                    segment: None,
+                    reason,
+                });
+                continue;
+            }
+        }
+        for (name, source) in &plan.segments {
+            let seg = Ctx {
+                segment: Some(*source),
+                ..ctx
+            };
+            match c.figure(i, seg, Some((name, *source))) {
+                Ok(s) => selects.push(s),
+                Err(reason) => skipped.push(Unsupported {
+                    index: i,
+                    indicator: id.clone(),
+                    segment: Some(name.clone()),
+                    reason,
+                }),
+            }
+        }
+    }
+    let r = dialect.render();
+    let mut text = String::new();
+    for line in header.lines() {
+        text.push_str(&format!("-- {line}\n"));
+    }
+    if !c.ctes.is_empty() {
+        text.push_str("WITH\n");
+        let ctes: Vec<String> = c
+            .ctes
+            .iter()
+            .map(|(sql, name)| format!("{name} AS ({sql})"))
+            .collect();
+        text.push_str(&ctes.join(",\n"));
+        text.push('\n');
+    }
+    if selects.is_empty() {
+        let t = r.text();
+        text.push_str(&format!(
+            "SELECT CAST(NULL AS {t}) AS indicator, CAST(NULL AS {t}) AS segment, CAST(NULL AS {t}) AS segment_value, CAST(NULL AS {}) AS value FROM (SELECT 1 AS one) d WHERE 1 = 0",
+            r.double()
+        ));
+    } else {
+        text.push_str(&selects.join("\nUNION ALL\n"));
+    }
+    text.push('\n');
+    Sql {
+        dialect,
+        text,
+        selects: selects.len(),
+        skipped,
+    }
+}
