@@ -15,8 +15,12 @@ pub struct Args {
     rules: PathBuf,
     /// The dataset directory: its manifest, headers and every value are
     /// read, and the rules' tables and columns checked against them.
+    /// Or a PostgreSQL database: `postgresql://USER@HOST/DATABASE`.
     #[arg(long, default_value_os_t = super::default_data())]
     data: PathBuf,
+    /// With a database as `--data`: its dataset.yaml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_data")]
+    manifest: Option<PathBuf>,
     /// Check the rules alone, without a dataset.
     #[arg(long, conflicts_with = "data")]
     no_data: bool,
@@ -27,7 +31,12 @@ pub struct Args {
 
 pub fn run(args: Args, out: &Output) -> Exit {
     let data_dir = (!args.no_data).then_some(args.data.as_path());
-    let inputs = super::read_inputs(&args.rules, data_dir, args.skip_bad_rows);
+    let inputs = super::read_inputs(
+        &args.rules,
+        data_dir,
+        args.manifest.as_deref(),
+        args.skip_bad_rows,
+    );
     let mut diags = inputs.diagnostics;
     if !diags.has_errors() {
         match &inputs.data {

@@ -136,8 +136,8 @@ fn rescore(args: &Args, out: &Output) -> Result<Diff, Exit> {
         set: args.set.clone(),
         ..Default::default()
     };
-    let old = super::read_inputs(&args.rules[0], Some(&args.data), args.skip_bad_rows);
-    let new = super::read_inputs(&args.rules[1], Some(&args.data), args.skip_bad_rows);
+    let old = super::read_inputs(&args.rules[0], Some(&args.data), None, args.skip_bad_rows);
+    let new = super::read_inputs(&args.rules[1], Some(&args.data), None, args.skip_bad_rows);
     let mut failed = false;
     for inputs in [&old, &new] {
         if inputs.diagnostics.has_errors() || inputs.data.is_none() {

@@ -176,9 +176,15 @@ pub struct Scope {
     /// plugins they use).
     #[arg(long, default_value_os_t = default_rules())]
     pub rules: PathBuf,
-    /// The dataset directory (CSV / JSONL tables, optional dataset.yaml).
+    /// The dataset directory (CSV / JSONL tables, optional dataset.yaml),
+    /// or a PostgreSQL database: `postgresql://USER@HOST/DATABASE`.
     #[arg(long, default_value_os_t = default_data())]
     pub data: PathBuf,
+    /// With a database as `--data`: a dataset.yaml declaring what the
+    /// database does not say (dates, `since`, lists, references); its
+    /// directory holds the benchmark file.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
     /// Override a param: `--set staff_hour_cost=50` (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = score::parse_set)]
     pub set: Vec<(String, String)>,
@@ -227,6 +233,17 @@ impl Scope {
     }
 }
 
+/// The tables of a PostgreSQL database the rules read, as a dataset.
+fn database(
+    url: &str,
+    rules: &alumni_kpi::rules::RuleSet,
+    manifest: Option<&std::path::Path>,
+) -> Result<alumni_kpi::data::Dataset, alumni_kpi::Diagnostics> {
+    let mut db = alumni_kpi::sql::postgres::Database::connect(url)
+        .map_err(|d| alumni_kpi::Diagnostics::from(vec![d]))?;
+    db.dataset(rules, manifest)
+}
+
 /// The rules and the dataset, read as `kpi score` and `kpi check` both
 /// read them: every problem of either is in `diagnostics`, the dataset is
 /// read even when the rules have errors (so that one run lists both).
@@ -239,6 +256,7 @@ pub struct Inputs {
 pub fn read_inputs(
     rules: &std::path::Path,
     data: Option<&std::path::Path>,
+    manifest: Option<&std::path::Path>,
     skip_bad_rows: bool,
 ) -> Inputs {
     use alumni_kpi::data::{Dataset, LoadOptions};
@@ -249,6 +267,25 @@ pub fn read_inputs(
             skip_bad_rows,
             ..LoadOptions::for_rules(&rules)
         };
+        if let Some(url) = dir.to_str().filter(|d| alumni_kpi::sql::postgres::is_url(d)) {
+            return match database(url, &rules, manifest) {
+                Ok(d) => Some(d),
+                Err(errors) => {
+                    diagnostics.extend(errors);
+                    None
+                }
+            };
+        }
+        if manifest.is_some() {
+            diagnostics.push(
+                alumni_kpi::Diagnostic::error(
+                    "data::manifest",
+                    "--manifest declares a database's tables: a directory has its own dataset.yaml",
+                )
+                .with_help("leave --manifest out, or give --data postgresql://…"),
+            );
+            return None;
+        }
         match Dataset::load(dir, &options) {
             Ok(d) => Some(d),
             Err(errors) => {

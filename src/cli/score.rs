@@ -47,7 +47,12 @@ pub fn run(args: Args, out: &Output) -> Exit {
     };
     let scope = &args.scope;
     let spinner = loading(&scope.data);
-    let inputs = super::read_inputs(&scope.rules, Some(&scope.data), scope.skip_bad_rows);
+    let inputs = super::read_inputs(
+        &scope.rules,
+        Some(&scope.data),
+        scope.manifest.as_deref(),
+        scope.skip_bad_rows,
+    );
     spinner.finish_and_clear();
     let rules = inputs.rules;
     let data = match inputs.data {

@@ -13,9 +13,12 @@ pub struct Args {
     #[arg(long, default_value_os_t = super::default_rules())]
     rules: PathBuf,
     /// The dataset whose tables the database holds (for their columns,
-    /// types, keys and relations).
+    /// types, keys and relations): a directory, or a PostgreSQL database.
     #[arg(long, default_value_os_t = super::default_data())]
     data: PathBuf,
+    /// With a database as `--data`: its dataset.yaml.
+    #[arg(long, value_name = "FILE")]
+    manifest: Option<PathBuf>,
     /// The database's SQL: duckdb, postgres, spark, bigquery or snowflake.
     #[arg(long, value_parser = parse_dialect)]
     dialect: Dialect,
@@ -56,7 +59,7 @@ pub fn run(args: Args, out: &Output) -> Exit {
             return Exit::Usage;
         }
     };
-    let inputs = super::read_inputs(&args.rules, Some(&args.data), false);
+    let inputs = super::read_inputs(&args.rules, Some(&args.data), args.manifest.as_deref(), false);
     let rules = inputs.rules;
     let data = match inputs.data {
         Some(d) if !inputs.diagnostics.has_errors() => d,

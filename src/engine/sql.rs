@@ -35,6 +35,20 @@ impl Scoring<'_> {
         Ok(sql)
     }
 
+    /// The columns the rules read, as `(table, column)`: what a database
+    /// source fetches.
+    pub fn columns_read(&self) -> Vec<(String, String)> {
+        crate::sql::columns_read(&self.c.plan, self.data)
+            .into_iter()
+            .flat_map(|(t, cols)| {
+                let table = &self.data.tables[t];
+                cols.into_iter()
+                    .map(|c| (table.name.clone(), table.columns[c].name.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
     /// The warning that an indicator was left out of a query.
     pub fn unsupported_note(&self, u: &Unsupported) -> Diagnostic {
         self.unsupported(u, true)

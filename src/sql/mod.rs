@@ -16,13 +16,17 @@
 //! the same names and columns (list columns as text, elements separated
 //! by `;`).
 
+mod columns;
 mod compile;
 mod dialect;
 pub mod export;
 #[doc(hidden)]
 pub mod figures;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 
 use compile::{Compiler, Ctx};
+pub use columns::columns_read;
 pub use dialect::Dialect;
 
 use crate::data::Dataset;

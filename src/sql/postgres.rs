@@ -1,0 +1,299 @@
+//! PostgreSQL: its tables read as a dataset (`--data postgresql://…`),
+//! and queries run there (`kpi score --engine postgres`, the differential
+//! tests). Tables are those of the connection's current schema (set it
+//! with `?options=-csearch_path%3DNAME`); a `dataset.yaml` may declare
+//! what the database does not say (dates, `since`, lists, references).
+
+use std::path::Path;
+
+use postgres::{Client, NoTls};
+
+use super::figures::{FigureRow, Figures};
+use crate::data::{ColumnType, Dataset, DatasetBuilder, TableBuilder, Value};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+
+/// Whether a `--data` argument names a PostgreSQL database.
+pub fn is_url(data: &str) -> bool {
+    data.starts_with("postgresql://") || data.starts_with("postgres://")
+}
+
+/// A connection to a PostgreSQL database.
+pub struct Database {
+    client: Client,
+    /// The URL without its password, for messages.
+    shown: String,
+}
+
+/// A column of the database and the type the rules see.
+struct DbColumn {
+    name: String,
+    ty: ColumnType,
+    /// How it is selected (a cast to a type the client reads).
+    select: String,
+}
+
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+impl Database {
+    /// Connects; a failure is one error saying where and why.
+    pub fn connect(url: &str) -> Result<Database, Diagnostic> {
+        let shown = without_password(url);
+        let client = Client::connect(url, NoTls).map_err(|e| {
+            Diagnostic::error(
+                "data::database",
+                format!("cannot connect to PostgreSQL at {shown}: {}", cause(&e)),
+            )
+            .fr(format!(
+                "connexion impossible à PostgreSQL ({shown}) : {}",
+                cause(&e)
+            ))
+            .with_help(
+                "is the server running, and the URL right? postgresql://USER@HOST:PORT/DATABASE \
+                 (a socket: postgresql:///DATABASE?host=/var/run/postgresql)",
+            )
+        })?;
+        Ok(Database { client, shown })
+    }
+
+    /// The URL, without its password.
+    pub fn shown(&self) -> &str {
+        &self.shown
+    }
+
+    fn error(&self, what: &str, e: &postgres::Error) -> Diagnostic {
+        Diagnostic::error(
+            "data::database",
+            format!("PostgreSQL ({}): {what}: {}", self.shown, cause(e)),
+        )
+    }
+
+    /// Runs statements (no result).
+    pub fn execute(&mut self, sql: &str) -> Result<(), Diagnostic> {
+        self.client
+            .batch_execute(sql)
+            .map_err(|e| self.error("a statement failed", &e))
+    }
+
+    /// Runs a query of `kpi sql` and reads its figures.
+    pub fn figures(&mut self, sql: &str) -> Result<Figures, Diagnostic> {
+        let rows = self
+            .client
+            .query(sql, &[])
+            .map_err(|e| self.error("the query failed", &e))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let get = |i: usize| row.try_get::<_, Option<String>>(i);
+            let read = || -> Result<FigureRow, postgres::Error> {
+                Ok(FigureRow {
+                    indicator: get(0)?.unwrap_or_default(),
+                    segment: get(1)?,
+                    segment_value: get(2)?,
+                    value: row.try_get::<_, Option<f64>>(3)?,
+                })
+            };
+            out.push(read().map_err(|e| self.error("a row of the result", &e))?);
+        }
+        Ok(Figures::from_rows(out))
+    }
+
+    /// Creates the dataset's tables in the current schema and copies its
+    /// rows in (as `kpi sql --export` writes them).
+    pub fn copy_in(&mut self, data: &Dataset) -> Result<(), Diagnostic> {
+        use std::io::Write;
+        self.execute(&super::export::ddl(data, super::Dialect::Postgres))?;
+        for name in data.tables.keys() {
+            let mut csv = Vec::new();
+            super::export::write_csv(data, name, &mut csv)
+                .map_err(|e| Diagnostic::error("data::database", e.to_string()))?;
+            let copy = format!("COPY {} FROM STDIN WITH (FORMAT csv, HEADER true)", quoted(name));
+            let shown = self.shown.clone();
+            let failed = |e: &postgres::Error| {
+                Diagnostic::error(
+                    "data::database",
+                    format!("PostgreSQL ({shown}): copying `{name}`: {}", cause(e)),
+                )
+            };
+            let mut writer = self.client.copy_in(&copy).map_err(|e| failed(&e))?;
+            writer
+                .write_all(&csv)
+                .map_err(|e| Diagnostic::error("data::database", e.to_string()))?;
+            writer.finish().map_err(|e| failed(&e))?;
+        }
+        Ok(())
+    }
+
+    /// The tables of the current schema and their columns.
+    fn columns(&mut self) -> Result<indexmap::IndexMap<String, Vec<DbColumn>>, Diagnostic> {
+        let rows = self
+            .client
+            .query(
+                "SELECT table_name::text, column_name::text, data_type::text \
+                 FROM information_schema.columns WHERE table_schema = current_schema() \
+                 ORDER BY table_name, ordinal_position",
+                &[],
+            )
+            .map_err(|e| self.error("listing the tables", &e))?;
+        let mut out: indexmap::IndexMap<String, Vec<DbColumn>> = indexmap::IndexMap::new();
+        for row in rows {
+            let (table, name, ty): (String, String, String) = (row.get(0), row.get(1), row.get(2));
+            let q = quoted(&name);
+            let (ty, select) = match ty.as_str() {
+                "double precision" | "real" | "integer" | "bigint" | "smallint" | "numeric" => {
+                    (ColumnType::Number, format!("{q}::float8"))
+                }
+                "boolean" => (ColumnType::Bool, q),
+                "date" | "timestamp without time zone" | "timestamp with time zone" => {
+                    (ColumnType::Date, format!("{q}::date"))
+                }
+                _ => (ColumnType::String, format!("{q}::text")),
+            };
+            out.entry(table).or_default().push(DbColumn { name, ty, select });
+        }
+        Ok(out)
+    }
+
+    /// Reads, as a dataset, the tables and columns the rules read (all of
+    /// them when the rules do not check against the database: the check
+    /// then says what is wrong). `manifest` is a `dataset.yaml` whose
+    /// declarations apply; its directory holds the benchmark file.
+    pub fn dataset(
+        &mut self,
+        rules: &crate::rules::RuleSet,
+        manifest: Option<&Path>,
+    ) -> Result<Dataset, Diagnostics> {
+        let columns = self.columns().map_err(one)?;
+        if columns.is_empty() {
+            return Err(one(
+                Diagnostic::error(
+                    "data::database",
+                    format!("PostgreSQL ({}) has no table in its current schema", self.shown),
+                )
+                .with_help("set the schema: postgresql://…/DATABASE?options=-csearch_path%3DSCHEMA"),
+            ));
+        }
+        let manifest_text = match manifest {
+            Some(path) => Some(
+                crate::files::read_text(path, Default::default(), Some(1 << 20))
+                    .map_err(|e| one(Diagnostic::error("data::manifest", e.message)))?,
+            ),
+            None => None,
+        };
+        let build = |tables: Vec<TableBuilder>| {
+            let mut b = DatasetBuilder::new();
+            if let Some(path) = manifest {
+                b = b.dir(path.parent().unwrap_or(Path::new(".")));
+            }
+            if let (Some(text), Some(path)) = (&manifest_text, manifest) {
+                b = b.manifest(text, &path.display().to_string());
+            }
+            tables.into_iter().fold(b, DatasetBuilder::table).build()
+        };
+        // The shape alone first: what the rules read of it.
+        let empty: Vec<TableBuilder> = columns
+            .iter()
+            .map(|(t, cols)| {
+                cols.iter().fold(TableBuilder::new(t), |b, c| {
+                    b.column(&c.name, Vec::<Value>::new()).typed(&c.name, c.ty)
+                })
+            })
+            .collect();
+        let shape = build(empty)?;
+        let wanted = match crate::engine::Scoring::new(rules, &shape, &Default::default()) {
+            Ok(s) => Some(s.columns_read()),
+            Err(_) => None,
+        };
+        // What the manifest declares is read too (it declares columns
+        // that must exist), and the columns the conventions give a role
+        // (a key, a date, a reference): a table's rows count by them.
+        let declared = |t: &str, c: &str| {
+            c == "id" || c == "date" || c.ends_with("_id") || manifest_text.as_deref().is_some_and(|text| {
+                let (m, _) = crate::data::manifest::Manifest::parse(text, "");
+                m.table(t).is_some_and(|d| {
+                    d.columns.iter().any(|(n, _)| n.value == c)
+                        || [&d.key, &d.since].into_iter().flatten().any(|n| n.value == c)
+                        || d.date.as_ref().is_some_and(|n| n.value.as_deref() == Some(c))
+                        || d.refs.iter().any(|(n, _)| n.value == c)
+                })
+            })
+        };
+        let mut tables = Vec::new();
+        for (t, cols) in &columns {
+            let keep: Vec<&DbColumn> = match &wanted {
+                Some(w) => cols
+                    .iter()
+                    .filter(|c| {
+                        w.iter().any(|(wt, wc)| wt == t && *wc == c.name) || declared(t, &c.name)
+                    })
+                    .collect(),
+                None => cols.iter().collect(),
+            };
+            if keep.is_empty() {
+                continue;
+            }
+            tables.push(self.table(t, &keep).map_err(one)?);
+        }
+        build(tables)
+    }
+
+    /// One table's columns, read.
+    fn table(&mut self, name: &str, cols: &[&DbColumn]) -> Result<TableBuilder, Diagnostic> {
+        let select: Vec<&str> = cols.iter().map(|c| c.select.as_str()).collect();
+        let sql = format!("SELECT {} FROM {}", select.join(", "), quoted(name));
+        let rows = self
+            .client
+            .query(&sql, &[])
+            .map_err(|e| self.error(&format!("reading `{name}`"), &e))?;
+        let mut builder = TableBuilder::new(name);
+        for (i, c) in cols.iter().enumerate() {
+            let values: Result<Vec<Value>, postgres::Error> = rows
+                .iter()
+                .map(|row| {
+                    Ok(match c.ty {
+                        ColumnType::Number => row.try_get::<_, Option<f64>>(i)?.into(),
+                        ColumnType::Bool => row.try_get::<_, Option<bool>>(i)?.into(),
+                        ColumnType::Date => row.try_get::<_, Option<chrono::NaiveDate>>(i)?.into(),
+                        _ => row.try_get::<_, Option<String>>(i)?.into(),
+                    })
+                })
+                .collect();
+            let values = values.map_err(|e| self.error(&format!("reading `{name}.{}`", c.name), &e))?;
+            builder = builder.column(&c.name, values).typed(&c.name, c.ty);
+        }
+        Ok(builder)
+    }
+}
+
+/// The error's own words (the client's top-level message is generic).
+fn cause(e: &postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return db.message().to_string();
+    }
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text = format!("{text}: {s}");
+        source = s.source();
+    }
+    text
+}
+
+/// A URL with its password (if any) replaced by `***`.
+pub fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+fn one(d: Diagnostic) -> Diagnostics {
+    Diagnostics::from(vec![d])
+}
