@@ -267,7 +267,10 @@ pub fn read_inputs(
             skip_bad_rows,
             ..LoadOptions::for_rules(&rules)
         };
-        if let Some(url) = dir.to_str().filter(|d| alumni_kpi::sql::postgres::is_url(d)) {
+        if let Some(url) = dir
+            .to_str()
+            .filter(|d| alumni_kpi::sql::postgres::is_url(d))
+        {
             return match database(url, &rules, manifest) {
                 Ok(d) => Some(d),
                 Err(errors) => {

@@ -59,7 +59,12 @@ pub fn run(args: Args, out: &Output) -> Exit {
             return Exit::Usage;
         }
     };
-    let inputs = super::read_inputs(&args.rules, Some(&args.data), args.manifest.as_deref(), false);
+    let inputs = super::read_inputs(
+        &args.rules,
+        Some(&args.data),
+        args.manifest.as_deref(),
+        false,
+    );
     let rules = inputs.rules;
     let data = match inputs.data {
         Some(d) if !inputs.diagnostics.has_errors() => d,
@@ -89,7 +94,10 @@ pub fn run(args: Args, out: &Output) -> Exit {
     };
     if let Some(dir) = &args.export {
         if let Err(e) = alumni_kpi::sql::export::export(&data, args.dialect, dir) {
-            eprintln!("error: cannot export the dataset to `{}`: {e}", dir.display());
+            eprintln!(
+                "error: cannot export the dataset to `{}`: {e}",
+                dir.display()
+            );
             return Exit::Errors;
         }
         out.note(&format!(

@@ -165,7 +165,10 @@ impl<'a> Compiler<'a> {
     /// The distinct non-null values of a segment over the whole population
     /// (as the local engine lists them), as a query of one column `v`.
     fn segment_values(&mut self, source: SegmentSource, ctx: Ctx) -> Result<String, Gap> {
-        let pop = self.plan.population.ok_or("the scorecard has no population")?;
+        let pop = self
+            .plan
+            .population
+            .ok_or("the scorecard has no population")?;
         let alias = self.alias("p");
         let mut lv = Level::new(None);
         let row = Row {
@@ -233,6 +236,32 @@ impl<'a> Compiler<'a> {
         })
     }
 
+    /// `a = b` for a reference and a key: the local engine matches them
+    /// by their text, a database by value, so columns of two types (an
+    /// empty table's column has none) are compared as text.
+    fn same_key(&self, a: (String, usize, usize), b: (String, usize, usize)) -> String {
+        let b_sql = self.same_type(b.0, (b.1, b.2), (a.1, a.2));
+        format!("{} = {b_sql}", a.0)
+    }
+
+    /// A column's SQL in the type of another column (text when they
+    /// differ).
+    fn same_type(&self, sql: String, of: (usize, usize), like: (usize, usize)) -> String {
+        let ty =
+            |(t, c): (usize, usize)| std::mem::discriminant(&self.data.tables[t].columns[c].data);
+        if ty(of) == ty(like) {
+            return sql;
+        }
+        match self.data.tables[like.0].columns[like.1].data {
+            ColumnData::Str(_) => format!("CAST({sql} AS {})", self.r.text()),
+            _ => format!(
+                "CAST(CAST({sql} AS {}) AS {})",
+                self.r.text(),
+                self.r.double()
+            ),
+        }
+    }
+
     /// Joins the rows a relation path leads to; the alias of the last.
     fn follow(&mut self, from: &Row, path: &[Step], lv: &mut Level) -> Result<Row, Gap> {
         let mut at = from.clone();
@@ -255,11 +284,13 @@ impl<'a> Compiler<'a> {
                 Some(a) => a.clone(),
                 None => {
                     let alias = self.alias("r");
+                    let on = self.same_key(
+                        (self.col(&alias, target, key), target, key),
+                        (self.col(&at.alias, at.table, refcol), at.table, refcol),
+                    );
                     lv.joins.push(format!(
-                        "LEFT JOIN {} {alias} ON {} = {}",
+                        "LEFT JOIN {} {alias} ON {on}",
                         self.table_name(target),
-                        self.col(&alias, target, key),
-                        self.col(&at.alias, at.table, refcol)
                     ));
                     lv.seen.insert(identity, alias.clone());
                     alias
@@ -318,7 +349,16 @@ impl<'a> Compiler<'a> {
                     ..ctx
                 };
                 let p = plan.profiles[*id].node;
-                self.expr(p, Some(&at), inner, lv)
+                let value = self.expr(p, Some(&at), inner, lv)?;
+                // The profile of a row a reference does not lead to is
+                // null (not its `else`, nor a count of 0).
+                Ok(match (path.is_empty(), self.data.tables[at.table].key) {
+                    (false, Some(key)) => format!(
+                        "(CASE WHEN {} IS NULL THEN NULL ELSE {value} END)",
+                        self.col(&at.alias, at.table, key)
+                    ),
+                    _ => value,
+                })
             }
             Node::Unary(op, a) => {
                 let a = self.expr(*a, row, ctx, lv)?;
@@ -384,10 +424,7 @@ impl<'a> Compiler<'a> {
                 if any.is_empty() {
                     return Ok("NULL".into());
                 }
-                Ok(format!(
-                    "(CASE WHEN {} THEN {value} END)",
-                    any.join(" OR ")
-                ))
+                Ok(format!("(CASE WHEN {} THEN {value} END)", any.join(" OR ")))
             }
             Node::Linear(..) | Node::Bands(..) => Err("a score function outside a score".into()),
             Node::Peers(..) => Err("`peers(..)` reads the benchmark file, not the database".into()),
@@ -424,7 +461,10 @@ impl<'a> Compiler<'a> {
         lv: &mut Level,
     ) -> Result<String, Gap> {
         use BinaryOp::*;
-        let (ta, tb) = (self.ty(a, row.map(|r| r.table)), self.ty(b, row.map(|r| r.table)));
+        let (ta, tb) = (
+            self.ty(a, row.map(|r| r.table)),
+            self.ty(b, row.map(|r| r.table)),
+        );
         if op == In {
             return self.membership(a, b, ta, tb, row, ctx, lv);
         }
@@ -465,20 +505,34 @@ impl<'a> Compiler<'a> {
         ctx: Ctx,
         lv: &mut Level,
     ) -> Result<String, Gap> {
-        if ta != Ty::Str {
-            return Err("membership of a value that is not text".into());
-        }
-        let x = self.expr(a, row, ctx, lv)?;
         if let Node::Lit(Value::List(items)) = self.plan.node(b) {
+            let items: Vec<String> = match ta {
+                Ty::Str => items
+                    .iter()
+                    .map(|s| self.r.string(&self.strings.text(*s)))
+                    .collect(),
+                // A number is in a list when its text is (`3` in ["3"]):
+                // the items that are a number's text, as numbers.
+                Ty::Num => items
+                    .iter()
+                    .filter_map(|s| {
+                        let text = self.strings.text(*s);
+                        let n = text.parse::<f64>().ok()?;
+                        (n.is_finite() && format!("{n}") == *text).then(|| self.double(&text))
+                    })
+                    .collect(),
+                _ => return Err("membership of a value that is not text or a number".into()),
+            };
+            let x = self.expr(a, row, ctx, lv)?;
             if items.is_empty() {
                 return Ok(format!("(CASE WHEN {x} IS NULL THEN NULL ELSE FALSE END)"));
             }
-            let items: Vec<String> = items
-                .iter()
-                .map(|s| self.r.string(&self.strings.text(*s)))
-                .collect();
             return Ok(format!("({x} IN ({}))", items.join(", ")));
         }
+        if ta != Ty::Str {
+            return Err("membership of a value that is not text in a list column".into());
+        }
+        let x = self.expr(a, row, ctx, lv)?;
         if tb != Ty::List {
             return Err("membership in something that is not a list".into());
         }
@@ -659,6 +713,13 @@ impl<'a> Compiler<'a> {
             && let Some(path) = path_to(self.data, t, pop)
         {
             let p = self.follow(&row, &path, &mut inner)?;
+            // A row whose reference leads nowhere is in no segment (even
+            // one a null profile's `else` would give).
+            if !path.is_empty()
+                && let Some(key) = self.data.tables[pop].key
+            {
+                conditions.push(format!("{} IS NOT NULL", self.col(&p.alias, pop, key)));
+            }
             let value = self.segment_value(source, &p, ctx, &mut inner)?;
             inner.segment_key = Some(value.clone());
             match group {
@@ -674,8 +735,8 @@ impl<'a> Compiler<'a> {
                 // Counted for a row of the segment: its rows are in the
                 // segment when they reach the population through it.
                 Some((steps, outer)) => {
-                    let through = path_to(self.data, outer.table, pop)
-                        .map(|rest| [steps, &rest].concat());
+                    let through =
+                        path_to(self.data, outer.table, pop).map(|rest| [steps, &rest].concat());
                     if through.as_deref() != Some(path.as_slice()) {
                         return Err(
                             "an aggregate per row whose rows reach the population another way \
@@ -687,7 +748,9 @@ impl<'a> Compiler<'a> {
             }
         }
         if let Some((steps, outer)) = group {
-            let (last, before) = steps.split_last().ok_or("a correlated aggregate without a path")?;
+            let (last, before) = steps
+                .split_last()
+                .ok_or("a correlated aggregate without a path")?;
             let at = self.follow(&row, before, &mut inner)?;
             let table = &self.data.tables[last.table];
             let refcol = table
@@ -698,6 +761,8 @@ impl<'a> Compiler<'a> {
                 .key
                 .ok_or("a correlated aggregate over a table without a key")?;
             conditions.push(format!("{k} IS NOT NULL"));
+            // The key as the outer table types it.
+            let k = self.same_type(k, (at.table, refcol), (outer.table, key));
             keys.push(format!("{k} AS k"));
             on.push(format!(
                 "{{a}}.k = {}",

@@ -93,7 +93,9 @@ pub(crate) trait Render: Sync {
     /// The exact percentile aggregate (linear interpolation between closest
     /// ranks), or why there is none. `p` is a literal in 0..=1.
     fn percentile(&self, arg: &str, p: &str) -> Result<String, String> {
-        Ok(format!("percentile_cont({p}) WITHIN GROUP (ORDER BY {arg})"))
+        Ok(format!(
+            "percentile_cont({p}) WITHIN GROUP (ORDER BY {arg})"
+        ))
     }
     /// Days from `a` to `b`.
     fn days_between(&self, a: &str, b: &str) -> String;
@@ -218,9 +220,11 @@ impl Render for BigQuery {
         escaped_string(s)
     }
     fn percentile(&self, _: &str, _: &str) -> Result<String, String> {
-        Err("BigQuery has no exact percentile aggregate (PERCENTILE_CONT is a window \
+        Err(
+            "BigQuery has no exact percentile aggregate (PERCENTILE_CONT is a window \
              function there; APPROX_QUANTILES is approximate)"
-            .into())
+                .into(),
+        )
     }
     fn days_between(&self, a: &str, b: &str) -> String {
         format!("DATE_DIFF({b}, {a}, DAY)")
@@ -276,10 +280,61 @@ impl Render for Snowflake {
 
 /// Snowflake's reserved words a dataset may use as a name.
 const SNOWFLAKE_RESERVED: &[&str] = &[
-    "all", "and", "any", "as", "between", "by", "case", "check", "column", "connect", "create",
-    "current", "current_date", "delete", "distinct", "drop", "else", "exists", "false", "for",
-    "from", "grant", "group", "having", "in", "increment", "insert", "intersect", "into", "is",
-    "like", "minus", "not", "null", "of", "on", "or", "order", "qualify", "revoke", "row",
-    "rows", "select", "set", "start", "table", "then", "to", "trigger", "true", "union",
-    "unique", "update", "values", "when", "where", "with",
+    "all",
+    "and",
+    "any",
+    "as",
+    "between",
+    "by",
+    "case",
+    "check",
+    "column",
+    "connect",
+    "create",
+    "current",
+    "current_date",
+    "delete",
+    "distinct",
+    "drop",
+    "else",
+    "exists",
+    "false",
+    "for",
+    "from",
+    "grant",
+    "group",
+    "having",
+    "in",
+    "increment",
+    "insert",
+    "intersect",
+    "into",
+    "is",
+    "like",
+    "minus",
+    "not",
+    "null",
+    "of",
+    "on",
+    "or",
+    "order",
+    "qualify",
+    "revoke",
+    "row",
+    "rows",
+    "select",
+    "set",
+    "start",
+    "table",
+    "then",
+    "to",
+    "trigger",
+    "true",
+    "union",
+    "unique",
+    "update",
+    "values",
+    "when",
+    "where",
+    "with",
 ];

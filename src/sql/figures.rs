@@ -61,12 +61,18 @@ impl Figures {
         let mut rows = Vec::new();
         for (line, record) in reader.records().enumerate() {
             let record = record.map_err(|e| e.to_string())?;
-            let cell = |i: usize| record.get(at[i]).filter(|s| !s.is_empty()).map(str::to_string);
+            let cell = |i: usize| {
+                record
+                    .get(at[i])
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+            };
             let value = match cell(3) {
                 None => None,
-                Some(v) => Some(v.parse::<f64>().map_err(|_| {
-                    format!("line {}: value `{v}` is not a number", line + 2)
-                })?),
+                Some(v) => Some(
+                    v.parse::<f64>()
+                        .map_err(|_| format!("line {}: value `{v}` is not a number", line + 2))?,
+                ),
             };
             rows.push(FigureRow {
                 indicator: cell(0).ok_or(format!("line {}: no indicator", line + 2))?,

@@ -25,8 +25,8 @@ pub mod figures;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 
-use compile::{Compiler, Ctx};
 pub use columns::columns_read;
+use compile::{Compiler, Ctx};
 pub use dialect::Dialect;
 
 use crate::data::Dataset;

@@ -107,7 +107,10 @@ impl Database {
             let mut csv = Vec::new();
             super::export::write_csv(data, name, &mut csv)
                 .map_err(|e| Diagnostic::error("data::database", e.to_string()))?;
-            let copy = format!("COPY {} FROM STDIN WITH (FORMAT csv, HEADER true)", quoted(name));
+            let copy = format!(
+                "COPY {} FROM STDIN WITH (FORMAT csv, HEADER true)",
+                quoted(name)
+            );
             let shown = self.shown.clone();
             let failed = |e: &postgres::Error| {
                 Diagnostic::error(
@@ -149,7 +152,9 @@ impl Database {
                 }
                 _ => (ColumnType::String, format!("{q}::text")),
             };
-            out.entry(table).or_default().push(DbColumn { name, ty, select });
+            out.entry(table)
+                .or_default()
+                .push(DbColumn { name, ty, select });
         }
         Ok(out)
     }
@@ -165,13 +170,16 @@ impl Database {
     ) -> Result<Dataset, Diagnostics> {
         let columns = self.columns().map_err(one)?;
         if columns.is_empty() {
-            return Err(one(
-                Diagnostic::error(
-                    "data::database",
-                    format!("PostgreSQL ({}) has no table in its current schema", self.shown),
-                )
-                .with_help("set the schema: postgresql://…/DATABASE?options=-csearch_path%3DSCHEMA"),
-            ));
+            return Err(one(Diagnostic::error(
+                "data::database",
+                format!(
+                    "PostgreSQL ({}) has no table in its current schema",
+                    self.shown
+                ),
+            )
+            .with_help(
+                "set the schema: postgresql://…/DATABASE?options=-csearch_path%3DSCHEMA",
+            )));
         }
         let manifest_text = match manifest {
             Some(path) => Some(
@@ -208,15 +216,23 @@ impl Database {
         // that must exist), and the columns the conventions give a role
         // (a key, a date, a reference): a table's rows count by them.
         let declared = |t: &str, c: &str| {
-            c == "id" || c == "date" || c.ends_with("_id") || manifest_text.as_deref().is_some_and(|text| {
-                let (m, _) = crate::data::manifest::Manifest::parse(text, "");
-                m.table(t).is_some_and(|d| {
-                    d.columns.iter().any(|(n, _)| n.value == c)
-                        || [&d.key, &d.since].into_iter().flatten().any(|n| n.value == c)
-                        || d.date.as_ref().is_some_and(|n| n.value.as_deref() == Some(c))
-                        || d.refs.iter().any(|(n, _)| n.value == c)
+            c == "id"
+                || c == "date"
+                || c.ends_with("_id")
+                || manifest_text.as_deref().is_some_and(|text| {
+                    let (m, _) = crate::data::manifest::Manifest::parse(text, "");
+                    m.table(t).is_some_and(|d| {
+                        d.columns.iter().any(|(n, _)| n.value == c)
+                            || [&d.key, &d.since]
+                                .into_iter()
+                                .flatten()
+                                .any(|n| n.value == c)
+                            || d.date
+                                .as_ref()
+                                .is_some_and(|n| n.value.as_deref() == Some(c))
+                            || d.refs.iter().any(|(n, _)| n.value == c)
+                    })
                 })
-            })
         };
         let mut tables = Vec::new();
         for (t, cols) in &columns {
@@ -258,7 +274,8 @@ impl Database {
                     })
                 })
                 .collect();
-            let values = values.map_err(|e| self.error(&format!("reading `{name}.{}`", c.name), &e))?;
+            let values =
+                values.map_err(|e| self.error(&format!("reading `{name}.{}`", c.name), &e))?;
             builder = builder.column(&c.name, values).typed(&c.name, c.ty);
         }
         Ok(builder)

@@ -1,0 +1,434 @@
+//! `kpi sql` and the PostgreSQL source, against real databases: the SQL's
+//! figures equal the local engine's (to 1e-9 relative) on the shipped packs
+//! over the sample and on the generated corpus of the differential test,
+//! on PostgreSQL (a server on a local socket: `.ci/run` installs and
+//! starts Debian's `postgresql`; `KPI_TEST_POSTGRES` names another) and on
+//! DuckDB (its shell, from PyPI's `duckdb-cli`; `KPI_DUCKDB` names it).
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use alumni_kpi::data::{Dataset, LoadOptions};
+use alumni_kpi::engine::{ScoreOptions, Scoring};
+use alumni_kpi::report::Report;
+use alumni_kpi::rules::RuleSet;
+use alumni_kpi::sql::figures::Figures;
+use alumni_kpi::sql::postgres::Database;
+use alumni_kpi::sql::{Dialect, export};
+use common::{kpi, root, succeeds};
+
+/// The test database's URL (a superuser's, to create schemas).
+fn pg_url() -> String {
+    std::env::var("KPI_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgresql:///postgres?host=/var/run/postgresql".to_string())
+}
+
+/// A schema of its own for one test, dropped at the end.
+struct Schema {
+    db: Database,
+    name: String,
+}
+
+impl Schema {
+    fn new() -> Schema {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "kpi_test_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
+        let mut db = Database::connect(&pg_url()).unwrap_or_else(|e| {
+            panic!(
+                "{}: these tests need a PostgreSQL server (Debian's `postgresql`, started by .ci/run)",
+                e.message
+            )
+        });
+        db.execute(&format!(
+            "DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}; SET search_path TO {name}"
+        ))
+        .expect("a schema");
+        Schema { db, name }
+    }
+
+    /// The URL that reads this schema's tables.
+    fn url(&self) -> String {
+        let url = pg_url();
+        let sep = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{sep}options=-csearch_path%3D{}", self.name)
+    }
+}
+
+impl Drop for Schema {
+    fn drop(&mut self) {
+        let _ = self
+            .db
+            .execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
+    }
+}
+
+/// The DuckDB shell.
+fn duckdb() -> PathBuf {
+    let bin = PathBuf::from(std::env::var("KPI_DUCKDB").unwrap_or_else(|_| "duckdb".into()));
+    let works = std::process::Command::new(&bin)
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        works,
+        "`{}` does not run: these tests need DuckDB's shell (`pip install duckdb-cli`, as .ci/run does, or KPI_DUCKDB=PATH)",
+        bin.display()
+    );
+    bin
+}
+
+/// Runs a query in a fresh in-memory DuckDB holding the dataset.
+fn on_duckdb(data: &Dataset, sql: &str) -> Figures {
+    let dir = tempfile::tempdir().expect("temp dir");
+    export::export(data, Dialect::DuckDb, dir.path()).expect("export");
+    let mut script = std::fs::read_to_string(dir.path().join("schema.sql")).expect("schema");
+    for name in data.tables.keys() {
+        let file = dir.path().join(format!("{name}.csv"));
+        script.push_str(&format!(
+            "COPY \"{name}\" FROM '{}' (HEADER);\n",
+            file.display()
+        ));
+    }
+    script.push_str(".mode csv\n.nullvalue ''\n");
+    script.push_str(sql);
+    let path = dir.path().join("run.sql");
+    std::fs::write(&path, script).expect("script");
+    let out = std::process::Command::new(duckdb())
+        .arg("-bail")
+        .arg("-init")
+        .arg("/dev/null")
+        .arg(":memory:")
+        .stdin(std::fs::File::open(&path).expect("script"))
+        .output()
+        .expect("duckdb runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && !stdout.contains("Error"),
+        "duckdb failed: {}{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Figures::from_csv(&stdout).unwrap_or_else(|e| panic!("{e}\n{stdout}"))
+}
+
+/// Runs a query on PostgreSQL, in a schema holding the dataset.
+fn on_postgres(data: &Dataset, sql: &str) -> Figures {
+    let mut schema = Schema::new();
+    schema.db.copy_in(data).expect("the dataset copied in");
+    schema
+        .db
+        .figures(sql)
+        .unwrap_or_else(|e| panic!("{}\n{sql}", e.message))
+}
+
+/// Every value of the report, whole (`None`) and per segment value.
+fn local(report: &Report) -> Vec<((String, Option<(String, String)>), Option<f64>)> {
+    let mut out = Vec::new();
+    for o in &report.objectives {
+        for i in &o.indicators {
+            out.push(((i.id.clone(), None), i.value));
+            for (segment, values) in &i.segments {
+                for (value, cell) in values {
+                    out.push((
+                        (i.id.clone(), Some((segment.clone(), value.clone()))),
+                        cell.value,
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn near(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0),
+        _ => false,
+    }
+}
+
+/// The differences between the local engine's figures and a query's; the
+/// number of figures compared. Indicators left out of the query (with no
+/// SQL) are not compared; every other figure of the report must be there.
+fn differences(report: &Report, sql: &Figures, left_out: &[String]) -> (Vec<String>, usize) {
+    let mut diffs = Vec::new();
+    let mut compared = 0;
+    for ((id, segment), value) in local(report) {
+        if left_out.contains(&id) {
+            continue;
+        }
+        let theirs = match &segment {
+            None => sql.whole.get(&id).copied(),
+            Some((s, v)) => sql
+                .segments
+                .get(&(id.clone(), s.clone()))
+                .and_then(|m| m.get(v).copied()),
+        };
+        let Some(theirs) = theirs else {
+            diffs.push(format!(
+                "{id} {segment:?}: {value:?} locally, no row in SQL"
+            ));
+            continue;
+        };
+        compared += 1;
+        if !near(value, theirs) {
+            diffs.push(format!(
+                "{id} {segment:?}: {value:?} locally, {theirs:?} in SQL"
+            ));
+        }
+    }
+    (diffs, compared)
+}
+
+/// The packs' rules and the sample, scored locally and compiled.
+fn pack(rules_dir: &str, dialect: Dialect) -> (Report, Dataset, String, Vec<String>) {
+    let (rules, errors) = RuleSet::load_dir(&root().join(rules_dir));
+    assert!(!errors.has_errors(), "{errors:?}");
+    let data = Dataset::load(&root().join("data/sample"), &LoadOptions::for_rules(&rules))
+        .expect("the sample loads");
+    let scoring = Scoring::new(&rules, &data, &ScoreOptions::default()).expect("scores");
+    let sql = scoring.sql(dialect, true).expect("compiles");
+    let left_out = sql.skipped.iter().map(|u| u.indicator.clone()).collect();
+    (scoring.report(), data.clone(), sql.text, left_out)
+}
+
+#[test]
+fn the_packs_figures_on_duckdb_are_the_local_engines() {
+    for dir in ["rules", "rules/case-aem"] {
+        let (report, data, sql, left_out) = pack(dir, Dialect::DuckDb);
+        let (diffs, compared) = differences(&report, &on_duckdb(&data, &sql), &left_out);
+        assert!(diffs.is_empty(), "{dir}: {diffs:#?}");
+        assert!(compared >= 60, "{dir}: only {compared} figures compared");
+    }
+}
+
+#[test]
+fn the_packs_figures_on_postgres_are_the_local_engines() {
+    for dir in ["rules", "rules/case-aem"] {
+        let (report, data, sql, left_out) = pack(dir, Dialect::Postgres);
+        let (diffs, compared) = differences(&report, &on_postgres(&data, &sql), &left_out);
+        assert!(diffs.is_empty(), "{dir}: {diffs:#?}");
+        assert!(compared >= 60, "{dir}: only {compared} figures compared");
+    }
+}
+
+/// The corpus of `tests/differential.rs`, each case on both databases.
+#[test]
+fn the_generated_corpus_figures_agree_on_postgres_and_duckdb() {
+    use common::generated::{data, rules, write_dataset};
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let cases = (
+        data(),
+        proptest::collection::vec(0usize..1000, 25),
+        0usize..3,
+    );
+    let mut compared = 0;
+    let mut skipped = 0;
+    for case in 0..cases_to_run() {
+        let (d, choices, period) = cases.new_tree(&mut runner).expect("a case").current();
+        let dir = tempfile::tempdir().expect("temp dir");
+        write_dataset(dir.path(), &d);
+        let text = rules(&choices);
+        let (rules, diags) = RuleSet::from_texts(dir.path(), &[("diff.kpi", text.as_str())]);
+        assert!(diags.is_empty(), "{diags:?}\n{text}");
+        let data = Dataset::load(dir.path(), &LoadOptions::default()).expect("loads");
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+        let options = ScoreOptions {
+            period: match period {
+                1 => Some((day(2024, 9, 1), day(2025, 8, 31))),
+                2 => Some((day(2030, 1, 1), day(2030, 12, 31))),
+                _ => None,
+            },
+            ..ScoreOptions::default()
+        };
+        let scoring = Scoring::new(&rules, &data, &options).expect("scores");
+        let report = scoring.report();
+        for dialect in [Dialect::DuckDb, Dialect::Postgres] {
+            let sql = scoring.sql(dialect, true).expect("compiles");
+            // `tags` is a list column: its breakdown has no SQL, and says so.
+            for u in &sql.skipped {
+                assert_eq!(
+                    u.segment.as_deref(),
+                    Some("tags"),
+                    "case {case}: {u:?}\n{text}"
+                );
+                skipped += 1;
+            }
+            let figures = match dialect {
+                Dialect::DuckDb => on_duckdb(&data, &sql.text),
+                _ => on_postgres(&data, &sql.text),
+            };
+            let mut report = report.clone();
+            for o in &mut report.objectives {
+                for i in &mut o.indicators {
+                    i.segments.shift_remove("tags");
+                }
+            }
+            let (diffs, n) = differences(&report, &figures, &[]);
+            assert!(
+                diffs.is_empty(),
+                "case {case} on {dialect}: {diffs:#?}\n{text}\n{}",
+                sql.text
+            );
+            compared += n;
+        }
+    }
+    assert!(compared > 500, "only {compared} figures compared");
+    assert!(
+        skipped > 0,
+        "the list segment was never said to have no SQL"
+    );
+}
+
+#[test]
+fn an_indicator_with_a_rhai_call_is_an_error_naming_it() {
+    let out = kpi()
+        .args(["sql", "--dialect", "postgres"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("indicator `goodwill_sentiment` cannot be compiled to SQL")
+            && err.contains("`sentiment(..)` is a rhai function")
+            && err.contains("rules/impact.kpi:100:13")
+            && err.contains("--skip-unsupported"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "no query on an error");
+    // Left out, each with a warning, and the rest compiled.
+    let out = succeeds(kpi().args(["sql", "--dialect", "postgres", "--skip-unsupported"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.matches("has no SQL and is left out").count(),
+        3,
+        "{err}"
+    );
+    let sql = String::from_utf8_lossy(&out.stdout);
+    assert!(sql.contains("'response_rate' AS indicator"), "{sql}");
+    assert!(!sql.contains("'goodwill_sentiment'"), "{sql}");
+}
+
+#[test]
+fn every_dialect_writes_the_packs_query() {
+    for dialect in Dialect::ALL {
+        let out = succeeds(kpi().args([
+            "sql",
+            "--rules",
+            "rules/case-aem",
+            "--dialect",
+            dialect.name(),
+            "--skip-unsupported",
+        ]));
+        let sql = String::from_utf8_lossy(&out.stdout);
+        assert!(sql.starts_with("-- alumni-kpi"), "{dialect}: {sql}");
+        assert!(sql.contains(&format!("dialect {dialect}")), "{sql}");
+        assert!(
+            sql.contains("UNION ALL") && sql.contains("WITH"),
+            "{dialect}"
+        );
+        let quote = match dialect {
+            Dialect::Spark | Dialect::BigQuery => "`alumni`",
+            Dialect::Snowflake => " alumni ",
+            _ => "\"alumni\"",
+        };
+        assert!(sql.contains(quote), "{dialect}: tables named {quote}");
+    }
+    // BigQuery has no exact percentile aggregate: the medians say so.
+    let out = succeeds(kpi().args(["sql", "--dialect", "bigquery", "--skip-unsupported"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("BigQuery has no exact percentile"), "{err}");
+}
+
+#[test]
+fn kpi_score_reads_postgres_as_it_reads_the_files() {
+    let mut schema = Schema::new();
+    let (rules, _) = RuleSet::load_dir(&root().join("rules"));
+    let data = Dataset::load(&root().join("data/sample"), &LoadOptions::for_rules(&rules))
+        .expect("the sample loads");
+    schema.db.copy_in(&data).expect("copied in");
+    let json = |data: &str, manifest: Option<&str>| {
+        let mut cmd = kpi();
+        cmd.args(["score", "--data", data, "--format", "json"]);
+        if let Some(m) = manifest {
+            cmd.args(["--manifest", m]);
+        }
+        let out = succeeds(&mut cmd);
+        let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        // How the tables were read differs (a file, a database), not what.
+        v.as_object_mut().expect("an object").remove("dataset");
+        v
+    };
+    let files = json("data/sample", None);
+    let database = json(&schema.url(), Some("data/sample/dataset.yaml"));
+    assert_eq!(files, database);
+}
+
+#[test]
+fn a_table_missing_in_the_database_is_a_located_diagnostic() {
+    let mut schema = Schema::new();
+    let (rules, _) = RuleSet::load_dir(&root().join("rules/case-aem"));
+    let data = Dataset::load(&root().join("data/sample"), &LoadOptions::for_rules(&rules))
+        .expect("the sample loads");
+    schema.db.copy_in(&data).expect("copied in");
+    schema
+        .db
+        .execute("DROP TABLE mentoring; ALTER TABLE participations DROP COLUMN role")
+        .expect("dropped");
+    let out = kpi()
+        .args([
+            "check",
+            "--rules",
+            "rules/case-aem",
+            "--data",
+            &schema.url(),
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("mentoring") && err.contains("rules/case-aem/"),
+        "{err}"
+    );
+    assert!(err.contains("`role`"), "{err}");
+}
+
+#[test]
+fn a_connection_failure_is_one_clear_error() {
+    let out = kpi()
+        .args([
+            "score",
+            "--data",
+            "postgresql://kpi:secret@127.0.0.1:1/nowhere",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot connect to PostgreSQL at postgresql://kpi:***@127.0.0.1:1/nowhere"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("secret"),
+        "the password is never shown: {err}"
+    );
+    assert_eq!(err.matches("data::database").count(), 1, "one error: {err}");
+}
+
+/// The corpus cases run (`KPI_SQL_CASES` runs more, to search).
+fn cases_to_run() -> usize {
+    std::env::var("KPI_SQL_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(40)
+}
