@@ -542,6 +542,28 @@ fn every_command_of_the_readme_runs_with_the_flags_it_shows() {
             .to_vec(),
         ),
         (
+            "sql",
+            [
+                "--rules",
+                "rules",
+                "--data",
+                "data/sample",
+                "--dialect",
+                "postgres",
+                "--set",
+                "staff_hour_cost=50",
+                "--period",
+                "2024-09-01..2025-08-31",
+                "--skip-unsupported",
+                "-o",
+                &d("q.sql"),
+                "--export",
+                &d("tables"),
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+        (
             "convert",
             ["rules/engagement.kpi", "--to", "yaml", "-o", &d("e.yaml")]
                 .map(String::from)
@@ -1310,9 +1332,9 @@ fn finding_6_every_format_carries_the_same_figures() {
 
 /// Every `"area::name"` code written in the sources.
 fn codes_in(dir: &Path, codes: &mut std::collections::BTreeSet<String>) {
-    const AREAS: [&str; 12] = [
+    const AREAS: [&str; 13] = [
         "parse", "yaml", "rules", "fmt", "check", "set", "data", "score", "eval", "io", "live",
-        "test",
+        "test", "sql",
     ];
     for entry in std::fs::read_dir(dir).expect("read src") {
         let path = entry.expect("entry").path();
