@@ -210,6 +210,24 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// For `watch` and `serve`, which re-read files on every save: a
+    /// database as `--data` (and `--manifest`, which goes with one) is a
+    /// usage error, not ignored.
+    pub fn files_only(&self, command: &str) -> Result<(), Exit> {
+        let url = self
+            .data
+            .to_str()
+            .is_some_and(alumni_kpi::sql::postgres::is_url);
+        if url || self.manifest.is_some() {
+            eprintln!(
+                "error: `kpi {command}` re-reads a dataset directory on every save: a database \
+                 (--data postgresql://…, --manifest) is scored with `kpi score`"
+            );
+            return Err(Exit::Usage);
+        }
+        Ok(())
+    }
+
     /// The options of one scoring; a bad `--period` is a usage error.
     pub fn score_options(&self) -> Result<alumni_kpi::engine::ScoreOptions, Exit> {
         let period = match self

@@ -51,6 +51,9 @@ fn weak(token: &str) -> Option<&'static str> {
 }
 
 pub fn run(args: Args, out: &Output) -> Exit {
+    if let Err(exit) = args.scope.files_only("serve") {
+        return exit;
+    }
     let score = match args.scope.score_options() {
         Ok(s) => s,
         Err(exit) => return exit,

@@ -65,6 +65,9 @@ pub fn run(args: Args, out: &Output) -> Exit {
     };
     let scope = &args.scope;
     let mut options = LiveOptions::new(&scope.rules, &scope.data);
+    if let Err(exit) = scope.files_only("watch") {
+        return exit;
+    }
     options.score = match scope.score_options() {
         Ok(o) => o,
         Err(exit) => return exit,
