@@ -217,7 +217,7 @@ impl<'a> Compiler<'a> {
                     members: ctx.members,
                     segment: None,
                 };
-                self.expr(p.node, Some(row), members, lv)
+                self.profile(id, row, members, lv)
             }
         }
     }
@@ -348,17 +348,7 @@ impl<'a> Compiler<'a> {
                     segment: None,
                     ..ctx
                 };
-                let p = plan.profiles[*id].node;
-                let value = self.expr(p, Some(&at), inner, lv)?;
-                // The profile of a row a reference does not lead to is
-                // null (not its `else`, nor a count of 0).
-                Ok(match (path.is_empty(), self.data.tables[at.table].key) {
-                    (false, Some(key)) => format!(
-                        "(CASE WHEN {} IS NULL THEN NULL ELSE {value} END)",
-                        self.col(&at.alias, at.table, key)
-                    ),
-                    _ => value,
-                })
+                self.profile(*id, &at, inner, lv)
             }
             Node::Unary(op, a) => {
                 let a = self.expr(*a, row, ctx, lv)?;
@@ -439,6 +429,77 @@ impl<'a> Compiler<'a> {
                 Err("an inline `rhai { .. }` block runs only in the local engine".into())
             }
             Node::Unsupported(message, _) => Err(message.clone()),
+        }
+    }
+
+    /// A profile column of a row. Each profile column (in a period) is a
+    /// CTE of its own, `k` (the row's key) → `v`, computed once and joined
+    /// wherever it is read: its aggregates are not joined again for every
+    /// figure. The profile of a row a reference does not lead to is null
+    /// (the join finds no row), not its `else` or a count of 0.
+    fn profile(&mut self, id: usize, at: &Row, ctx: Ctx, lv: &mut Level) -> Result<String, Gap> {
+        let node = self.plan.profiles[id].node;
+        let Some(key) = self.data.tables[at.table].key else {
+            // No key: no relation leads to this table, the row is at hand.
+            return self.expr(node, Some(at), ctx, lv);
+        };
+        let outer_next = std::mem::replace(&mut self.next, 0);
+        let cte = self.profile_cte(node, at.table, key, ctx);
+        self.next = outer_next;
+        let cte = cte?;
+        let condition = format!("{{a}}.k = {}", self.col(&at.alias, at.table, key));
+        let a = self.join(&cte, &condition, lv);
+        Ok(format!("{a}.v"))
+    }
+
+    fn profile_cte(
+        &mut self,
+        node: NodeId,
+        table: usize,
+        key: usize,
+        ctx: Ctx,
+    ) -> Result<String, Gap> {
+        let alias = self.alias("t");
+        let row = Row {
+            table,
+            alias: alias.clone(),
+        };
+        let mut lv = Level::new(None);
+        let value = self.expr(node, Some(&row), ctx, &mut lv)?;
+        let sql = format!(
+            "SELECT {} AS k, {value} AS v FROM {} {alias}{}",
+            self.col(&alias, table, key),
+            self.table_name(table),
+            joins(&lv)
+        );
+        Ok(self.cte(sql))
+    }
+
+    /// Joins a CTE to the level on `condition` (`{a}` for its alias),
+    /// once; its alias.
+    fn join(&mut self, cte: &str, condition: &str, lv: &mut Level) -> String {
+        let identity = format!("{cte} ON {condition}");
+        if let Some(a) = lv.seen.get(&identity) {
+            return a.clone();
+        }
+        let a = self.alias("a");
+        lv.joins.push(format!(
+            "LEFT JOIN {cte} {a} ON {}",
+            condition.replace("{a}", &a)
+        ));
+        lv.seen.insert(identity, a.clone());
+        a
+    }
+
+    /// The name of the CTE of a subquery (the same subquery, one CTE).
+    fn cte(&mut self, sql: String) -> String {
+        match self.ctes.get(&sql) {
+            Some(name) => name.clone(),
+            None => {
+                let name = format!("g{}", self.ctes.len() + 1);
+                self.ctes.insert(sql, name.clone());
+                name
+            }
         }
     }
 
@@ -652,19 +713,7 @@ impl<'a> Compiler<'a> {
         } else {
             on.join(" AND ")
         };
-        let identity = format!("{cte} ON {condition}");
-        let a = match lv.seen.get(&identity) {
-            Some(a) => a.clone(),
-            None => {
-                let a = self.alias("a");
-                lv.joins.push(format!(
-                    "LEFT JOIN {cte} {a} ON {}",
-                    condition.replace("{a}", &a)
-                ));
-                lv.seen.insert(identity, a.clone());
-                a
-            }
-        };
+        let a = self.join(&cte, &condition, lv);
         let n = format!("COALESCE({a}.n, 0)");
         let m = if filtered {
             format!("COALESCE({a}.m, 0)")
@@ -819,14 +868,7 @@ impl<'a> Compiler<'a> {
             let ordinals: Vec<String> = (1..=keys.len()).map(|i| i.to_string()).collect();
             sql.push_str(&format!(" GROUP BY {}", ordinals.join(", ")));
         }
-        let cte = match self.ctes.get(&sql) {
-            Some(name) => name.clone(),
-            None => {
-                let name = format!("g{}", self.ctes.len() + 1);
-                self.ctes.insert(sql, name.clone());
-                name
-            }
-        };
+        let cte = self.cte(sql);
         Ok(Some(Subquery {
             cte,
             on,
