@@ -19,7 +19,6 @@ use super::dialect::Render;
 use crate::check::DeclId;
 use crate::data::{ColumnData, Dataset};
 use crate::eval::Period;
-use crate::eval::columnar::path_to;
 use crate::eval::plan::{AggFn, Node, NodeId, Plan, ScalarFn, SegmentSource, Step};
 use crate::eval::value::{Strings, Value};
 use crate::syntax::ast::{BinaryOp, UnaryOp};
@@ -50,23 +49,24 @@ pub(crate) struct Ctx {
 
 /// The current row: a table and the alias its row has in the query.
 #[derive(Debug, Clone)]
-struct Row {
-    table: usize,
-    alias: String,
+pub(super) struct Row {
+    pub table: usize,
+    pub alias: String,
 }
 
 /// One FROM clause being built: its joins, each once.
-struct Level {
+#[derive(Default)]
+pub(super) struct Level {
     joins: Vec<String>,
     /// A join's identity → its alias.
     seen: HashMap<String, String>,
     /// The SQL of the current segment value at this level (the driving
     /// row's value, or the value of the row an aggregate counts).
-    segment_key: Option<String>,
+    pub segment_key: Option<String>,
 }
 
 impl Level {
-    fn new(segment_key: Option<String>) -> Level {
+    pub fn new(segment_key: Option<String>) -> Level {
         Level {
             joins: Vec::new(),
             seen: HashMap::new(),
@@ -76,13 +76,15 @@ impl Level {
 }
 
 pub(crate) struct Compiler<'a> {
-    plan: &'a Plan,
-    data: &'a Dataset,
+    pub(super) plan: &'a Plan,
+    pub(super) data: &'a Dataset,
     strings: &'a Strings,
-    r: &'static dyn Render,
-    /// Grouped subqueries: their SQL → their name.
+    pub(super) r: &'static dyn Render,
+    /// Profile columns' subqueries: their SQL → their name.
     pub ctes: IndexMap<String, String>,
-    next: usize,
+    /// Aggregates' subqueries, one per table scanned in one way.
+    pub(super) scans: super::scan::Scans,
+    pub(super) next: usize,
 }
 
 impl<'a> Compiler<'a> {
@@ -98,27 +100,28 @@ impl<'a> Compiler<'a> {
             strings,
             r,
             ctes: IndexMap::new(),
+            scans: Default::default(),
             next: 0,
         }
     }
 
-    fn alias(&mut self, prefix: &str) -> String {
+    pub(super) fn alias(&mut self, prefix: &str) -> String {
         self.next += 1;
         format!("{prefix}{}", self.next)
     }
 
-    fn table_name(&self, t: usize) -> String {
+    pub(super) fn table_name(&self, t: usize) -> String {
         self.r.ident(&self.data.tables[t].name)
     }
 
-    fn col(&self, alias: &str, t: usize, c: usize) -> String {
+    pub(super) fn col(&self, alias: &str, t: usize, c: usize) -> String {
         format!(
             "{alias}.{}",
             self.r.ident(&self.data.tables[t].columns[c].name)
         )
     }
 
-    fn double(&self, e: &str) -> String {
+    pub(super) fn double(&self, e: &str) -> String {
         format!("CAST({e} AS {})", self.r.double())
     }
 
@@ -184,7 +187,7 @@ impl<'a> Compiler<'a> {
     }
 
     /// The segment value of a population row.
-    fn segment_value(
+    pub(super) fn segment_value(
         &mut self,
         source: SegmentSource,
         row: &Row,
@@ -246,7 +249,12 @@ impl<'a> Compiler<'a> {
 
     /// A column's SQL in the type of another column (text when they
     /// differ).
-    fn same_type(&self, sql: String, of: (usize, usize), like: (usize, usize)) -> String {
+    pub(super) fn same_type(
+        &self,
+        sql: String,
+        of: (usize, usize),
+        like: (usize, usize),
+    ) -> String {
         let ty =
             |(t, c): (usize, usize)| std::mem::discriminant(&self.data.tables[t].columns[c].data);
         if ty(of) == ty(like) {
@@ -263,7 +271,7 @@ impl<'a> Compiler<'a> {
     }
 
     /// Joins the rows a relation path leads to; the alias of the last.
-    fn follow(&mut self, from: &Row, path: &[Step], lv: &mut Level) -> Result<Row, Gap> {
+    pub(super) fn follow(&mut self, from: &Row, path: &[Step], lv: &mut Level) -> Result<Row, Gap> {
         let mut at = from.clone();
         for step in path {
             let table = &self.data.tables[step.table];
@@ -305,7 +313,7 @@ impl<'a> Compiler<'a> {
     }
 
     /// The SQL of a node, for the current row (`None`: a scalar).
-    fn expr(
+    pub(super) fn expr(
         &mut self,
         node: NodeId,
         row: Option<&Row>,
@@ -377,7 +385,7 @@ impl<'a> Compiler<'a> {
                     (Some(path), Some(r)) => Some((path.as_slice(), r)),
                     _ => None,
                 };
-                let agg = Agg {
+                let agg = super::scan::Agg {
                     f: *f,
                     table: *table,
                     arg: *arg,
@@ -402,7 +410,7 @@ impl<'a> Compiler<'a> {
                 };
                 let mut any = Vec::new();
                 for &t in &prior.dated {
-                    let count = Agg {
+                    let count = super::scan::Agg {
                         f: AggFn::Any,
                         table: t,
                         arg: None,
@@ -477,7 +485,7 @@ impl<'a> Compiler<'a> {
 
     /// Joins a CTE to the level on `condition` (`{a}` for its alias),
     /// once; its alias.
-    fn join(&mut self, cte: &str, condition: &str, lv: &mut Level) -> String {
+    pub(super) fn join(&mut self, cte: &str, condition: &str, lv: &mut Level) -> String {
         let identity = format!("{cte} ON {condition}");
         if let Some(a) = lv.seen.get(&identity) {
             return a.clone();
@@ -492,7 +500,7 @@ impl<'a> Compiler<'a> {
     }
 
     /// The name of the CTE of a subquery (the same subquery, one CTE).
-    fn cte(&mut self, sql: String) -> String {
+    pub(super) fn cte(&mut self, sql: String) -> String {
         match self.ctes.get(&sql) {
             Some(name) => name.clone(),
             None => {
@@ -691,193 +699,8 @@ impl<'a> Compiler<'a> {
         })
     }
 
-    /// An aggregate: a grouped subquery of its table's rows that count,
-    /// joined to the level, and the SQL of its value.
-    fn aggregate(
-        &mut self,
-        agg: &Agg,
-        group: Option<(&[Step], &Row)>,
-        ctx: Ctx,
-        lv: &mut Level,
-    ) -> Result<String, Gap> {
-        // A subquery's aliases are its own, numbered from 1: the same
-        // aggregate compiled twice has the same text, one CTE.
-        let outer_next = std::mem::replace(&mut self.next, 0);
-        let sub = self.subquery(agg, group, ctx, lv);
-        self.next = outer_next;
-        let Some(Subquery { cte, on, filtered }) = sub? else {
-            return Ok("NULL".into());
-        };
-        let condition = if on.is_empty() {
-            "1 = 1".to_string()
-        } else {
-            on.join(" AND ")
-        };
-        let a = self.join(&cte, &condition, lv);
-        let n = format!("COALESCE({a}.n, 0)");
-        let m = if filtered {
-            format!("COALESCE({a}.m, 0)")
-        } else {
-            n.clone()
-        };
-        Ok(match agg.f {
-            AggFn::Count => self.double(&m),
-            AggFn::Any => format!("({m} > 0)"),
-            AggFn::All => format!("({m} = {n})"),
-            AggFn::Share => format!(
-                "({} / NULLIF({}, 0))",
-                self.double(&m),
-                self.double(&format!("{a}.n"))
-            ),
-            AggFn::Sum | AggFn::Distinct => {
-                format!("COALESCE({}, 0)", self.double(&format!("{a}.v")))
-            }
-            AggFn::Avg | AggFn::Median | AggFn::Percentile => self.double(&format!("{a}.v")),
-            AggFn::Min | AggFn::Max => format!("{a}.v"),
-        })
-    }
-
-    /// The grouped subquery of an aggregate, made a CTE; `None` when its
-    /// value is null whatever the rows (a null percentile).
-    fn subquery(
-        &mut self,
-        agg: &Agg,
-        group: Option<(&[Step], &Row)>,
-        ctx: Ctx,
-        lv: &mut Level,
-    ) -> Result<Option<Subquery>, Gap> {
-        let t = agg.table;
-        let alias = self.alias("t");
-        let row = Row {
-            table: t,
-            alias: alias.clone(),
-        };
-        let mut inner = Level::new(None);
-        let mut conditions = self.in_period(&row, ctx.period);
-        let mut keys = Vec::new();
-        let mut on = Vec::new();
-        // In a segment, the rows of the population row of the segment.
-        if let Some(source) = ctx.segment
-            && let Some(pop) = self.plan.population
-            && let Some(path) = path_to(self.data, t, pop)
-        {
-            let p = self.follow(&row, &path, &mut inner)?;
-            // A row whose reference leads nowhere is in no segment (even
-            // one a null profile's `else` would give).
-            if !path.is_empty()
-                && let Some(key) = self.data.tables[pop].key
-            {
-                conditions.push(format!("{} IS NOT NULL", self.col(&p.alias, pop, key)));
-            }
-            let value = self.segment_value(source, &p, ctx, &mut inner)?;
-            inner.segment_key = Some(value.clone());
-            match group {
-                None => {
-                    conditions.push(format!("{value} IS NOT NULL"));
-                    keys.push(format!("{value} AS s"));
-                    let outer = lv
-                        .segment_key
-                        .clone()
-                        .ok_or("an aggregate in a segment with no segment at hand")?;
-                    on.push(format!("{{a}}.s = {outer}"));
-                }
-                // Counted for a row of the segment: its rows are in the
-                // segment when they reach the population through it.
-                Some((steps, outer)) => {
-                    let through =
-                        path_to(self.data, outer.table, pop).map(|rest| [steps, &rest].concat());
-                    if through.as_deref() != Some(path.as_slice()) {
-                        return Err(
-                            "an aggregate per row whose rows reach the population another way \
-                             cannot be broken down by segment in SQL"
-                                .into(),
-                        );
-                    }
-                }
-            }
-        }
-        if let Some((steps, outer)) = group {
-            let (last, before) = steps
-                .split_last()
-                .ok_or("a correlated aggregate without a path")?;
-            let at = self.follow(&row, before, &mut inner)?;
-            let table = &self.data.tables[last.table];
-            let refcol = table
-                .column_index(&table.relations[last.relation].column)
-                .ok_or("a relation through a missing column")?;
-            let k = self.col(&at.alias, at.table, refcol);
-            let key = self.data.tables[outer.table]
-                .key
-                .ok_or("a correlated aggregate over a table without a key")?;
-            conditions.push(format!("{k} IS NOT NULL"));
-            // The key as the outer table types it.
-            let k = self.same_type(k, (at.table, refcol), (outer.table, key));
-            keys.push(format!("{k} AS k"));
-            on.push(format!(
-                "{{a}}.k = {}",
-                self.col(&outer.alias, outer.table, key)
-            ));
-        }
-        let kept = match agg.filter {
-            Some(f) => Some(self.expr(f, Some(&row), ctx, &mut inner)?),
-            None => None,
-        };
-        let when = |e: &str| match &kept {
-            Some(k) => format!("CASE WHEN {k} THEN {e} END"),
-            None => e.to_string(),
-        };
-        let mut select = keys.clone();
-        select.push("COUNT(*) AS n".into());
-        if let Some(k) = &kept {
-            select.push(format!("SUM(CASE WHEN {k} THEN 1 ELSE 0 END) AS m"));
-        }
-        if let Some(a) = agg.arg {
-            let x = self.expr(a, Some(&row), ctx, &mut inner)?;
-            let v = when(&x);
-            let reduce = match agg.f {
-                AggFn::Sum => format!("SUM({v})"),
-                AggFn::Avg => format!("AVG({v})"),
-                AggFn::Min => format!("MIN({v})"),
-                AggFn::Max => format!("MAX({v})"),
-                AggFn::Distinct => format!("COUNT(DISTINCT {v})"),
-                AggFn::Median => self.r.percentile(&v, "0.5")?,
-                AggFn::Percentile => {
-                    let p = match agg.extra.map(|e| self.plan.node(e)) {
-                        Some(Node::Lit(Value::Num(p))) if p.is_finite() => p.clamp(0.0, 1.0),
-                        Some(Node::Lit(Value::Null)) => return Ok(None),
-                        _ => return Err("`percentile(e, p)` with `p` not a constant".into()),
-                    };
-                    self.r.percentile(&v, &format!("{p}"))?
-                }
-                AggFn::Count | AggFn::Any | AggFn::All | AggFn::Share => String::new(),
-            };
-            if !reduce.is_empty() {
-                select.push(format!("{reduce} AS v"));
-            }
-        }
-        let mut sql = format!(
-            "SELECT {} FROM {} {alias}{}",
-            select.join(", "),
-            self.table_name(t),
-            joins(&inner)
-        );
-        if !conditions.is_empty() {
-            sql.push_str(&format!(" WHERE {}", conditions.join(" AND ")));
-        }
-        if !keys.is_empty() {
-            let ordinals: Vec<String> = (1..=keys.len()).map(|i| i.to_string()).collect();
-            sql.push_str(&format!(" GROUP BY {}", ordinals.join(", ")));
-        }
-        let cte = self.cte(sql);
-        Ok(Some(Subquery {
-            cte,
-            on,
-            filtered: kept.is_some(),
-        }))
-    }
-
     /// The conditions for a row to count in a period.
-    fn in_period(&self, row: &Row, period: Option<Period>) -> Vec<String> {
+    pub(super) fn in_period(&self, row: &Row, period: Option<Period>) -> Vec<String> {
         let mut out = Vec::new();
         let Some((from, to)) = period else {
             return out;
@@ -972,23 +795,6 @@ impl<'a> Compiler<'a> {
     }
 }
 
-/// An aggregate's subquery: its CTE, the conditions joining it (`{a}`
-/// for its alias), whether it counts the rows kept (`m`) apart.
-struct Subquery {
-    cte: String,
-    on: Vec<String>,
-    filtered: bool,
-}
-
-/// An aggregate to compile.
-struct Agg {
-    f: AggFn,
-    table: usize,
-    arg: Option<NodeId>,
-    filter: Option<NodeId>,
-    extra: Option<NodeId>,
-}
-
-fn joins(lv: &Level) -> String {
+pub(super) fn joins(lv: &Level) -> String {
     lv.joins.iter().map(|j| format!(" {j}")).collect()
 }

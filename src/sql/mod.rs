@@ -5,6 +5,7 @@
 //! |------------|----------------------------------------------------------|
 //! | `dialect`  | what differs between engines, one renderer each          |
 //! | `compile`  | the plan as one query of grouped subqueries              |
+//! | `scan`     | the aggregates over a table read in one grouped subquery |
 //! | `export`   | a dataset as a database holds it: DDL and plain CSV      |
 //! | `figures`  | the query's rows read back as values per indicator       |
 //! | `duckdb`   | DuckDB through its command-line shell                     |
@@ -24,6 +25,7 @@ pub mod export;
 pub mod figures;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+mod scan;
 
 pub use columns::columns_read;
 use compile::{Compiler, Ctx};
@@ -114,12 +116,18 @@ pub(crate) fn compile(
     for line in header.lines() {
         text.push_str(&format!("-- {line}\n"));
     }
-    if !c.ctes.is_empty() {
-        text.push_str("WITH\n");
-        let ctes: Vec<String> = c
-            .ctes
+    let ctes = in_order(
+        c.ctes
             .iter()
-            .map(|(sql, name)| format!("{name} AS ({sql})"))
+            .map(|(sql, name)| (name.clone(), sql.clone()))
+            .chain(c.scans.sql(&c))
+            .collect(),
+    );
+    if !ctes.is_empty() {
+        text.push_str("WITH\n");
+        let ctes: Vec<String> = ctes
+            .iter()
+            .map(|(name, sql)| format!("{name} AS ({sql})"))
             .collect();
         text.push_str(&ctes.join(",\n"));
         text.push('\n');
@@ -140,4 +148,39 @@ pub(crate) fn compile(
         selects: selects.len(),
         skipped,
     }
+}
+
+/// CTEs in an order where each comes after those it joins (a scan gains
+/// columns, and so joins, after it is first named).
+fn in_order(ctes: Vec<(String, String)>) -> Vec<(String, String)> {
+    let names: std::collections::HashSet<String> = ctes.iter().map(|(n, _)| n.clone()).collect();
+    let joined = |sql: &str| -> Vec<String> {
+        sql.split("LEFT JOIN ")
+            .skip(1)
+            .filter_map(|rest| rest.split(' ').next())
+            .filter(|n| names.contains(*n))
+            .map(str::to_string)
+            .collect()
+    };
+    let mut done: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(ctes.len());
+    let mut left = ctes;
+    while !left.is_empty() {
+        let before = left.len();
+        let (ready, rest): (Vec<_>, Vec<_>) = left
+            .into_iter()
+            .partition(|(_, sql)| joined(sql).iter().all(|n| done.contains(n)));
+        for (name, sql) in ready {
+            done.insert(name.clone());
+            out.push((name, sql));
+        }
+        left = rest;
+        if left.len() == before {
+            // A cycle cannot be built (a scan open while compiled into
+            // gets a twin); kept as they are rather than lost.
+            out.extend(left);
+            break;
+        }
+    }
+    out
 }
