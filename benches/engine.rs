@@ -52,10 +52,7 @@ fn bench(c: &mut Criterion) {
     });
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let options = alumni_kpi::generate::GenerateOptions {
-        alumni: 100_000,
-        seed: 1,
-    };
+    let options = alumni_kpi::generate::GenerateOptions::new(100_000, 1);
     alumni_kpi::generate::generate(dir.path(), &options).expect("generates");
     let mut group = c.benchmark_group("100k alumni");
     group.sample_size(10);

@@ -87,10 +87,7 @@ fn save_to_report(c: &mut Criterion) {
 /// same data under `Live`, as `kpi watch` runs it.
 fn rescore_1m(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let options = alumni_kpi::generate::GenerateOptions {
-        alumni: 1_000_000,
-        seed: 1,
-    };
+    let options = alumni_kpi::generate::GenerateOptions::new(1_000_000, 1);
     alumni_kpi::generate::generate(dir.path(), &options).expect("generates");
     let (rules, diags) = RuleSet::load_dir(&root().join("rules"));
     assert!(diags.is_empty());

@@ -36,10 +36,7 @@ fn batch(path: &Path) -> RecordBatch {
 
 fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let options = alumni_kpi::generate::GenerateOptions {
-        alumni: 1_000_000,
-        seed: 1,
-    };
+    let options = alumni_kpi::generate::GenerateOptions::new(1_000_000, 1);
     alumni_kpi::generate::generate(dir.path(), &options).expect("generates");
     let files = Dataset::load(dir.path(), &LoadOptions::default()).expect("loads");
     let rows: usize = files.tables.values().map(|t| t.len).sum();

@@ -19,10 +19,7 @@ use alumni_kpi::rules::RuleSet;
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().expect("temp dir");
-    let options = alumni_kpi::generate::GenerateOptions {
-        alumni: 1_000_000,
-        seed: 1,
-    };
+    let options = alumni_kpi::generate::GenerateOptions::new(1_000_000, 1);
     alumni_kpi::generate::generate(dir.path(), &options).expect("generates");
     let report = dir.path().join("report.json");
 

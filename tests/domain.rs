@@ -159,10 +159,7 @@ fn the_sample_is_what_the_generator_writes() {
     let dir = tempfile::tempdir().expect("temp dir");
     alumni_kpi::generate::generate(
         dir.path(),
-        &alumni_kpi::generate::GenerateOptions {
-            alumni: 2000,
-            seed: 2026,
-        },
+        &alumni_kpi::generate::GenerateOptions::new(2000, 2026),
     )
     .expect("generates");
     for entry in std::fs::read_dir(root().join("data/sample")).expect("sample") {

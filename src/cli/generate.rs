@@ -17,6 +17,11 @@ pub struct Args {
     /// The directory to write (created if needed; it must be empty).
     #[arg(long)]
     out: PathBuf,
+    /// Invitations per event, as a multiple of the usual (1: about 1.6
+    /// participation rows per alumnus; 12.5: about 20): a larger
+    /// communication log for warehouse-scale tests.
+    #[arg(long, default_value_t = 1.0, value_name = "X")]
+    invitations: f64,
     /// Write into a directory that already holds files (those of the same
     /// names are replaced).
     #[arg(long)]
@@ -35,9 +40,16 @@ pub fn run(args: Args, out: &Output) -> Exit {
         return Exit::Usage;
     }
     let started = std::time::Instant::now();
+    if !(args.invitations.is_finite() && args.invitations >= 0.0) {
+        eprintln!(
+            "error: --invitations must be a number from 0 up, not {}",
+            args.invitations
+        );
+        return Exit::Usage;
+    }
     let options = GenerateOptions {
-        alumni: args.alumni,
-        seed: args.seed,
+        invitations: args.invitations,
+        ..GenerateOptions::new(args.alumni, args.seed)
     };
     match generate(&args.out, &options) {
         Ok(written) => {

@@ -24,6 +24,21 @@ use vocabulary::*;
 pub struct GenerateOptions {
     pub alumni: usize,
     pub seed: u64,
+    /// Invitations per event, as a multiple of the usual three times its
+    /// target attendance (1: about 1.6 participation rows per alumnus; a
+    /// warehouse-scale test asks for more).
+    pub invitations: f64,
+}
+
+impl GenerateOptions {
+    /// `alumni` alumni from `seed`, with the usual invitations.
+    pub fn new(alumni: usize, seed: u64) -> GenerateOptions {
+        GenerateOptions {
+            alumni,
+            seed,
+            invitations: 1.0,
+        }
+    }
 }
 
 /// Row counts written per table.
@@ -388,7 +403,8 @@ fn participations(
     }
     let mut id = 0usize;
     for (e, event) in events.iter().enumerate() {
-        let invitations = (event.target * 3).min(contactable.len());
+        let invitations = ((event.target * 3) as f64 * o.invitations.max(0.0)) as usize;
+        let invitations = invitations.min(contactable.len());
         let mut seen = std::collections::HashSet::with_capacity(invitations);
         for _ in 0..invitations {
             let x = r.random::<f64>() * total;
@@ -741,10 +757,7 @@ mod tests {
     fn the_same_seed_gives_the_same_bytes() {
         let a = tempfile::tempdir().expect("temp dir");
         let b = tempfile::tempdir().expect("temp dir");
-        let options = GenerateOptions {
-            alumni: 300,
-            seed: 7,
-        };
+        let options = GenerateOptions::new(300, 7);
         generate(a.path(), &options).expect("generates");
         generate(b.path(), &options).expect("generates");
         for table in [
@@ -760,14 +773,7 @@ mod tests {
             assert_eq!(x, y, "{table}");
         }
         let c = tempfile::tempdir().expect("temp dir");
-        generate(
-            c.path(),
-            &GenerateOptions {
-                alumni: 300,
-                seed: 8,
-            },
-        )
-        .expect("generates");
+        generate(c.path(), &GenerateOptions::new(300, 8)).expect("generates");
         let x = std::fs::read(a.path().join("alumni.csv")).expect("read");
         let z = std::fs::read(c.path().join("alumni.csv")).expect("read");
         assert_ne!(x, z, "another seed, another dataset");

@@ -84,6 +84,12 @@ pub(crate) struct Compiler<'a> {
     pub ctes: IndexMap<String, String>,
     /// Aggregates' subqueries, one per table scanned in one way.
     pub(super) scans: super::scan::Scans,
+    /// Per table and period, its profile columns' CTE and the columns
+    /// with no SQL.
+    profile_tables: HashMap<(usize, Option<Period>), (String, HashMap<usize, Gap>)>,
+    /// The profile CTEs being built (a profile read inside is computed
+    /// where it is read).
+    building: Vec<(usize, Option<Period>)>,
     pub(super) next: usize,
 }
 
@@ -101,6 +107,8 @@ impl<'a> Compiler<'a> {
             r,
             ctes: IndexMap::new(),
             scans: Default::default(),
+            profile_tables: HashMap::new(),
+            building: Vec::new(),
             next: 0,
         }
     }
@@ -440,47 +448,77 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// A profile column of a row. Each profile column (in a period) is a
-    /// CTE of its own, `k` (the row's key) → `v`, computed once and joined
-    /// wherever it is read: its aggregates are not joined again for every
-    /// figure. The profile of a row a reference does not lead to is null
-    /// (the join finds no row), not its `else` or a count of 0.
+    /// A profile column of a row. The profile columns of a table (in a
+    /// period) are one CTE, `k` (the row's key) → `c<id>` each, computed
+    /// once and joined wherever one is read: its aggregates are not joined
+    /// again for every figure. The profile of a row a reference does not
+    /// lead to is null (the join finds no row), not its `else` or a count
+    /// of 0.
     fn profile(&mut self, id: usize, at: &Row, ctx: Ctx, lv: &mut Level) -> Result<String, Gap> {
         let node = self.plan.profiles[id].node;
-        let Some(key) = self.data.tables[at.table].key else {
+        let table = at.table;
+        let Some(key) = self.data.tables[table].key else {
             // No key: no relation leads to this table, the row is at hand.
             return self.expr(node, Some(at), ctx, lv);
         };
-        let outer_next = std::mem::replace(&mut self.next, 0);
-        let cte = self.profile_cte(node, at.table, key, ctx);
-        self.next = outer_next;
-        let cte = cte?;
-        let condition = format!("{{a}}.k = {}", self.col(&at.alias, at.table, key));
+        // Inside the table's own CTE (a column reading another, or a row
+        // of the table reached again): computed where it is read.
+        if self.building.contains(&(table, ctx.period)) {
+            return self.expr(node, Some(at), ctx, lv);
+        }
+        let (cte, gaps) = self.profile_table(table, key, ctx)?;
+        if let Some(gap) = gaps.get(&id) {
+            return Err(gap.clone());
+        }
+        let condition = format!("{{a}}.k = {}", self.col(&at.alias, table, key));
         let a = self.join(&cte, &condition, lv);
-        Ok(format!("{a}.v"))
+        Ok(format!("{a}.c{id}"))
     }
 
-    fn profile_cte(
+    /// The CTE of a table's profile columns in a period (made on first
+    /// use), and the columns with no SQL.
+    fn profile_table(
         &mut self,
-        node: NodeId,
         table: usize,
         key: usize,
         ctx: Ctx,
-    ) -> Result<String, Gap> {
+    ) -> Result<(String, HashMap<usize, Gap>), Gap> {
+        if let Some(done) = self.profile_tables.get(&(table, ctx.period)) {
+            return Ok(done.clone());
+        }
+        let outer_next = std::mem::replace(&mut self.next, 0);
+        self.building.push((table, ctx.period));
         let alias = self.alias("t");
         let row = Row {
             table,
             alias: alias.clone(),
         };
         let mut lv = Level::new(None);
-        let value = self.expr(node, Some(&row), ctx, &mut lv)?;
+        let mut columns = vec![format!("{} AS k", self.col(&alias, table, key))];
+        let mut gaps = HashMap::new();
+        for (id, p) in self.plan.profiles.iter().enumerate() {
+            if p.table != table {
+                continue;
+            }
+            match self.expr(p.node, Some(&row), ctx, &mut lv) {
+                Ok(sql) => columns.push(format!("{sql} AS c{id}")),
+                Err(gap) => {
+                    gaps.insert(id, gap);
+                }
+            }
+        }
+        self.building.pop();
+        self.next = outer_next;
         let sql = format!(
-            "SELECT {} AS k, {value} AS v FROM {} {alias}{}",
-            self.col(&alias, table, key),
+            "SELECT {} FROM {} {alias}{}",
+            columns.join(", "),
             self.table_name(table),
             joins(&lv)
         );
-        Ok(self.cte(sql))
+        let done = (self.cte(sql), gaps);
+        self.profile_tables
+            .insert((table, ctx.period), done.clone());
+        Ok(done)
     }
 
     /// Joins a CTE to the level on `condition` (`{a}` for its alias),
