@@ -515,6 +515,8 @@ fn every_command_of_the_readme_runs_with_the_flags_it_shows() {
                 "40",
                 "--seed",
                 "3",
+                "--invitations",
+                "2",
                 "--out",
                 &d("gen"),
                 "--force",
@@ -583,7 +585,7 @@ fn every_command_of_the_readme_runs_with_the_flags_it_shows() {
             count("test"),
             count("new")
         ),
-        (4, 13, 12, 4, 1, 2, 4, 1),
+        (4, 13, 12, 5, 1, 2, 4, 1),
         "{all:?}"
     );
     for (command, flags) in synopsis() {

@@ -6,6 +6,7 @@
 //! | `dialect`  | what differs between engines, one renderer each          |
 //! | `compile`  | the plan as one query of grouped subqueries              |
 //! | `scan`     | the aggregates over a table read in one grouped subquery |
+//! | `types`    | the types of plan nodes, as SQL needs them               |
 //! | `export`   | a dataset as a database holds it: DDL and plain CSV      |
 //! | `figures`  | the query's rows read back as values per indicator       |
 //! | `duckdb`   | DuckDB through its command-line shell                     |
@@ -26,6 +27,7 @@ pub mod figures;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 mod scan;
+mod types;
 
 pub use columns::columns_read;
 use compile::{Compiler, Ctx};
