@@ -28,6 +28,11 @@ from pyspark.sql import SparkSession
 work = sys.argv[1]
 spark = (SparkSession.builder.master("local[2]").appName("alumni-kpi")
          .config("spark.ui.enabled", "false")
+         .config("spark.ui.showConsoleProgress", "false")
+         # Hundreds of small grouped subqueries: broadcast joins of all of
+         # them outgrow the default 1 GB driver.
+         .config("spark.driver.memory", "4g")
+         .config("spark.sql.autoBroadcastJoinThreshold", "-1")
          .config("spark.sql.shuffle.partitions", "4").getOrCreate())
 spark.sparkContext.setLogLevel("ERROR")
 # The tables with the types of schema.sql (CREATE TABLE `t` (`c` TYPE, …)).
