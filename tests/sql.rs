@@ -127,7 +127,11 @@ fn on_postgres(data: &Dataset, sql: &str) -> Figures {
 }
 
 /// Every value of the report, whole (`None`) and per segment value.
-fn local(report: &Report) -> Vec<((String, Option<(String, String)>), Option<f64>)> {
+/// A figure: an indicator, and a segment and its value (none: the whole
+/// population).
+type FigureKey = (String, Option<(String, String)>);
+
+fn local(report: &Report) -> Vec<(FigureKey, Option<f64>)> {
     let mut out = Vec::new();
     for o in &report.objectives {
         for i in &o.indicators {
@@ -315,6 +319,23 @@ fn an_indicator_with_a_rhai_call_is_an_error_naming_it() {
     let sql = String::from_utf8_lossy(&out.stdout);
     assert!(sql.contains("'response_rate' AS indicator"), "{sql}");
     assert!(!sql.contains("'goodwill_sentiment'"), "{sql}");
+    assert!(
+        sql.contains(
+            "-- left out (no SQL): goodwill_sentiment, sentiment_answers, coherent_actions\n"
+        ),
+        "{sql}"
+    );
+    // With JSON diagnostics, standard output is still the query alone.
+    let out = succeeds(kpi().args([
+        "sql",
+        "--dialect",
+        "duckdb",
+        "--skip-unsupported",
+        "--error-format",
+        "json",
+    ]));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("-- alumni-kpi"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sql::unsupported"));
 }
 
 #[test]

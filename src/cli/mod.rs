@@ -258,7 +258,7 @@ fn database(
     manifest: Option<&std::path::Path>,
 ) -> Result<alumni_kpi::data::Dataset, alumni_kpi::Diagnostics> {
     let mut db = alumni_kpi::sql::postgres::Database::connect(url)
-        .map_err(|d| alumni_kpi::Diagnostics::from(vec![d]))?;
+        .map_err(|d| alumni_kpi::Diagnostics::from(vec![*d]))?;
     db.dataset(rules, manifest)
 }
 

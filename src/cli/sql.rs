@@ -112,7 +112,13 @@ pub fn run(args: Args, out: &Output) -> Exit {
             .iter()
             .map(|u| scoring.unsupported_note(u))
             .collect();
-        out.diagnostics(&said, &rules.sources);
+        if out.format == alumni_kpi::diagnostic::ErrorFormat::Json && args.output.is_none() {
+            // Standard output carries the query: the JSON goes aside.
+            let text = alumni_kpi::diagnostic::render(&said, &rules.sources, out.format, false);
+            eprint!("{text}");
+        } else {
+            out.diagnostics(&said, &rules.sources);
+        }
     }
     match &args.output {
         Some(path) => {

@@ -28,6 +28,26 @@ impl Scoring<'_> {
             self.period,
             &header,
         );
+        let mut sql = sql;
+        if !sql.skipped.is_empty() {
+            // Said in the query too: a reader of the file sees what it lacks.
+            let names: Vec<String> = sql
+                .skipped
+                .iter()
+                .map(|u| match &u.segment {
+                    None => u.indicator.clone(),
+                    Some(s) => format!("{} by {s}", u.indicator),
+                })
+                .collect();
+            let at = sql
+                .text
+                .lines()
+                .take_while(|l| l.starts_with("--"))
+                .map(|l| l.len() + 1)
+                .sum::<usize>();
+            sql.text
+                .insert_str(at, &format!("-- left out (no SQL): {}\n", names.join(", ")));
+        }
         if !skip_unsupported && !sql.skipped.is_empty() {
             let said = sql.skipped.iter().map(|u| self.unsupported(u, false));
             return Err(Diagnostics::from(said.collect::<Vec<_>>()));

@@ -75,7 +75,7 @@ pub(crate) struct Compiler<'a> {
     pub(super) scans: super::scan::Scans,
     /// Per table and period, its profile columns' CTE and the columns
     /// with no SQL.
-    profile_tables: HashMap<(usize, Option<Period>), (String, HashMap<usize, Gap>)>,
+    profile_tables: HashMap<(usize, Option<Period>), ProfileTable>,
     /// The profile CTEs being built (a profile read inside is computed
     /// where it is read).
     building: Vec<(usize, Option<Period>)>,
@@ -466,12 +466,7 @@ impl<'a> Compiler<'a> {
 
     /// The CTE of a table's profile columns in a period (made on first
     /// use), and the columns with no SQL.
-    fn profile_table(
-        &mut self,
-        table: usize,
-        key: usize,
-        ctx: Ctx,
-    ) -> Result<(String, HashMap<usize, Gap>), Gap> {
+    fn profile_table(&mut self, table: usize, key: usize, ctx: Ctx) -> Result<ProfileTable, Gap> {
         if let Some(done) = self.profile_tables.get(&(table, ctx.period)) {
             return Ok(done.clone());
         }
@@ -749,6 +744,10 @@ impl<'a> Compiler<'a> {
         out
     }
 }
+
+/// A table's profile CTE in a period: its name, and its columns with no
+/// SQL.
+type ProfileTable = (String, HashMap<usize, Gap>);
 
 pub(super) fn joins(lv: &Level) -> String {
     lv.joins.iter().map(|j| format!(" {j}")).collect()

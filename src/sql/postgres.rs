@@ -38,10 +38,10 @@ fn quoted(name: &str) -> String {
 
 impl Database {
     /// Connects; a failure is one error saying where and why.
-    pub fn connect(url: &str) -> Result<Database, Diagnostic> {
+    pub fn connect(url: &str) -> Result<Database, Box<Diagnostic>> {
         let shown = without_password(url);
         let client = Client::connect(url, NoTls).map_err(|e| {
-            Diagnostic::error(
+            Box::new(Diagnostic::error(
                 "data::database",
                 format!("cannot connect to PostgreSQL at {shown}: {}", cause(&e)),
             )
@@ -52,7 +52,7 @@ impl Database {
             .with_help(
                 "is the server running, and the URL right? postgresql://USER@HOST:PORT/DATABASE \
                  (a socket: postgresql:///DATABASE?host=/var/run/postgresql)",
-            )
+            ))
         })?;
         Ok(Database { client, shown })
     }
@@ -62,22 +62,22 @@ impl Database {
         &self.shown
     }
 
-    fn error(&self, what: &str, e: &postgres::Error) -> Diagnostic {
-        Diagnostic::error(
+    fn error(&self, what: &str, e: &postgres::Error) -> Box<Diagnostic> {
+        Box::new(Diagnostic::error(
             "data::database",
             format!("PostgreSQL ({}): {what}: {}", self.shown, cause(e)),
-        )
+        ))
     }
 
     /// Runs statements (no result).
-    pub fn execute(&mut self, sql: &str) -> Result<(), Diagnostic> {
+    pub fn execute(&mut self, sql: &str) -> Result<(), Box<Diagnostic>> {
         self.client
             .batch_execute(sql)
             .map_err(|e| self.error("a statement failed", &e))
     }
 
     /// Runs a query of `kpi sql` and reads its figures.
-    pub fn figures(&mut self, sql: &str) -> Result<Figures, Diagnostic> {
+    pub fn figures(&mut self, sql: &str) -> Result<Figures, Box<Diagnostic>> {
         // Compiling hundreds of SELECTs to machine code costs more than it
         // saves (200,000 alumni: 66 s with JIT, 24 s without).
         self.execute("SET jit = off")?;
@@ -103,7 +103,7 @@ impl Database {
 
     /// Creates the dataset's tables in the current schema, copies its
     /// rows in (as `kpi sql --export` writes them) and analyzes them.
-    pub fn copy_in(&mut self, data: &Dataset) -> Result<(), Diagnostic> {
+    pub fn copy_in(&mut self, data: &Dataset) -> Result<(), Box<Diagnostic>> {
         use std::io::Write;
         self.execute(&super::export::ddl(data, super::Dialect::Postgres))?;
         for name in data.tables.keys() {
@@ -134,7 +134,7 @@ impl Database {
     }
 
     /// The tables of the current schema and their columns.
-    fn columns(&mut self) -> Result<indexmap::IndexMap<String, Vec<DbColumn>>, Diagnostic> {
+    fn columns(&mut self) -> Result<indexmap::IndexMap<String, Vec<DbColumn>>, Box<Diagnostic>> {
         let rows = self
             .client
             .query(
@@ -176,21 +176,24 @@ impl Database {
     ) -> Result<Dataset, Diagnostics> {
         let columns = self.columns().map_err(one)?;
         if columns.is_empty() {
-            return Err(one(Diagnostic::error(
-                "data::database",
-                format!(
-                    "PostgreSQL ({}) has no table in its current schema",
-                    self.shown
+            return Err(Diagnostics::from(vec![
+                Diagnostic::error(
+                    "data::database",
+                    format!(
+                        "PostgreSQL ({}) has no table in its current schema",
+                        self.shown
+                    ),
+                )
+                .with_help(
+                    "set the schema: postgresql://…/DATABASE?options=-csearch_path%3DSCHEMA",
                 ),
-            )
-            .with_help(
-                "set the schema: postgresql://…/DATABASE?options=-csearch_path%3DSCHEMA",
-            )));
+            ]));
         }
         let manifest_text = match manifest {
             Some(path) => Some(
-                crate::files::read_text(path, Default::default(), Some(1 << 20))
-                    .map_err(|e| one(Diagnostic::error("data::manifest", e.message)))?,
+                crate::files::read_text(path, Default::default(), Some(1 << 20)).map_err(|e| {
+                    Diagnostics::from(vec![Diagnostic::error("data::manifest", e.message)])
+                })?,
             ),
             None => None,
         };
@@ -260,7 +263,7 @@ impl Database {
     }
 
     /// One table's columns, read.
-    fn table(&mut self, name: &str, cols: &[&DbColumn]) -> Result<TableBuilder, Diagnostic> {
+    fn table(&mut self, name: &str, cols: &[&DbColumn]) -> Result<TableBuilder, Box<Diagnostic>> {
         let select: Vec<&str> = cols.iter().map(|c| c.select.as_str()).collect();
         let sql = format!("SELECT {} FROM {}", select.join(", "), quoted(name));
         let rows = self
@@ -317,6 +320,6 @@ pub fn without_password(url: &str) -> String {
     }
 }
 
-fn one(d: Diagnostic) -> Diagnostics {
-    Diagnostics::from(vec![d])
+fn one(d: Box<Diagnostic>) -> Diagnostics {
+    Diagnostics::from(vec![*d])
 }
