@@ -124,6 +124,44 @@ impl Compiler<'_> {
         };
         let a = self.join(&name, &condition, lv);
         let n = format!("COALESCE({a}.n, 0)");
+        let m = match &kept {
+            Some(m) => format!("COALESCE({a}.{m}, 0)"),
+            None => n.clone(),
+        };
+        let v = value.map(|v| format!("{a}.{v}")).unwrap_or_default();
+        Ok(match agg.f {
+            AggFn::Count => self.double(&m),
+            AggFn::Any => format!("({m} > 0)"),
+            AggFn::All => format!("({m} = {n})"),
+            AggFn::Share => format!(
+                "({} / NULLIF({}, 0))",
+                self.double(&m),
+                self.double(&format!("{a}.n"))
+            ),
+            AggFn::Sum | AggFn::Distinct => format!("COALESCE({}, 0)", self.double(&v)),
+            AggFn::Avg | AggFn::Median | AggFn::Percentile => self.double(&v),
+            AggFn::Min | AggFn::Max => v,
+        })
+    }
+
+    /// The aggregate's columns in its scan: the rows its filter keeps
+    /// (`m…`), its reduced argument (`v…`).
+    fn columns(
+        &mut self,
+        agg: &Agg,
+        p: Option<f64>,
+        scan: usize,
+        ctx: Ctx,
+        level: &mut Level,
+    ) -> Result<(Option<String>, Option<String>), Gap> {
+        let row = Row {
+            table: agg.table,
+            alias: "t1".into(),
+        };
+        let kept = match agg.filter {
+            Some(f) => Some(self.expr(f, Some(&row), ctx, level)?),
+            None => None,
+        };
         let m = kept
             .as_ref()
             .map(|k| self.column(scan, format!("SUM(CASE WHEN {k} THEN 1 ELSE 0 END)"), 'm'));
