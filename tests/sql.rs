@@ -190,6 +190,23 @@ fn differences(report: &Report, sql: &Figures, left_out: &[String]) -> (Vec<Stri
     (diffs, compared)
 }
 
+/// The query's segment rows of indicators it has, that the report does
+/// not show (a figure per segment the report refuses means nothing).
+fn extra_rows(report: &Report, sql: &Figures) -> Vec<String> {
+    let shown: std::collections::HashSet<FigureKey> =
+        local(report).into_iter().map(|(k, _)| k).collect();
+    let mut extra = Vec::new();
+    for ((id, segment), values) in &sql.segments {
+        for value in values.keys() {
+            let key = (id.clone(), Some((segment.clone(), value.clone())));
+            if !shown.contains(&key) {
+                extra.push(format!("{key:?}"));
+            }
+        }
+    }
+    extra
+}
+
 /// The packs' rules and the sample, scored locally and compiled.
 fn pack(rules_dir: &str, dialect: Dialect) -> (Report, Dataset, String, Vec<String>) {
     let (rules, errors) = RuleSet::load_dir(&root().join(rules_dir));
@@ -206,8 +223,11 @@ fn pack(rules_dir: &str, dialect: Dialect) -> (Report, Dataset, String, Vec<Stri
 fn the_packs_figures_on_duckdb_are_the_local_engines() {
     for dir in ["rules", "rules/case-aem"] {
         let (report, data, sql, left_out) = pack(dir, Dialect::DuckDb);
-        let (diffs, compared) = differences(&report, &on_duckdb(&data, &sql), &left_out);
+        let figures = on_duckdb(&data, &sql);
+        let (diffs, compared) = differences(&report, &figures, &left_out);
         assert!(diffs.is_empty(), "{dir}: {diffs:#?}");
+        let extra = extra_rows(&report, &figures);
+        assert!(extra.is_empty(), "{dir}: rows the report does not show: {extra:#?}");
         assert!(compared >= 60, "{dir}: only {compared} figures compared");
     }
 }
@@ -216,8 +236,11 @@ fn the_packs_figures_on_duckdb_are_the_local_engines() {
 fn the_packs_figures_on_postgres_are_the_local_engines() {
     for dir in ["rules", "rules/case-aem"] {
         let (report, data, sql, left_out) = pack(dir, Dialect::Postgres);
-        let (diffs, compared) = differences(&report, &on_postgres(&data, &sql), &left_out);
+        let figures = on_postgres(&data, &sql);
+        let (diffs, compared) = differences(&report, &figures, &left_out);
         assert!(diffs.is_empty(), "{dir}: {diffs:#?}");
+        let extra = extra_rows(&report, &figures);
+        assert!(extra.is_empty(), "{dir}: rows the report does not show: {extra:#?}");
         assert!(compared >= 60, "{dir}: only {compared} figures compared");
     }
 }
@@ -452,4 +475,72 @@ fn cases_to_run() -> usize {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(40)
+}
+
+/// Found by a new user: a list column written `a; b` in the database was
+/// read by `kpi score` as files are (elements trimmed) but not by the
+/// query, which changed 93 figures without a word.
+#[test]
+fn a_list_written_with_spaces_counts_as_in_a_file() {
+    let mut schema = Schema::new();
+    let (rules, _) = RuleSet::load_dir(&root().join("rules"));
+    let data = Dataset::load(&root().join("data/sample"), &LoadOptions::for_rules(&rules))
+        .expect("the sample loads");
+    schema.db.copy_in(&data).expect("copied in");
+    schema
+        .db
+        .execute("UPDATE alumni SET reasons = ' ' || replace(reasons, ';', ' ; ;') || '; '")
+        .expect("spaced");
+    let scoring = Scoring::new(&rules, &data, &ScoreOptions::default()).expect("scores");
+    let sql = scoring.sql(Dialect::Postgres, true).expect("compiles");
+    let figures = schema.db.figures(&sql.text).expect("runs");
+    let left_out: Vec<String> = sql.skipped.iter().map(|u| u.indicator.clone()).collect();
+    let (diffs, compared) = differences(&scoring.report(), &figures, &left_out);
+    assert!(diffs.is_empty(), "{diffs:#?}");
+    assert!(compared > 100);
+}
+
+/// Found by a new user: a date column stored as text in PostgreSQL was
+/// taken for text, and the period was not applied to its table (another
+/// score, a note at the end).
+#[test]
+fn a_date_stored_as_text_in_postgres_is_read_as_a_files_dates() {
+    let mut schema = Schema::new();
+    let (rules, _) = RuleSet::load_dir(&root().join("rules"));
+    let data = Dataset::load(&root().join("data/sample"), &LoadOptions::for_rules(&rules))
+        .expect("the sample loads");
+    schema.db.copy_in(&data).expect("copied in");
+    schema
+        .db
+        .execute("ALTER TABLE participations ALTER COLUMN date TYPE text")
+        .expect("altered");
+    let score = |data: &str, manifest: Option<&str>| {
+        let mut cmd = kpi();
+        cmd.args(["score", "--data", data, "--format", "json"]);
+        if let Some(m) = manifest {
+            cmd.args(["--manifest", m]);
+        }
+        let out = succeeds(&mut cmd);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        (v["score"].clone(), v["diagnostics"].to_string())
+    };
+    let (files, _) = score("data/sample", None);
+    let (database, notes) = score(&schema.url(), Some("data/sample/dataset.yaml"));
+    assert_eq!(files, database);
+    assert!(!notes.contains("not applied"), "{notes}");
+}
+
+#[test]
+fn a_misspelt_database_url_is_said_to_be_one() {
+    let out = kpi()
+        .args(["score", "--data", "postgresl://root@localhost/postgres"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`postgresl://` is not a database kpi reads")
+            && err.contains("postgresql://USER@HOST/DATABASE"),
+        "{err}"
+    );
 }

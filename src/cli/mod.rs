@@ -297,6 +297,16 @@ pub fn read_inputs(
                 }
             };
         }
+        if let Some((scheme, _)) = dir.to_str().and_then(|d| d.split_once("://")) {
+            diagnostics.push(
+                alumni_kpi::Diagnostic::error(
+                    "data::database",
+                    format!("`{scheme}://` is not a database kpi reads"),
+                )
+                .with_help("a PostgreSQL database is postgresql://USER@HOST/DATABASE"),
+            );
+            return None;
+        }
         if manifest.is_some() {
             diagnostics.push(
                 alumni_kpi::Diagnostic::error(

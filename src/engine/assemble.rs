@@ -469,18 +469,7 @@ impl<'a> Scoring<'a> {
                 .collect(),
             _ => Vec::new(),
         };
-        let unsegmentable: Vec<String> = self
-            .c
-            .plan
-            .population
-            .map(|pop| {
-                ind.tables
-                    .iter()
-                    .filter(|&&t| path_to(self.data, t, pop).is_none())
-                    .filter_map(|&t| self.data.tables.get_index(t).map(|(n, _)| n.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let unsegmentable = self.unsegmentable(i);
         let (segment_cells, segments_note) = if segments.is_empty() {
             (IndexMap::new(), None)
         } else if !unsegmentable.is_empty() {
@@ -558,6 +547,28 @@ impl<'a> Scoring<'a> {
             peers,
             explain,
         }
+    }
+
+    /// The tables indicator `i` reads that have no path to the
+    /// population: it cannot be broken down by segment.
+    pub(super) fn unsegmentable(&self, i: usize) -> Vec<String> {
+        let ind = &self.c.plan.indicators[i];
+        self.c
+            .plan
+            .population
+            .map(|pop| {
+                ind.tables
+                    .iter()
+                    .filter(|&&t| path_to(self.data, t, pop).is_none())
+                    .filter_map(|&t| self.data.tables.get_index(t).map(|(n, _)| n.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether the report breaks indicator `i` down by segment `column`.
+    pub(super) fn broken_down(&self, i: usize, column: &str) -> bool {
+        self.unsegmentable(i).is_empty() && shown_by(self.c.decls.indicators[i].indicator, column)
     }
 
     /// A value as text, for the trace and segment labels.

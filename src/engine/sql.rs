@@ -27,6 +27,7 @@ impl Scoring<'_> {
             dialect,
             self.period,
             &header,
+            &|i, segment| self.broken_down(i, segment),
         );
         let mut sql = sql;
         if !sql.skipped.is_empty() {

@@ -537,7 +537,7 @@ impl<'a> Compiler<'a> {
     /// list, never null.
     fn cell(&self, t: usize, c: usize, sql: String) -> String {
         match self.data.tables[t].columns[c].data {
-            ColumnData::List { .. } => format!("COALESCE({sql}, '')"),
+            ColumnData::List { .. } => self.r.list_text(&format!("COALESCE({sql}, '')")),
             _ => sql,
         }
     }

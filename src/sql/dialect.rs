@@ -105,6 +105,11 @@ pub(crate) trait Render: Sync {
     }
     /// Whether `needle` is in `haystack` (both text).
     fn contains(&self, haystack: &str, needle: &str) -> String;
+    /// A list column's text as the rules read it: elements trimmed, empty
+    /// ones dropped (`" a ; ;b;"` is `a;b`).
+    fn list_text(&self, list: &str) -> String {
+        format!("regexp_replace(trim({list}, ' ;'), '\\s*(;\\s*)+', ';', 'g')")
+    }
     /// Whether `item` is an element of a list column (text, `;` between
     /// elements); null when the list is null.
     fn list_contains(&self, list: &str, item: &str) -> String;
@@ -153,6 +158,9 @@ impl Render for Postgres {
     fn days_between(&self, a: &str, b: &str) -> String {
         format!("({b} - {a})")
     }
+    fn list_text(&self, list: &str) -> String {
+        format!("regexp_replace(btrim({list}, ' ;'), '\\s*(;\\s*)+', ';', 'g')")
+    }
     fn contains(&self, h: &str, n: &str) -> String {
         format!("(strpos({h}, {n}) > 0)")
     }
@@ -182,6 +190,9 @@ impl Render for Spark {
     fn ident(&self, name: &str) -> String {
         backticked(name)
     }
+    fn list_text(&self, list: &str) -> String {
+        format!("regexp_replace(trim(BOTH ' ;' FROM {list}), '\\\\s*(;\\\\s*)+', ';')")
+    }
     fn text(&self) -> &'static str {
         "STRING"
     }
@@ -209,6 +220,9 @@ impl Render for Spark {
 impl Render for BigQuery {
     fn ident(&self, name: &str) -> String {
         backticked(name)
+    }
+    fn list_text(&self, list: &str) -> String {
+        format!("REGEXP_REPLACE(TRIM({list}, ' ;'), r'\\s*(;\\s*)+', ';')")
     }
     fn double(&self) -> &'static str {
         "FLOAT64"
@@ -260,6 +274,9 @@ impl Render for Snowflake {
     }
     fn string(&self, s: &str) -> String {
         escaped_string(s)
+    }
+    fn list_text(&self, list: &str) -> String {
+        format!("REGEXP_REPLACE(TRIM({list}, ' ;'), '\\\\s*(;\\\\s*)+', ';')")
     }
     fn days_between(&self, a: &str, b: &str) -> String {
         format!("DATEDIFF(day, {a}, {b})")

@@ -65,8 +65,9 @@ pub struct Unsupported {
     pub reason: String,
 }
 
-/// Compiles every indicator value of a plan, whole and per segment.
-/// Indicators with no SQL are listed, not compiled.
+/// Compiles every indicator value of a plan, whole and per segment (the
+/// segments `broken_down(indicator, segment)` allows). Indicators with no
+/// SQL are listed, not compiled.
 pub(crate) fn compile(
     plan: &Plan,
     data: &Dataset,
@@ -74,6 +75,7 @@ pub(crate) fn compile(
     dialect: Dialect,
     period: Option<Period>,
     header: &str,
+    broken_down: &dyn Fn(usize, &str) -> bool,
 ) -> Sql {
     let mut c = Compiler::new(plan, data, strings, dialect.render());
     let ctx = Ctx {
@@ -97,7 +99,10 @@ pub(crate) fn compile(
                 continue;
             }
         }
-        for (name, source) in &plan.segments {
+        // The segments the report shows it by, no others: a figure per
+        // segment of an indicator the report does not break down (it
+        // reads a table with no path to the population) means nothing.
+        for (name, source) in plan.segments.iter().filter(|(n, _)| broken_down(i, n)) {
             let seg = Ctx {
                 segment: Some(*source),
                 ..ctx

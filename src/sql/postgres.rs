@@ -32,6 +32,19 @@ struct DbColumn {
     select: String,
 }
 
+impl DbColumn {
+    /// The column's type, given by the database, unless it is text: text
+    /// is read as a CSV file's cells are (a date, a yes/no, a list the
+    /// manifest declares), so that a table reads the same from a file and
+    /// from the database.
+    fn typed(&self, builder: TableBuilder) -> TableBuilder {
+        match self.ty {
+            ColumnType::String => builder,
+            ty => builder.typed(&self.name, ty),
+        }
+    }
+}
+
 fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
@@ -212,7 +225,7 @@ impl Database {
             .iter()
             .map(|(t, cols)| {
                 cols.iter().fold(TableBuilder::new(t), |b, c| {
-                    b.column(&c.name, Vec::<Value>::new()).typed(&c.name, c.ty)
+                    c.typed(b.column(&c.name, Vec::<Value>::new()))
                 })
             })
             .collect();
@@ -285,7 +298,7 @@ impl Database {
                 .collect();
             let values =
                 values.map_err(|e| self.error(&format!("reading `{name}.{}`", c.name), &e))?;
-            builder = builder.column(&c.name, values).typed(&c.name, c.ty);
+            builder = c.typed(builder.column(&c.name, values));
         }
         Ok(builder)
     }

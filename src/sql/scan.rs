@@ -244,9 +244,14 @@ impl Compiler<'_> {
             }
             None => None,
         };
+        // A table with no path to the population is counted whole in a
+        // segment too: one scan for both.
         let identity = format!(
             "{table}|{:?}|{:?}|{:?}|{:?}",
-            ctx.period, ctx.members, ctx.segment, grouped
+            ctx.period,
+            ctx.members,
+            segment.as_ref().map(|(source, ..)| *source),
+            grouped
         );
         if let Some(&i) = self.scans.by_key.get(&identity)
             && !self.scans.all[i].open
