@@ -13,8 +13,6 @@
 
 use std::collections::HashMap;
 
-use indexmap::IndexMap;
-
 use super::dialect::Render;
 use super::types::Ty;
 use crate::data::{ColumnData, Dataset};
@@ -69,8 +67,14 @@ pub(crate) struct Compiler<'a> {
     pub(super) data: &'a Dataset,
     strings: &'a Strings,
     pub(super) r: &'static dyn Render,
-    /// Profile columns' subqueries: their SQL → their name.
-    pub ctes: IndexMap<String, String>,
+    /// Profile columns' subqueries: name, SQL.
+    pub ctes: Vec<(String, String)>,
+    /// CTE names given so far.
+    named: usize,
+    /// The CTEs being filled, innermost last (their levels get the joins).
+    pub(super) filling: Vec<String>,
+    /// Which CTEs each CTE joins.
+    deps: HashMap<String, std::collections::HashSet<String>>,
     /// Aggregates' subqueries, one per table scanned in one way.
     pub(super) scans: super::scan::Scans,
     /// Per table and period, its profile columns' CTE and the columns
@@ -94,7 +98,10 @@ impl<'a> Compiler<'a> {
             data,
             strings,
             r,
-            ctes: IndexMap::new(),
+            ctes: Vec::new(),
+            named: 0,
+            filling: Vec::new(),
+            deps: HashMap::new(),
             scans: Default::default(),
             profile_tables: HashMap::new(),
             building: Vec::new(),
@@ -149,10 +156,18 @@ impl<'a> Compiler<'a> {
             }
             Some((name, source)) => {
                 let driver = self.segment_values(source, ctx)?;
+                // A whole number as the report labels it (`2000`, where
+                // an engine's text of a double may be `2000.0`).
+                let label = match self.segment_type(source) {
+                    Ty::Num => format!(
+                        "CASE WHEN d.v = FLOOR(d.v) AND ABS(d.v) < 1e15 THEN CAST(CAST(d.v AS BIGINT) AS {text}) ELSE CAST(d.v AS {text}) END"
+                    ),
+                    _ => format!("CAST(d.v AS {text})"),
+                };
                 let mut lv = Level::new(Some("d.v".into()));
                 let value = self.expr(node, None, ctx, &mut lv)?;
                 Ok(format!(
-                    "SELECT {} AS indicator, {} AS segment, CAST(d.v AS {text}) AS segment_value, {} AS value FROM ({driver}) d{}",
+                    "SELECT {} AS indicator, {} AS segment, {label} AS segment_value, {} AS value FROM ({driver}) d{}",
                     self.r.string(id),
                     self.r.string(name),
                     self.double(&value),
@@ -181,6 +196,21 @@ impl<'a> Compiler<'a> {
             self.table_name(pop),
             joins(&lv)
         ))
+    }
+
+    /// The type of a segment's values.
+    fn segment_type(&self, source: SegmentSource) -> Ty {
+        match (source, self.plan.population) {
+            (SegmentSource::Column(c), Some(pop)) => match self.data.tables[pop].columns[c].data {
+                ColumnData::Number(_) => Ty::Num,
+                _ => Ty::Str,
+            },
+            (SegmentSource::Profile(id), _) => {
+                let p = &self.plan.profiles[id];
+                self.ty(p.node, Some(p.table))
+            }
+            _ => Ty::Unknown,
+        }
     }
 
     /// The segment value of a population row.
@@ -236,35 +266,58 @@ impl<'a> Compiler<'a> {
         })
     }
 
-    /// `a = b` for a reference and a key: the local engine matches them
-    /// by their text, a database by value, so columns of two types (an
-    /// empty table's column has none) are compared as text.
-    fn same_key(&self, a: (String, usize, usize), b: (String, usize, usize)) -> String {
-        let b_sql = self.same_type(b.0, (b.1, b.2), (a.1, a.2));
-        format!("{} = {b_sql}", a.0)
+    /// `a = b` for a key and a reference to it. The local engine matches
+    /// them by their text; SQL by value, and the text of a number differs
+    /// between engines (`1` or `1.0`): of two types, they are refused
+    /// unless one of them holds no value.
+    fn same_key(
+        &self,
+        a: (String, usize, usize),
+        b: (String, usize, usize),
+    ) -> Result<String, Gap> {
+        let b_sql = self.same_type(b.0, (b.1, b.2), (a.1, a.2))?;
+        Ok(format!("{} = {b_sql}", a.0))
     }
 
-    /// A column's SQL in the type of another column (text when they
-    /// differ).
+    /// A reference's SQL in the type of the key it refers to.
     pub(super) fn same_type(
         &self,
         sql: String,
         of: (usize, usize),
         like: (usize, usize),
-    ) -> String {
+    ) -> Result<String, Gap> {
         let ty =
             |(t, c): (usize, usize)| std::mem::discriminant(&self.data.tables[t].columns[c].data);
         if ty(of) == ty(like) {
-            return sql;
+            return Ok(sql);
         }
-        match self.data.tables[like.0].columns[like.1].data {
-            ColumnData::Str(_) => format!("CAST({sql} AS {})", self.r.text()),
-            _ => format!(
-                "CAST(CAST({sql} AS {}) AS {})",
-                self.r.text(),
-                self.r.double()
-            ),
+        let (t_of, t_like) = (&self.data.tables[of.0], &self.data.tables[like.0]);
+        // A column with no value (an empty table's, or one of nulls only)
+        // is text whatever it means: nothing in it matches anyway.
+        let empty = |(t, c): (usize, usize)| {
+            use crate::data::column::{NULL_BOOL, NULL_DATE, NULL_STR};
+            match &self.data.tables[t].columns[c].data {
+                ColumnData::Number(v) => v.iter().all(|x| x.is_nan()),
+                ColumnData::Str(v) => v.iter().all(|&x| x == NULL_STR),
+                ColumnData::Date(v) => v.iter().all(|&x| x == NULL_DATE),
+                ColumnData::Bool(v) => v.iter().all(|&x| x == NULL_BOOL),
+                ColumnData::List { values, .. } => values.is_empty(),
+            }
+        };
+        if !empty(of) && !empty(like) {
+            return Err(format!(
+                "`{}.{}` and the key `{}.{}` it refers to are of two types: give them one \
+                 (dataset.yaml `columns:`)",
+                t_of.name, t_of.columns[of.1].name, t_like.name, t_like.columns[like.1].name
+            ));
         }
+        Ok(format!(
+            "CAST({sql} AS {})",
+            match t_like.columns[like.1].data {
+                ColumnData::Number(_) => self.r.double(),
+                _ => self.r.text(),
+            }
+        ))
     }
 
     /// Joins the rows a relation path leads to; the alias of the last.
@@ -292,7 +345,7 @@ impl<'a> Compiler<'a> {
                     let on = self.same_key(
                         (self.col(&alias, target, key), target, key),
                         (self.col(&at.alias, at.table, refcol), at.table, refcol),
-                    );
+                    )?;
                     lv.joins.push(format!(
                         "LEFT JOIN {} {alias} ON {on}",
                         self.table_name(target),
@@ -353,7 +406,18 @@ impl<'a> Compiler<'a> {
                     segment: None,
                     ..ctx
                 };
-                self.profile(*id, &at, inner, lv)
+                let value = self.profile(*id, &at, inner, lv)?;
+                // The profile of a row a reference does not lead to is
+                // null: the join of a profile CTE finds no row, but one
+                // computed where it is read (inside its own table's CTE)
+                // would be a count of 0 or its `else`.
+                Ok(match self.data.tables[at.table].key {
+                    Some(key) if !path.is_empty() => format!(
+                        "(CASE WHEN {} IS NULL THEN NULL ELSE {value} END)",
+                        self.col(&at.alias, at.table, key)
+                    ),
+                    _ => value,
+                })
             }
             Node::Unary(op, a) => {
                 let a = self.expr(*a, row, ctx, lv)?;
@@ -459,6 +523,11 @@ impl<'a> Compiler<'a> {
         if let Some(gap) = gaps.get(&id) {
             return Err(gap.clone());
         }
+        // Joining it here would close a cycle of CTEs (it reads, through
+        // others, the one being filled): computed where it is read.
+        if self.filling.last().is_some_and(|f| self.reaches(&cte, f)) {
+            return self.expr(node, Some(at), ctx, lv);
+        }
         let condition = format!("{{a}}.k = {}", self.col(&at.alias, table, key));
         let a = self.join(&cte, &condition, lv);
         Ok(format!("{a}.c{id}"))
@@ -471,7 +540,9 @@ impl<'a> Compiler<'a> {
             return Ok(done.clone());
         }
         let outer_next = std::mem::replace(&mut self.next, 0);
+        let name = self.reserve('g');
         self.building.push((table, ctx.period));
+        self.filling.push(name.clone());
         let alias = self.alias("t");
         let row = Row {
             table,
@@ -492,6 +563,7 @@ impl<'a> Compiler<'a> {
             }
         }
         self.building.pop();
+        self.filling.pop();
         self.next = outer_next;
         let sql = format!(
             "SELECT {} FROM {} {alias}{}",
@@ -499,7 +571,8 @@ impl<'a> Compiler<'a> {
             self.table_name(table),
             joins(&lv)
         );
-        let done = (self.cte(sql), gaps);
+        self.ctes.push((name.clone(), sql));
+        let done = (name, gaps);
         self.profile_tables
             .insert((table, ctx.period), done.clone());
         Ok(done)
@@ -518,26 +591,48 @@ impl<'a> Compiler<'a> {
             condition.replace("{a}", &a)
         ));
         lv.seen.insert(identity, a.clone());
+        // The CTE being filled now reads this one.
+        if let Some(f) = self.filling.last() {
+            self.deps
+                .entry(f.clone())
+                .or_default()
+                .insert(cte.to_string());
+        }
         a
     }
 
-    /// The name of the CTE of a subquery (the same subquery, one CTE).
-    pub(super) fn cte(&mut self, sql: String) -> String {
-        match self.ctes.get(&sql) {
-            Some(name) => name.clone(),
-            None => {
-                let name = format!("g{}", self.ctes.len() + 1);
-                self.ctes.insert(sql, name.clone());
-                name
-            }
-        }
+    /// A new CTE's name.
+    pub(super) fn reserve(&mut self, prefix: char) -> String {
+        self.named += 1;
+        format!("{prefix}{}", self.named)
     }
 
-    /// A cell as the rules see it: a list column's empty text is an empty
-    /// list, never null.
+    /// Whether CTE `from` reads CTE `to`, directly or through others.
+    pub(super) fn reaches(&self, from: &str, to: &str) -> bool {
+        let mut stack = vec![from];
+        let mut seen = std::collections::HashSet::new();
+        while let Some(c) = stack.pop() {
+            if c == to {
+                return true;
+            }
+            if seen.insert(c)
+                && let Some(next) = self.deps.get(c)
+            {
+                stack.extend(next.iter().map(String::as_str));
+            }
+        }
+        false
+    }
+
+    /// A cell as the rules see it: a number is a double (a database's
+    /// integer column would divide as integers), a date a day (a
+    /// timestamp's time would move it past a period's last day), and a
+    /// list column's empty text is an empty list, never null.
     fn cell(&self, t: usize, c: usize, sql: String) -> String {
         match self.data.tables[t].columns[c].data {
             ColumnData::List { .. } => self.r.list_text(&format!("COALESCE({sql}, '')")),
+            ColumnData::Number(_) => self.double(&sql),
+            ColumnData::Date(_) => format!("CAST({sql} AS DATE)"),
             _ => sql,
         }
     }
@@ -660,12 +755,25 @@ impl<'a> Compiler<'a> {
         };
         Ok(match f {
             Coalesce => format!("COALESCE({})", sql.join(", ")),
-            Min | Max => format!(
-                "(CASE WHEN {} THEN NULL ELSE {}({}) END)",
-                nulls(&sql),
-                if f == Min { "LEAST" } else { "GREATEST" },
-                sql.join(", ")
-            ),
+            Min | Max => {
+                let ordered: Vec<String> = sql
+                    .iter()
+                    .zip(&types)
+                    .map(|(s, t)| {
+                        if *t == Ty::Str {
+                            self.r.ordered(s)
+                        } else {
+                            s.clone()
+                        }
+                    })
+                    .collect();
+                format!(
+                    "(CASE WHEN {} THEN NULL ELSE {}({}) END)",
+                    nulls(&sql),
+                    if f == Min { "LEAST" } else { "GREATEST" },
+                    ordered.join(", ")
+                )
+            }
             Round => {
                 // Half away from zero, as the local engine (PostgreSQL's
                 // round() of a double goes to even).
@@ -734,11 +842,11 @@ impl<'a> Compiler<'a> {
                 .unwrap_or_else(|| "NULL".into())
         };
         if let Some(d) = table.date {
-            let c = self.col(&row.alias, row.table, d);
+            let c = self.cell(row.table, d, self.col(&row.alias, row.table, d));
             out.push(format!("{c} >= {} AND {c} <= {}", day(from), day(to)));
         }
         if let Some(s) = table.since {
-            let c = self.col(&row.alias, row.table, s);
+            let c = self.cell(row.table, s, self.col(&row.alias, row.table, s));
             out.push(format!("({c} IS NULL OR {c} <= {})", day(to)));
         }
         out

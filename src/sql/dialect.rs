@@ -115,9 +115,13 @@ pub(crate) trait Render: Sync {
     fn list_contains(&self, list: &str, item: &str) -> String;
     /// The number of elements of a non-empty list column.
     fn list_len(&self, list: &str) -> String;
-    /// `a < b` on text, in code-point order (as the local engine orders).
+    /// Text in code-point order (as the local engine orders it).
+    fn ordered(&self, text: &str) -> String {
+        text.to_string()
+    }
+    /// `a < b` on text, in code-point order.
     fn text_order(&self, a: &str, op: &str, b: &str) -> String {
-        format!("({a} {op} {b})")
+        format!("({} {op} {})", self.ordered(a), self.ordered(b))
     }
 }
 
@@ -172,8 +176,8 @@ impl Render for Postgres {
     }
     // The database's collation may order text by language; the rules
     // order by code point.
-    fn text_order(&self, a: &str, op: &str, b: &str) -> String {
-        format!("({a} COLLATE \"C\" {op} {b} COLLATE \"C\")")
+    fn ordered(&self, text: &str) -> String {
+        format!("({text} COLLATE \"C\")")
     }
 }
 

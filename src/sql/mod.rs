@@ -1,5 +1,5 @@
-//! Warehouse scale: the rules compiled to SQL (`kpi sql`), and run where
-//! the data are (`kpi score --engine`).
+//! Warehouse scale: the rules compiled to SQL (`kpi sql`) for the
+//! database the data live in, and PostgreSQL as a data source.
 //!
 //! | module     | role                                                     |
 //! |------------|----------------------------------------------------------|
@@ -9,7 +9,6 @@
 //! | `types`    | the types of plan nodes, as SQL needs them               |
 //! | `export`   | a dataset as a database holds it: DDL and plain CSV      |
 //! | `figures`  | the query's rows read back as values per indicator       |
-//! | `duckdb`   | DuckDB through its command-line shell                     |
 //! | `postgres` | PostgreSQL: tables read as a dataset, queries run there  |
 //!
 //! The query returns one row per figure: `indicator`, `segment` (null for
@@ -123,13 +122,7 @@ pub(crate) fn compile(
     for line in header.lines() {
         text.push_str(&format!("-- {line}\n"));
     }
-    let ctes = in_order(
-        c.ctes
-            .iter()
-            .map(|(sql, name)| (name.clone(), sql.clone()))
-            .chain(c.scans.sql(&c))
-            .collect(),
-    );
+    let ctes = in_order(c.ctes.iter().cloned().chain(c.scans.sql(&c)).collect());
     if !ctes.is_empty() {
         text.push_str("WITH\n");
         let ctes: Vec<String> = ctes
@@ -183,8 +176,8 @@ fn in_order(ctes: Vec<(String, String)>) -> Vec<(String, String)> {
         }
         left = rest;
         if left.len() == before {
-            // A cycle cannot be built (a scan open while compiled into
-            // gets a twin); kept as they are rather than lost.
+            // The compiler makes a twin rather than close a cycle; were
+            // one left, the database would refuse the query by name.
             out.extend(left);
             break;
         }

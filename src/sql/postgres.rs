@@ -1,7 +1,7 @@
 //! PostgreSQL: its tables read as a dataset (`--data postgresql://…`),
-//! and queries run there (`kpi score --engine postgres`, the differential
-//! tests). Tables are those of the connection's current schema (set it
-//! with `?options=-csearch_path%3DNAME`); a `dataset.yaml` may declare
+//! and queries of `kpi sql` run there (the differential tests). Tables
+//! are those of the connection's current schema (set it with
+//! `?options=-csearch_path%3DNAME`); a `dataset.yaml` may declare
 //! what the database does not say (dates, `since`, lists, references).
 
 use std::path::Path;

@@ -111,7 +111,9 @@ impl Compiler<'_> {
         let mut level = std::mem::take(&mut self.scans.all[scan].level);
         let outer_next = std::mem::replace(&mut self.next, self.scans.all[scan].next);
         self.scans.all[scan].open = true;
+        self.filling.push(self.scans.all[scan].name.clone());
         let compiled = self.columns(agg, p, scan, ctx, &mut level);
+        self.filling.pop();
         self.scans.all[scan].open = false;
         self.scans.all[scan].next = std::mem::replace(&mut self.next, outer_next);
         self.scans.all[scan].level = level;
@@ -253,18 +255,28 @@ impl Compiler<'_> {
             segment.as_ref().map(|(source, ..)| *source),
             grouped
         );
+        // The scan counted the same way, unless it is being filled or
+        // reads (through others) the CTE being filled: joining it would
+        // close a cycle, so a twin is made.
         if let Some(&i) = self.scans.by_key.get(&identity)
             && !self.scans.all[i].open
+            && !self
+                .filling
+                .last()
+                .is_some_and(|f| self.reaches(&self.scans.all[i].name, f))
         {
             return Ok(Joined { scan: i, on });
         }
+        let name = self.reserve('s');
         let outer_next = std::mem::replace(&mut self.next, 1);
+        self.filling.push(name.clone());
         let built = self.new_scan(table, segment, grouped.as_ref(), ctx);
+        self.filling.pop();
         let next = std::mem::replace(&mut self.next, outer_next);
         let (level, keys, conditions) = built?;
         let scan = self.scans.all.len();
         self.scans.all.push(Scan {
-            name: format!("s{}", scan + 1),
+            name,
             table,
             level,
             next,
@@ -323,7 +335,7 @@ impl Compiler<'_> {
             let k = self.col(&at.alias, at.table, refcol);
             conditions.push(format!("{k} IS NOT NULL"));
             // The key as the outer table types it.
-            let k = self.same_type(k, (at.table, refcol), (*outer_table, *key));
+            let k = self.same_type(k, (at.table, refcol), (*outer_table, *key))?;
             keys.push(format!("{k} AS k"));
         }
         Ok((level, keys, conditions))
