@@ -681,3 +681,25 @@ fn integer_and_timestamp_columns_in_postgres_count_as_numbers_and_days() {
     assert!((figures.whole["ratio"].expect("a ratio") - ratio).abs() < 1e-12);
     assert_eq!(figures.whole["gift_count"], Some(2.0));
 }
+
+/// Found by a new user: without `--manifest`, the LERU pack on its tables
+/// in PostgreSQL gave 16 errors (lists read as text) and no word of the
+/// manifest that declares them.
+#[test]
+fn a_database_read_without_a_manifest_says_what_one_declares() {
+    let mut schema = Schema::new();
+    let (rules, _) = RuleSet::load_dir(&root().join("rules"));
+    let data = Dataset::load(&root().join("data/sample"), &LoadOptions::for_rules(&rules))
+        .expect("the sample loads");
+    schema.db.copy_in(&data).expect("copied in");
+    let out = kpi()
+        .args(["score", "--data", &schema.url()])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("read without a manifest") && err.contains("--manifest FILE"),
+        "{err}"
+    );
+}

@@ -290,7 +290,21 @@ pub fn read_inputs(
             .filter(|d| alumni_kpi::sql::postgres::is_url(d))
         {
             return match database(url, &rules, manifest) {
-                Ok(d) => Some(d),
+                Ok(d) => {
+                    if manifest.is_none() {
+                        // Said with the rules' errors it may explain (a
+                        // list read as text, a table without its dates).
+                        diagnostics.push(
+                            alumni_kpi::Diagnostic::warning(
+                                "data::database",
+                                "the database was read without a manifest: its lists, `since` columns, \
+                                 date columns not named `date` and references not named `X_id` are not declared",
+                            )
+                            .with_help("declare them in a dataset.yaml and pass it with --manifest FILE"),
+                        );
+                    }
+                    Some(d)
+                }
                 Err(errors) => {
                     diagnostics.extend(errors);
                     None

@@ -65,7 +65,11 @@ pub fn run(args: Args, out: &Output) -> Exit {
     let scoring = match Scoring::new(&rules, &data, &score_options) {
         Ok(s) => s,
         Err(errors) => {
-            out.failed(&errors.0, &rules.sources);
+            // What reading said (a database read without a manifest) may
+            // explain the rules' errors: said with them.
+            let mut said = inputs.diagnostics.0.clone();
+            said.extend(errors.0);
+            out.failed(&said, &rules.sources);
             return Exit::Errors;
         }
     };
