@@ -703,3 +703,28 @@ fn a_database_read_without_a_manifest_says_what_one_declares() {
         "{err}"
     );
 }
+
+/// Found by a new user: `kpi check --data postgresql://…` headed its list
+/// of tables with the manifest's directory (`dataset `data/sample``), as
+/// if the files had been read.
+#[test]
+fn kpi_check_on_a_database_names_the_database() {
+    let mut schema = Schema::new();
+    let (rules, _) = RuleSet::load_dir(&root().join("rules"));
+    let data = Dataset::load(&root().join("data/sample"), &LoadOptions::for_rules(&rules))
+        .expect("the sample loads");
+    schema.db.copy_in(&data).expect("copied in");
+    let out = succeeds(kpi().args([
+        "check",
+        "--data",
+        &schema.url(),
+        "--manifest",
+        "data/sample/dataset.yaml",
+    ]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("database `{}` (read into memory):", schema.url())),
+        "{err}"
+    );
+    assert!(!err.contains("dataset `data/sample`"), "{err}");
+}

@@ -49,7 +49,21 @@ pub fn run(args: Args, out: &Output) -> Exit {
     }
     out.diagnostics(&diags.0, &inputs.rules.sources);
     if let Some(data) = &inputs.data {
-        out.note(&alumni_kpi::data::describe(data));
+        let text = alumni_kpi::data::describe(data);
+        match args
+            .data
+            .to_str()
+            .filter(|d| alumni_kpi::sql::postgres::is_url(d))
+        {
+            // Its tables came from the database, not the directory of
+            // the manifest (where the benchmark file is read).
+            Some(url) => {
+                let (_, tables) = text.split_once('\n').unwrap_or((&text, ""));
+                let shown = alumni_kpi::sql::postgres::without_password(url);
+                out.note(&format!("database `{shown}` (read into memory):\n{tables}"));
+            }
+            None => out.note(&text),
+        }
     }
     let files = inputs.rules.files.len();
     if diags.has_errors() {
