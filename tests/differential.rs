@@ -8,7 +8,7 @@ mod common;
 use alumni_kpi::data::{Dataset, LoadOptions};
 use alumni_kpi::engine::{ScoreOptions, Scoring};
 use alumni_kpi::rules::RuleSet;
-use common::generated::{data, rules, write_dataset};
+use common::generated::{case_period, data, rules, write_dataset};
 use proptest::prelude::*;
 
 proptest! {
@@ -26,15 +26,8 @@ proptest! {
         let (rules, diags) = RuleSet::from_texts(dir.path(), &[("diff.kpi", text.as_str())]);
         prop_assert!(diags.is_empty(), "{diags:?}\n{text}");
         let data = Dataset::load(dir.path(), &LoadOptions::default()).expect("generated data load");
-        // The scorecard's period (half the cases), the first year (nothing
-        // before it for `prior`), and a period with no row at all.
-        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a date");
         let options = ScoreOptions {
-            period: match period {
-                1 => Some((day(2024, 9, 1), day(2025, 8, 31))),
-                2 => Some((day(2030, 1, 1), day(2030, 12, 31))),
-                _ => None,
-            },
+            period: case_period(period),
             // Three periods where there is one: the earlier two compared too.
             periods: (period == 1).then_some(3),
             ..ScoreOptions::default()

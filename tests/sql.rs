@@ -207,12 +207,26 @@ fn extra_rows(report: &Report, sql: &Figures) -> Vec<String> {
     extra
 }
 
-/// The packs' rules and the sample, scored locally and compiled.
-fn pack(rules_dir: &str, dialect: Dialect) -> (Report, Dataset, String, Vec<String>) {
+/// A rules directory of the project, and the sample loaded for it.
+fn sample(rules_dir: &str) -> (RuleSet, Dataset) {
     let (rules, errors) = RuleSet::load_dir(&root().join(rules_dir));
     assert!(!errors.has_errors(), "{errors:?}");
     let data = Dataset::load(&root().join("data/sample"), &LoadOptions::for_rules(&rules))
         .expect("the sample loads");
+    (rules, data)
+}
+
+/// The same, with the sample copied into a schema of its own.
+fn sample_in_postgres(rules_dir: &str) -> (Schema, RuleSet, Dataset) {
+    let (rules, data) = sample(rules_dir);
+    let mut schema = Schema::new();
+    schema.db.copy_in(&data).expect("copied in");
+    (schema, rules, data)
+}
+
+/// The packs' rules and the sample, scored locally and compiled.
+fn pack(rules_dir: &str, dialect: Dialect) -> (Report, Dataset, String, Vec<String>) {
+    let (rules, data) = sample(rules_dir);
     let scoring = Scoring::new(&rules, &data, &ScoreOptions::default()).expect("scores");
     let sql = scoring.sql(dialect, true).expect("compiles");
     let left_out = sql.skipped.iter().map(|u| u.indicator.clone()).collect();
@@ -254,7 +268,7 @@ fn the_packs_figures_on_postgres_are_the_local_engines() {
 /// The corpus of `tests/differential.rs`, each case on both databases.
 #[test]
 fn the_generated_corpus_figures_agree_on_postgres_and_duckdb() {
-    use common::generated::{data, rules, write_dataset};
+    use common::generated::{case_period, data, rules, write_dataset};
     use proptest::strategy::{Strategy, ValueTree};
     use proptest::test_runner::TestRunner;
     let mut runner = TestRunner::deterministic();
@@ -273,13 +287,8 @@ fn the_generated_corpus_figures_agree_on_postgres_and_duckdb() {
         let (rules, diags) = RuleSet::from_texts(dir.path(), &[("diff.kpi", text.as_str())]);
         assert!(diags.is_empty(), "{diags:?}\n{text}");
         let data = Dataset::load(dir.path(), &LoadOptions::default()).expect("loads");
-        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a date");
         let options = ScoreOptions {
-            period: match period {
-                1 => Some((day(2024, 9, 1), day(2025, 8, 31))),
-                2 => Some((day(2030, 1, 1), day(2030, 12, 31))),
-                _ => None,
-            },
+            period: case_period(period),
             ..ScoreOptions::default()
         };
         let scoring = Scoring::new(&rules, &data, &options).expect("scores");
@@ -400,11 +409,7 @@ fn every_dialect_writes_the_packs_query() {
 
 #[test]
 fn kpi_score_reads_postgres_as_it_reads_the_files() {
-    let mut schema = Schema::new();
-    let (rules, _) = RuleSet::load_dir(&root().join("rules"));
-    let data = Dataset::load(&root().join("data/sample"), &LoadOptions::for_rules(&rules))
-        .expect("the sample loads");
-    schema.db.copy_in(&data).expect("copied in");
+    let (schema, ..) = sample_in_postgres("rules");
     let json = |data: &str, manifest: Option<&str>| {
         let mut cmd = kpi();
         cmd.args(["score", "--data", data, "--format", "json"]);
@@ -424,11 +429,7 @@ fn kpi_score_reads_postgres_as_it_reads_the_files() {
 
 #[test]
 fn a_table_missing_in_the_database_is_a_located_diagnostic() {
-    let mut schema = Schema::new();
-    let (rules, _) = RuleSet::load_dir(&root().join("rules/case-aem"));
-    let data = Dataset::load(&root().join("data/sample"), &LoadOptions::for_rules(&rules))
-        .expect("the sample loads");
-    schema.db.copy_in(&data).expect("copied in");
+    let (mut schema, ..) = sample_in_postgres("rules/case-aem");
     schema
         .db
         .execute("DROP TABLE mentoring; ALTER TABLE participations DROP COLUMN role")
@@ -488,11 +489,7 @@ fn cases_to_run() -> usize {
 /// query, which changed 93 figures without a word.
 #[test]
 fn a_list_written_with_spaces_counts_as_in_a_file() {
-    let mut schema = Schema::new();
-    let (rules, _) = RuleSet::load_dir(&root().join("rules"));
-    let data = Dataset::load(&root().join("data/sample"), &LoadOptions::for_rules(&rules))
-        .expect("the sample loads");
-    schema.db.copy_in(&data).expect("copied in");
+    let (mut schema, rules, data) = sample_in_postgres("rules");
     schema
         .db
         .execute("UPDATE alumni SET reasons = ' ' || replace(reasons, ';', ' ; ;') || '; '")
@@ -511,11 +508,7 @@ fn a_list_written_with_spaces_counts_as_in_a_file() {
 /// score, a note at the end).
 #[test]
 fn a_date_stored_as_text_in_postgres_is_read_as_a_files_dates() {
-    let mut schema = Schema::new();
-    let (rules, _) = RuleSet::load_dir(&root().join("rules"));
-    let data = Dataset::load(&root().join("data/sample"), &LoadOptions::for_rules(&rules))
-        .expect("the sample loads");
-    schema.db.copy_in(&data).expect("copied in");
+    let (mut schema, ..) = sample_in_postgres("rules");
     schema
         .db
         .execute("ALTER TABLE participations ALTER COLUMN date TYPE text")
@@ -687,11 +680,7 @@ fn integer_and_timestamp_columns_in_postgres_count_as_numbers_and_days() {
 /// manifest that declares them.
 #[test]
 fn a_database_read_without_a_manifest_says_what_one_declares() {
-    let mut schema = Schema::new();
-    let (rules, _) = RuleSet::load_dir(&root().join("rules"));
-    let data = Dataset::load(&root().join("data/sample"), &LoadOptions::for_rules(&rules))
-        .expect("the sample loads");
-    schema.db.copy_in(&data).expect("copied in");
+    let (schema, ..) = sample_in_postgres("rules");
     let out = kpi()
         .args(["score", "--data", &schema.url()])
         .output()
@@ -709,11 +698,7 @@ fn a_database_read_without_a_manifest_says_what_one_declares() {
 /// if the files had been read.
 #[test]
 fn kpi_check_on_a_database_names_the_database() {
-    let mut schema = Schema::new();
-    let (rules, _) = RuleSet::load_dir(&root().join("rules"));
-    let data = Dataset::load(&root().join("data/sample"), &LoadOptions::for_rules(&rules))
-        .expect("the sample loads");
-    schema.db.copy_in(&data).expect("copied in");
+    let (schema, ..) = sample_in_postgres("rules");
     let out = succeeds(kpi().args([
         "check",
         "--data",

@@ -119,18 +119,7 @@ fn read(path: &Path) -> Option<Report> {
 /// Both rule sets scored on the same data, compared, with the population
 /// rows whose profile columns changed.
 fn rescore(args: &Args, out: &Output) -> Result<Diff, Exit> {
-    let period = match args
-        .period
-        .as_deref()
-        .map(alumni_kpi::syntax::period_dates)
-        .transpose()
-    {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: --period: {e} (write FROM..TO, e.g. 2024-09-01..2025-08-31)");
-            return Err(Exit::Usage);
-        }
-    };
+    let period = super::period_arg(args.period.as_deref())?;
     let options = alumni_kpi::engine::ScoreOptions {
         period,
         set: args.set.clone(),

@@ -230,18 +230,7 @@ impl Scope {
 
     /// The options of one scoring; a bad `--period` is a usage error.
     pub fn score_options(&self) -> Result<alumni_kpi::engine::ScoreOptions, Exit> {
-        let period = match self
-            .period
-            .as_deref()
-            .map(alumni_kpi::syntax::period_dates)
-            .transpose()
-        {
-            Ok(p) => p,
-            Err(e) => {
-                eprintln!("error: --period: {e} (write FROM..TO, e.g. 2024-09-01..2025-08-31)");
-                return Err(Exit::Usage);
-            }
-        };
+        let period = period_arg(self.period.as_deref())?;
         Ok(alumni_kpi::engine::ScoreOptions {
             period,
             set: self.set.clone(),
@@ -249,6 +238,36 @@ impl Scope {
             periods: self.periods,
         })
     }
+}
+
+/// A `--period FROM..TO` as dates; a bad one is a usage error.
+pub fn period_arg(
+    text: Option<&str>,
+) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, Exit> {
+    text.map(alumni_kpi::syntax::period_dates)
+        .transpose()
+        .map_err(|e| {
+            eprintln!("error: --period: {e} (write FROM..TO, e.g. 2024-09-01..2025-08-31)");
+            Exit::Usage
+        })
+}
+
+/// The rules compiled against the dataset; on errors, they are printed
+/// with what reading said (a database read without a manifest may
+/// explain them).
+pub fn scored<'a>(
+    rules: &'a alumni_kpi::rules::RuleSet,
+    data: &'a alumni_kpi::data::Dataset,
+    read: &alumni_kpi::Diagnostics,
+    options: &alumni_kpi::engine::ScoreOptions,
+    out: &Output,
+) -> Result<alumni_kpi::engine::Scoring<'a>, Exit> {
+    alumni_kpi::engine::Scoring::new(rules, data, options).map_err(|errors| {
+        let mut said = read.0.clone();
+        said.extend(errors.0);
+        out.failed(&said, &rules.sources);
+        Exit::Errors
+    })
 }
 
 /// The tables of a PostgreSQL database the rules read, as a dataset.

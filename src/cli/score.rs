@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use alumni_kpi::diagnostic::Diagnostic;
-use alumni_kpi::engine::Scoring;
 use alumni_kpi::report::{RenderOptions, ReportFormat};
 
 use super::{Exit, Output};
@@ -62,16 +61,9 @@ pub fn run(args: Args, out: &Output) -> Exit {
             return Exit::Errors;
         }
     };
-    let scoring = match Scoring::new(&rules, &data, &score_options) {
+    let scoring = match super::scored(&rules, &data, &inputs.diagnostics, &score_options, out) {
         Ok(s) => s,
-        Err(errors) => {
-            // What reading said (a database read without a manifest) may
-            // explain the rules' errors: said with them.
-            let mut said = inputs.diagnostics.0.clone();
-            said.extend(errors.0);
-            out.failed(&said, &rules.sources);
-            return Exit::Errors;
-        }
+        Err(exit) => return exit,
     };
     let format = args
         .format

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use alumni_kpi::engine::{ScoreOptions, Scoring};
+use alumni_kpi::engine::ScoreOptions;
 use alumni_kpi::sql::Dialect;
 
 use super::{Exit, Output};
@@ -47,17 +47,9 @@ fn parse_dialect(s: &str) -> Result<Dialect, String> {
 }
 
 pub fn run(args: Args, out: &Output) -> Exit {
-    let period = match args
-        .period
-        .as_deref()
-        .map(alumni_kpi::syntax::period_dates)
-        .transpose()
-    {
+    let period = match super::period_arg(args.period.as_deref()) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: --period: {e} (write FROM..TO, e.g. 2024-09-01..2025-08-31)");
-            return Exit::Usage;
-        }
+        Err(exit) => return exit,
     };
     let inputs = super::read_inputs(
         &args.rules,
@@ -78,16 +70,9 @@ pub fn run(args: Args, out: &Output) -> Exit {
         set: args.set.clone(),
         ..ScoreOptions::default()
     };
-    let scoring = match Scoring::new(&rules, &data, &options) {
+    let scoring = match super::scored(&rules, &data, &inputs.diagnostics, &options, out) {
         Ok(s) => s,
-        Err(errors) => {
-            // What reading said (a database read without a manifest) may
-            // explain the rules' errors: said with them.
-            let mut said = inputs.diagnostics.0.clone();
-            said.extend(errors.0);
-            out.failed(&said, &rules.sources);
-            return Exit::Errors;
-        }
+        Err(exit) => return exit,
     };
     let sql = match scoring.sql(args.dialect, args.skip_unsupported) {
         Ok(s) => s,

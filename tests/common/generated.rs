@@ -254,3 +254,14 @@ pub fn write_dataset(dir: &Path, d: &Data) {
         std::fs::write(dir.join(name), text).expect("write");
     }
 }
+
+/// The period of a case: the scorecard's (choice 0 or 3), the first year
+/// (1: nothing before it for `prior`), or a year with no row at all (2).
+pub fn case_period(choice: usize) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+    match choice {
+        1 => Some((day(2024, 9, 1), day(2025, 8, 31))),
+        2 => Some((day(2030, 1, 1), day(2030, 12, 31))),
+        _ => None,
+    }
+}
