@@ -3,6 +3,7 @@
 
 pub mod generated;
 pub mod lsp;
+pub mod postgres;
 pub mod serve;
 
 use std::path::{Path, PathBuf};
