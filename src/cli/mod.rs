@@ -275,9 +275,13 @@ fn database(
     url: &str,
     rules: &alumni_kpi::rules::RuleSet,
     manifest: Option<&std::path::Path>,
+    shape_only: bool,
 ) -> Result<alumni_kpi::data::Dataset, alumni_kpi::Diagnostics> {
     let mut db = alumni_kpi::sql::postgres::Database::connect(url)
         .map_err(|d| alumni_kpi::Diagnostics::from(vec![*d]))?;
+    if shape_only {
+        return db.shape(manifest);
+    }
     db.dataset(rules, manifest)
 }
 
@@ -296,6 +300,18 @@ pub fn read_inputs(
     manifest: Option<&std::path::Path>,
     skip_bad_rows: bool,
 ) -> Inputs {
+    read_inputs_as(rules, data, manifest, skip_bad_rows, false)
+}
+
+/// The same; with `shape_only`, a database's tables are read without
+/// their rows (pushdown reads only what its query returns).
+pub fn read_inputs_as(
+    rules: &std::path::Path,
+    data: Option<&std::path::Path>,
+    manifest: Option<&std::path::Path>,
+    skip_bad_rows: bool,
+    shape_only: bool,
+) -> Inputs {
     use alumni_kpi::data::{Dataset, LoadOptions};
     let (rules, mut diagnostics) = alumni_kpi::rules::RuleSet::load_dir(rules);
     let rules_broken = diagnostics.has_errors();
@@ -308,7 +324,7 @@ pub fn read_inputs(
             .to_str()
             .filter(|d| alumni_kpi::sql::postgres::is_url(d))
         {
-            return match database(url, &rules, manifest) {
+            return match database(url, &rules, manifest, shape_only) {
                 Ok(d) => {
                     if manifest.is_none() {
                         // Said with the rules' errors it may explain (a

@@ -28,6 +28,28 @@ pub struct Args {
     /// CSV to this file.
     #[arg(long, value_name = "FILE")]
     profiles: Option<PathBuf>,
+    /// Where the rows are aggregated: `local` (read here), or `postgres`
+    /// (pushdown: in the `--data postgresql://…` database, which returns
+    /// the aggregates and row counts the report reads; the report is the
+    /// local engine's).
+    #[arg(long, value_enum, default_value_t = Engine::Local)]
+    engine: Engine,
+}
+
+/// Where the rows are aggregated.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Local,
+    Postgres,
+}
+
+/// The `--data` database.
+fn database(
+    scope: &super::Scope,
+) -> Result<alumni_kpi::sql::postgres::Database, alumni_kpi::Diagnostics> {
+    let url = scope.data.to_str().unwrap_or_default();
+    alumni_kpi::sql::postgres::Database::connect(url)
+        .map_err(|d| alumni_kpi::Diagnostics::from(vec![*d]))
 }
 
 pub fn parse_set(s: &str) -> Result<(String, String), String> {
@@ -45,12 +67,39 @@ pub fn run(args: Args, out: &Output) -> Exit {
         Err(exit) => return exit,
     };
     let scope = &args.scope;
+    let pushdown = args.engine != Engine::Local;
+    if pushdown {
+        let url = scope
+            .data
+            .to_str()
+            .is_some_and(alumni_kpi::sql::postgres::is_url);
+        let refused = if !url {
+            Some(
+                "--engine postgres computes in the database `--data` names: give --data postgresql://USER@HOST/DATABASE",
+            )
+        } else if scope.explain {
+            Some(
+                "--explain lists rows, which pushdown does not read: score without --engine to explain",
+            )
+        } else if args.profiles.is_some() {
+            Some(
+                "--profiles writes a row per person, which pushdown does not read: score without --engine for them",
+            )
+        } else {
+            None
+        };
+        if let Some(why) = refused {
+            eprintln!("error: {why}");
+            return Exit::Usage;
+        }
+    }
     let spinner = loading(&scope.data);
-    let inputs = super::read_inputs(
+    let inputs = super::read_inputs_as(
         &scope.rules,
         Some(&scope.data),
         scope.manifest.as_deref(),
         scope.skip_bad_rows,
+        pushdown,
     );
     spinner.finish_and_clear();
     let rules = inputs.rules;
@@ -61,9 +110,37 @@ pub fn run(args: Args, out: &Output) -> Exit {
             return Exit::Errors;
         }
     };
+    // Pushdown reads the rows of the tables only what has no SQL needs.
+    let data = match pushdown {
+        true => match database(scope).and_then(|mut db| {
+            db.pushdown_dataset(&rules, data, scope.manifest.as_deref(), &score_options)
+        }) {
+            Ok(d) => d,
+            Err(errors) => {
+                out.failed(&errors.0, &rules.sources);
+                return Exit::Errors;
+            }
+        },
+        false => data,
+    };
     let scoring = match super::scored(&rules, &data, &inputs.diagnostics, &score_options, out) {
         Ok(s) => s,
         Err(exit) => return exit,
+    };
+    let scoring = if pushdown {
+        match database(scope).and_then(|mut db| db.push_down(scoring)) {
+            Ok((s, notes)) => {
+                // What is computed here instead, and why.
+                out.diagnostics(&notes, &rules.sources);
+                s
+            }
+            Err(errors) => {
+                out.failed(&errors.0, &rules.sources);
+                return Exit::Errors;
+            }
+        }
+    } else {
+        scoring
     };
     let format = args
         .format

@@ -133,7 +133,7 @@ impl KeyIndex {
 }
 
 /// A cell as text, for messages.
-pub(super) fn cell_text(data: &ColumnData, r: usize, pool: &StringPool) -> String {
+pub(crate) fn cell_text(data: &ColumnData, r: usize, pool: &StringPool) -> String {
     match data {
         ColumnData::Number(v) => format!("{}", v[r]),
         ColumnData::Bool(v) => ["false", "true", ""][v[r].min(2) as usize].to_string(),

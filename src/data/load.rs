@@ -482,23 +482,14 @@ impl Dataset {
                         .copied()
                         .unwrap_or(0);
                     let col_idx = table.column_index(col_name).unwrap_or(0);
-                    self.warnings.push(
-                        Diagnostic::warning(
-                            "data::dangling",
-                            format!(
-                                "{dangling} row(s) of `{}` refer to `{target}` rows that do not exist; first: `{col_name}` = `{}`",
-                                ts.name,
-                                cell_text(&col.data, first, &self.pool)
-                            ),
-                        )
-                        .fr(format!(
-                            "{dangling} ligne(s) de `{}` renvoient à des lignes de `{target}` qui n'existent pas ; la première : `{col_name}` = `{}`",
-                            ts.name,
-                            cell_text(&col.data, first, &self.pool)
-                        ))
-                        .in_file(table.file.display().to_string(), line as usize, col_idx + 1)
-                        .with_help(format!("these rows are related to no `{target}` row")),
-                    );
+                    self.warnings.push(dangling_warning(
+                        table,
+                        (col_name, col_idx),
+                        target,
+                        dangling,
+                        &cell_text(&col.data, first, &self.pool),
+                        line as usize,
+                    ));
                 }
                 relations.push(Relation {
                     column: col_name.clone(),
@@ -587,6 +578,31 @@ fn elsewhere<'a>(infos: impl Iterator<Item = &'a super::TableInfo>) -> Elsewhere
             _ => None,
         },
     }
+}
+
+/// The warning that `count` rows of `table` refer, by column `column`
+/// (its name and index), to rows of `target` that do not exist: the
+/// first such row's value, at its line (where the table has lines).
+pub(crate) fn dangling_warning(
+    table: &Table,
+    (column, index): (&str, usize),
+    target: &str,
+    count: usize,
+    first: &str,
+    line: usize,
+) -> Diagnostic {
+    let name = &table.name;
+    Diagnostic::warning(
+        "data::dangling",
+        format!(
+            "{count} row(s) of `{name}` refer to `{target}` rows that do not exist; first: `{column}` = `{first}`"
+        ),
+    )
+    .fr(format!(
+        "{count} ligne(s) de `{name}` renvoient à des lignes de `{target}` qui n'existent pas ; la première : `{column}` = `{first}`"
+    ))
+    .in_file(table.file.display().to_string(), line, index + 1)
+    .with_help(format!("these rows are related to no `{target}` row"))
 }
 
 #[cfg(test)]

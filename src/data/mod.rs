@@ -10,7 +10,7 @@ pub(crate) mod delimited;
 mod infer;
 mod info;
 mod jsonl;
-mod keys;
+pub(crate) mod keys;
 #[doc(hidden)]
 pub mod load;
 #[doc(hidden)]

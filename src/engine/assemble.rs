@@ -25,7 +25,11 @@ impl<'a> Scoring<'a> {
         // last: while a core waits for a column another computes, it
         // takes up another period's work.
         let periods: Vec<&Env<'_>> = earlier.iter().map(|e| &**e).chain([&*env]).collect();
-        Env::profiles_in_parallel(&periods, &|| stop.stopped());
+        // Under pushdown, the profiles the local part reads are the
+        // database's, or computed when read.
+        if !self.is_pushed() {
+            Env::profiles_in_parallel(&periods, &|| stop.stopped());
+        }
         if stop.stopped() {
             return None;
         }
@@ -170,8 +174,9 @@ impl<'a> Scoring<'a> {
             rows: self
                 .data
                 .tables
-                .iter()
-                .map(|(n, t)| (n.clone(), t.len))
+                .keys()
+                .enumerate()
+                .map(|(t, n)| (n.clone(), self.table_rows(t)))
                 .collect(),
             in_period: (0..self.data.tables.len())
                 .map(|t| (self.data.tables[t].name.clone(), env.rows_counted(t, false)))
@@ -199,7 +204,12 @@ impl<'a> Scoring<'a> {
                 .data
                 .tables
                 .iter()
-                .map(|(n, t)| (n.clone(), DatasetTable::from(&*t.info)))
+                .enumerate()
+                .map(|(i, (n, t))| {
+                    let mut table = DatasetTable::from(&*t.info);
+                    table.rows = self.table_rows(i);
+                    (n.clone(), table)
+                })
                 .collect(),
             min_group: prepare::min_group(&self.c.decls),
             objectives,
@@ -391,20 +401,23 @@ impl<'a> Scoring<'a> {
         for (name, source) in &self.c.plan.segments {
             let mut per_value = Vec::new();
             let values = self.segment_values(base, *source);
+            // Under pushdown the database lists the values only when they
+            // are few enough, and says how many there are.
+            let count = base.segment_count(*source).unwrap_or(values.len());
             // A data column was checked before scoring; a profile column's
             // values are known only now.
-            if values.len() > self.c.max_segments {
+            if count > self.c.max_segments {
                 let d = Diagnostic::warning(
                     "check::segments",
                     format!(
                         "segment `{name}` has {} distinct values (at most {}): not broken down",
-                        values.len(),
+                        count,
                         self.c.max_segments
                     ),
                 )
                 .fr(format!(
                     "le segment `{name}` a {} valeurs distinctes (au plus {}) : pas de détail par valeur",
-                    values.len(),
+                    count,
                     self.c.max_segments
                 ))
                 .with_help("raise `max_segment_values` in the scorecard to break it down");
@@ -417,7 +430,14 @@ impl<'a> Scoring<'a> {
             for (label, value) in values {
                 let env = Env::segmented(base, (*source, value));
                 let figures = (0..self.c.plan.indicators.len())
-                    .map(|i| self.figures(&env, i))
+                    .map(|i| {
+                        // The database was asked only what the report
+                        // shows; the rest is never read.
+                        if self.is_pushed() && !self.broken_down(i, name) {
+                            return Figures::not_shown();
+                        }
+                        self.figures(&env, i)
+                    })
                     .collect();
                 per_value.push((label, figures, env.segment_size()));
             }
@@ -660,6 +680,20 @@ pub(super) struct Figures {
     pub(super) score: Option<f64>,
     pub(super) status: Status,
     pub(super) reason: Option<Reason>,
+}
+
+impl Figures {
+    /// The figures of a segment the report does not break an indicator
+    /// down by (never read).
+    fn not_shown() -> Figures {
+        Figures {
+            value: Value::Null,
+            target: Value::Null,
+            score: None,
+            status: Status::NoData,
+            reason: None,
+        }
+    }
 }
 
 pub(super) struct SegmentFigures {

@@ -27,6 +27,7 @@ mod direction;
 mod explain;
 mod owned;
 mod prepare;
+mod pushdown;
 mod sql;
 mod status;
 mod title;
@@ -145,6 +146,8 @@ pub struct Scoring<'a> {
     reweighed: Vec<(Weighed, f64)>,
     /// Warnings to carry into the report.
     notes: Vec<Diagnostic>,
+    /// Pushdown: a database's answers in place of the rows.
+    pushed: Option<Arc<crate::eval::pushed::Pushed>>,
 }
 
 impl<'a> Scoring<'a> {
@@ -265,6 +268,7 @@ impl<'a> Scoring<'a> {
             weights,
             reweighed,
             notes,
+            pushed: None,
         }
     }
 
@@ -273,6 +277,20 @@ impl<'a> Scoring<'a> {
     /// params. An unknown param, a value of the wrong type, an unknown id
     /// or a weight that is negative or not finite is an error.
     pub fn what_if(&self, w: &WhatIf) -> Result<Scoring<'a>, Diagnostics> {
+        if self.pushed.is_some()
+            && (!w.set.is_empty() || w.period.is_some() || w.periods.is_some() || w.explain)
+        {
+            // Other params or periods are other questions: the answers
+            // given are for these.
+            return Err(Diagnostics::from(vec![
+                Diagnostic::error(
+                    "sql::pushdown",
+                    "a what-if of params, period or trend needs the database asked again",
+                )
+                .fr("un scénario de paramètres, de période ou de tendance demande d'interroger la base à nouveau")
+                .with_help("make the scoring with these options and push it down again"),
+            ]));
+        }
         let c = if w.set.is_empty() {
             self.c.clone()
         } else {
@@ -355,14 +373,17 @@ impl<'a> Scoring<'a> {
         };
         let periods = w.periods.or(self.periods_asked);
         check_periods(periods, period)?;
-        Ok(Scoring::assemble(
+        let mut scoring = Scoring::assemble(
             self.rules,
             self.data,
             c,
             (period, periods),
             w.explain || self.explain,
             reweighed,
-        ))
+        );
+        // New weights only: the same questions, the same answers.
+        scoring.pushed = self.pushed.clone();
+        Ok(scoring)
     }
 
     /// The scorecard's population table (whose rows the profiles
@@ -389,6 +410,7 @@ impl<'a> Scoring<'a> {
             &self.c.peers,
             &self.rules.sources,
         )
+        .with_pushed(self.pushed.as_deref())
     }
 
     /// The population's profile columns, one row per person, as CSV.

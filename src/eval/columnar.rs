@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use super::cache::{OnceMap, lock};
 use super::groups::{Combinations, SegmentGroups};
 use super::plan::{AggFn, Node, NodeId, Plan, ScalarFn, SegmentSource, Step};
+use super::pushed::{Asked, Place, Pushed};
 use super::reduce::{Groups, Partial, reduce};
 use super::value::{Col, Strings, Value};
 use super::{Peers, Period};
@@ -60,6 +61,9 @@ pub struct Inputs<'a> {
     /// Every groupable segment column numbered together, per membership
     /// period (none when they cannot be).
     combinations: OnceMap<Option<Period>, Option<Arc<Combinations>>>,
+    /// Pushdown: the database's aggregates, row counts and segments, in
+    /// place of the dataset's rows (which are then not loaded).
+    pushed: Option<&'a Pushed>,
 }
 
 /// A numbering of rows in a membership period.
@@ -116,7 +120,15 @@ impl<'a> Inputs<'a> {
             groups: OnceMap::default(),
             row_groups: OnceMap::default(),
             combinations: OnceMap::default(),
+            pushed: None,
         }
+    }
+
+    /// Reads aggregates, row counts and segments from a database's
+    /// answers instead of the dataset's rows.
+    pub fn with_pushed(mut self, pushed: Option<&'a Pushed>) -> Inputs<'a> {
+        self.pushed = pushed;
+        self
     }
 
     /// The problems met so far, in source order (threads meet them in any
@@ -316,6 +328,13 @@ impl<'a> Env<'a> {
         } else {
             self.period
         };
+        if let Some(pushed) = self.input.pushed.and_then(|p| p.profile(id, period)) {
+            return pushed.unwrap_or_else(|| {
+                self.not_pushed_profile(id);
+                let len = self.data().tables[self.plan().profiles[id].table].len;
+                Arc::new(Col::from_values(vec![Value::Null; len]))
+            });
+        }
         self.input.profiles.get_or_init((id, period), || {
             let p = &self.plan().profiles[id];
             let all: Vec<u32> = (0..self.data().tables[p.table].len as u32).collect();
@@ -427,6 +446,9 @@ impl<'a> Env<'a> {
     /// environment's period (none for a list column or without a
     /// population).
     pub fn segment_groups(&self, source: SegmentSource) -> Option<Arc<SegmentGroups>> {
+        if self.input.pushed.is_some() {
+            return None;
+        }
         let pop = self.plan().population?;
         self.input.groups.get_or_init((source, self.period), || {
             let col = self.segment_column(pop, source);
@@ -438,6 +460,9 @@ impl<'a> Env<'a> {
     /// population, in order of first appearance; for a list column, its
     /// elements (a row is in the segment of each of them).
     pub fn segment_values(&self, source: SegmentSource) -> Vec<Value> {
+        if let Some(list) = self.input.pushed.and_then(|p| p.segment(source)) {
+            return list.values.clone();
+        }
         if let Some(groups) = self.segment_groups(source) {
             return groups.values.clone();
         }
@@ -466,10 +491,92 @@ impl<'a> Env<'a> {
         out
     }
 
+    /// How many distinct values a segment column has, when a database
+    /// said so (pushdown: it lists them only when the report breaks the
+    /// column down).
+    pub fn segment_count(&self, source: SegmentSource) -> Option<usize> {
+        Some(self.input.pushed?.segment(source)?.count)
+    }
+
+    /// Pushdown: the database's answer to `asked` here (`None` without
+    /// pushdown). What it was not asked has no answer: a problem, and
+    /// null, never a guess.
+    fn pushed(&self, asked: Asked, seg: bool) -> Option<Value> {
+        let pushed = self.input.pushed?;
+        let source = self.segment.as_ref().filter(|_| seg).map(|(s, _)| *s);
+        let members = source.and(self.members_period);
+        if pushed.is_local(asked, (self.period, members, source)) {
+            return None;
+        }
+        let segment = match (&self.segment, seg) {
+            (Some((source, value)), true) => match pushed.value_index(*source, value) {
+                Some(i) => Some((*source, self.members_period, i)),
+                None => {
+                    self.not_pushed(asked);
+                    return Some(Value::Null);
+                }
+            },
+            _ => None,
+        };
+        let place = Place {
+            period: self.period,
+            segment,
+        };
+        Some(match pushed.get(asked, place) {
+            Some(v) => v.clone(),
+            None => {
+                self.not_pushed(asked);
+                Value::Null
+            }
+        })
+    }
+
+    fn not_pushed_profile(&self, id: usize) {
+        let what = format!("profile column `{}`", self.plan().profiles[id].name);
+        self.not_pushed_what(what);
+    }
+
+    fn not_pushed(&self, asked: Asked) {
+        let what = match asked {
+            Asked::Agg(node) => format!("aggregate #{node}"),
+            Asked::Rows(t) => format!("the rows of `{}`", self.data().tables[t].name),
+        };
+        self.not_pushed_what(what);
+    }
+
+    fn not_pushed_what(&self, what: String) {
+        let message = format!(
+            "the database was not asked for {what} in this period or segment: its figures are null"
+        );
+        let mut p = lock(&self.input.problems);
+        if !p.iter().any(|d| d.message == message) {
+            p.push(Diagnostic::error("eval::not-pushed", message).with_help(
+                "a defect of pushdown: score with the local engine (no `--engine`) and report it",
+            ));
+        }
+    }
+
     /// This segment's groups and its value's group.
     /// The population rows in this environment's segment (all of them
     /// without one): the group size a heat map shows.
     pub fn segment_size(&self) -> usize {
+        if let Some(pushed) = self.input.pushed
+            && self
+                .segment
+                .as_ref()
+                .is_none_or(|(s, _)| !pushed.local_segments.contains(s))
+        {
+            let Some((source, value)) = &self.segment else {
+                let pop = self.plan().population;
+                return pop.and_then(|p| pushed.totals.get(p).copied()).unwrap_or(0);
+            };
+            let at = pushed.value_index(*source, value);
+            return pushed
+                .segment(*source)
+                .zip(at)
+                .and_then(|(l, i)| l.sizes.get(i).copied())
+                .unwrap_or(0);
+        }
         if self.segment.is_none() {
             return self
                 .plan()
@@ -530,6 +637,9 @@ impl<'a> Env<'a> {
     /// list when an aggregate made it already); `first`: stop at the first
     /// one (a baseline check needs no more).
     fn count_base_rows(&self, table: usize, seg: bool, first: bool) -> usize {
+        if let Some(v) = self.pushed(Asked::Rows(table), seg) {
+            return v.as_num().map_or(0, |n| n as usize);
+        }
         let seg_here = seg && self.segment.is_some();
         if let Some(rows) = self.base.get(&(table, seg_here)) {
             return rows.len();
@@ -1058,6 +1168,9 @@ impl<'a> Env<'a> {
     }
 
     fn aggregate_scalar(&self, node: NodeId, seg: bool) -> Value {
+        if let Some(v) = self.pushed(Asked::Agg(node), seg) {
+            return v;
+        }
         let seg = seg && self.segment.is_some();
         let v = self.aggs.get_or_init((node, seg), || {
             if seg && let Some(v) = self.aggregate_from_plain(node) {

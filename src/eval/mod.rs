@@ -6,6 +6,7 @@
 //! | `cache`     | caches the evaluating threads share, filled once      |
 //! | `columnar`  | the fast evaluator: whole columns, selection vectors   |
 //! | `groups`    | segment values numbered, to reduce all segments at once |
+//! | `pushed`    | a database's aggregates in place of rows (pushdown)   |
 //! | `reduce`    | aggregates reduced per group, and merged per segment  |
 //! | `reference` | the simple row-at-a-time evaluator the fast one must match |
 //! | `ops`       | operators and functions on single values (null rules)  |
@@ -17,6 +18,7 @@ pub mod columnar;
 pub mod groups;
 pub mod ops;
 pub mod plan;
+pub mod pushed;
 mod reduce;
 pub mod reference;
 pub mod script;

@@ -12,11 +12,14 @@ pub type Read = BTreeMap<usize, BTreeSet<usize>>;
 
 /// Every column the plan reads, with what ties its tables together.
 pub fn columns_read(plan: &Plan, data: &Dataset) -> Read {
+    let none = HashSet::new();
     let mut w = Walk {
         plan,
         data,
         read: Read::new(),
         seen: HashSet::new(),
+        given: &none,
+        profiles: BTreeSet::new(),
     };
     let mut roots: Vec<NodeId> = plan.decls.values().copied().collect();
     for i in &plan.indicators {
@@ -55,11 +58,57 @@ pub fn columns_read(plan: &Plan, data: &Dataset) -> Read {
     w.read
 }
 
+/// The tables whose rows evaluating `roots` reads (through profiles,
+/// parents and the relations between them); with `segments`, in those
+/// segments too: the population, what the segments read, and every table
+/// on the way from a table read to the population. A profile in `given`
+/// is a column at hand (the database computes it): its table is read
+/// for its keys, not what it counts. Also the profiles read.
+pub fn tables_read(
+    plan: &Plan,
+    data: &Dataset,
+    roots: &[NodeId],
+    segments: &[SegmentSource],
+    given: &HashSet<usize>,
+) -> (BTreeSet<usize>, BTreeSet<usize>) {
+    let mut w = Walk {
+        plan,
+        data,
+        read: Read::new(),
+        seen: HashSet::new(),
+        given,
+        profiles: BTreeSet::new(),
+    };
+    for &r in roots {
+        w.node(r, None);
+    }
+    if let (Some(pop), false) = (plan.population, segments.is_empty()) {
+        w.table(pop);
+        for source in segments {
+            match *source {
+                SegmentSource::Column(c) => w.column(pop, c),
+                SegmentSource::Profile(p) => w.profile(p),
+            }
+        }
+        let tables: Vec<usize> = w.read.keys().copied().collect();
+        for t in tables {
+            if let Some(path) = crate::eval::columnar::path_to(data, t, pop) {
+                w.path(&path);
+            }
+        }
+    }
+    (w.read.into_keys().collect(), w.profiles)
+}
+
 struct Walk<'a> {
     plan: &'a Plan,
     data: &'a Dataset,
     read: Read,
     seen: HashSet<(NodeId, Option<usize>)>,
+    /// Profiles whose columns are at hand.
+    given: &'a HashSet<usize>,
+    /// Profiles read.
+    profiles: BTreeSet<usize>,
 }
 
 impl Walk<'_> {
@@ -93,6 +142,18 @@ impl Walk<'_> {
         end
     }
 
+    /// A profile column: its table's keys when it is at hand, else what
+    /// it reads.
+    fn profile(&mut self, id: usize) {
+        self.profiles.insert(id);
+        let p = &self.plan.profiles[id];
+        if self.given.contains(&id) {
+            self.table(p.table);
+        } else {
+            self.node(p.node, Some(p.table));
+        }
+    }
+
     fn node(&mut self, n: NodeId, row: Option<usize>) {
         if !self.seen.insert((n, row)) {
             return;
@@ -111,9 +172,9 @@ impl Walk<'_> {
             }
             Node::Profile { id, path } => {
                 self.path(path);
-                let p = &plan.profiles[*id];
-                self.node(p.node, Some(p.table));
+                self.profile(*id);
             }
+            Node::Decl(crate::check::DeclId::ProfileColumn(id)) => self.profile(*id),
             Node::Agg {
                 table,
                 arg,

@@ -84,6 +84,9 @@ pub(crate) struct Compiler<'a> {
     /// where it is read).
     building: Vec<(usize, Option<Period>)>,
     pub(super) next: usize,
+    /// The dataset holds the tables' shape, not their rows (pushdown):
+    /// no column is known to be empty.
+    pub(super) rows_unknown: bool,
 }
 
 impl<'a> Compiler<'a> {
@@ -106,6 +109,7 @@ impl<'a> Compiler<'a> {
             profile_tables: HashMap::new(),
             building: Vec::new(),
             next: 0,
+            rows_unknown: false,
         }
     }
 
@@ -156,14 +160,7 @@ impl<'a> Compiler<'a> {
             }
             Some((name, source)) => {
                 let driver = self.segment_values(source, ctx)?;
-                // A whole number as the report labels it (`2000`, where
-                // an engine's text of a double may be `2000.0`).
-                let label = match self.segment_type(source) {
-                    Ty::Num => format!(
-                        "CASE WHEN d.v = FLOOR(d.v) AND ABS(d.v) < 1e15 THEN CAST(CAST(d.v AS BIGINT) AS {text}) ELSE CAST(d.v AS {text}) END"
-                    ),
-                    _ => format!("CAST(d.v AS {text})"),
-                };
+                let label = self.segment_label(source);
                 let mut lv = Level::new(Some("d.v".into()));
                 let value = self.expr(node, None, ctx, &mut lv)?;
                 Ok(format!(
@@ -198,8 +195,21 @@ impl<'a> Compiler<'a> {
         ))
     }
 
+    /// A segment value `d.v` as text, as the report labels it: a whole
+    /// number as `2000`, where an engine's text of a double may be
+    /// `2000.0`.
+    pub(super) fn segment_label(&self, source: SegmentSource) -> String {
+        let text = self.r.text();
+        match self.segment_type(source) {
+            Ty::Num => format!(
+                "CASE WHEN d.v = FLOOR(d.v) AND ABS(d.v) < 1e15 THEN CAST(CAST(d.v AS BIGINT) AS {text}) ELSE CAST(d.v AS {text}) END"
+            ),
+            _ => format!("CAST(d.v AS {text})"),
+        }
+    }
+
     /// The type of a segment's values.
-    fn segment_type(&self, source: SegmentSource) -> Ty {
+    pub(super) fn segment_type(&self, source: SegmentSource) -> Ty {
         match (source, self.plan.population) {
             (SegmentSource::Column(c), Some(pop)) => match self.data.tables[pop].columns[c].data {
                 ColumnData::Number(_) => Ty::Num,
@@ -304,7 +314,7 @@ impl<'a> Compiler<'a> {
                 ColumnData::List { values, .. } => values.is_empty(),
             }
         };
-        if !empty(of) && !empty(like) {
+        if self.rows_unknown || (!empty(of) && !empty(like)) {
             return Err(format!(
                 "`{}.{}` and the key `{}.{}` it refers to are of two types: give them one \
                  (dataset.yaml `columns:`)",
@@ -507,7 +517,13 @@ impl<'a> Compiler<'a> {
     /// again for every figure. The profile of a row a reference does not
     /// lead to is null (the join finds no row), not its `else` or a count
     /// of 0.
-    fn profile(&mut self, id: usize, at: &Row, ctx: Ctx, lv: &mut Level) -> Result<String, Gap> {
+    pub(super) fn profile(
+        &mut self,
+        id: usize,
+        at: &Row,
+        ctx: Ctx,
+        lv: &mut Level,
+    ) -> Result<String, Gap> {
         let node = self.plan.profiles[id].node;
         let table = at.table;
         let Some(key) = self.data.tables[table].key else {

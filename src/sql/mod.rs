@@ -8,6 +8,7 @@
 //! | `scan`     | the aggregates over a table read in one grouped subquery |
 //! | `types`    | the types of plan nodes, as SQL needs them               |
 //! | `export`   | a dataset as a database holds it: DDL and plain CSV      |
+//! | `push`     | pushdown: the aggregates a report reads, as one query   |
 //! | `figures`  | the query's rows read back as values per indicator       |
 //! | `postgres` | PostgreSQL: tables read as a dataset, queries run there  |
 //!
@@ -25,10 +26,11 @@ pub mod export;
 pub mod figures;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+pub mod push;
 mod scan;
 mod types;
 
-pub use columns::columns_read;
+pub use columns::{columns_read, tables_read};
 use compile::{Compiler, Ctx};
 pub use dialect::Dialect;
 
@@ -118,11 +120,30 @@ pub(crate) fn compile(
         }
     }
     let r = dialect.render();
+    let count = selects.len();
+    if selects.is_empty() {
+        let t = r.text();
+        selects.push(format!(
+            "SELECT CAST(NULL AS {t}) AS indicator, CAST(NULL AS {t}) AS segment, CAST(NULL AS {t}) AS segment_value, CAST(NULL AS {}) AS value FROM (SELECT 1 AS one) d WHERE 1 = 0",
+            r.double()
+        ));
+    }
+    let text = query_text(&c, header, &selects);
+    Sql {
+        dialect,
+        text,
+        selects: count,
+        skipped,
+    }
+}
+
+/// A query: the header as comments, the CTEs in order, the SELECTs.
+fn query_text(c: &Compiler<'_>, header: &str, selects: &[String]) -> String {
     let mut text = String::new();
     for line in header.lines() {
         text.push_str(&format!("-- {line}\n"));
     }
-    let ctes = in_order(c.ctes.iter().cloned().chain(c.scans.sql(&c)).collect());
+    let ctes = in_order(c.ctes.iter().cloned().chain(c.scans.sql(c)).collect());
     if !ctes.is_empty() {
         text.push_str("WITH\n");
         let ctes: Vec<String> = ctes
@@ -132,22 +153,9 @@ pub(crate) fn compile(
         text.push_str(&ctes.join(",\n"));
         text.push('\n');
     }
-    if selects.is_empty() {
-        let t = r.text();
-        text.push_str(&format!(
-            "SELECT CAST(NULL AS {t}) AS indicator, CAST(NULL AS {t}) AS segment, CAST(NULL AS {t}) AS segment_value, CAST(NULL AS {}) AS value FROM (SELECT 1 AS one) d WHERE 1 = 0",
-            r.double()
-        ));
-    } else {
-        text.push_str(&selects.join("\nUNION ALL\n"));
-    }
+    text.push_str(&selects.join("\nUNION ALL\n"));
     text.push('\n');
-    Sql {
-        dialect,
-        text,
-        selects: selects.len(),
-        skipped,
-    }
+    text
 }
 
 /// CTEs in an order where each comes after those it joins (a scan gains

@@ -89,6 +89,76 @@ impl Database {
             .map_err(|e| self.error("a statement failed", &e))
     }
 
+    /// Pushdown's dataset: `shape` (read by [`Database::shape`]), with
+    /// the rows of the tables that what has no SQL reads (a rhai
+    /// function over survey answers, say), if any.
+    pub fn pushdown_dataset(
+        &mut self,
+        rules: &crate::rules::RuleSet,
+        shape: Dataset,
+        manifest: Option<&Path>,
+        options: &crate::engine::ScoreOptions,
+    ) -> Result<Dataset, Diagnostics> {
+        let mut data = shape;
+        let mut read: Option<Vec<String>> = None;
+        // What the local part needs is known from the shape; the rows read
+        // may say more (a key left empty: a profile is then computed
+        // here, from what it counts), until nothing more is needed.
+        loop {
+            let needed = match crate::engine::Scoring::new(rules, &data, options) {
+                Ok(s) => s.pushdown(super::Dialect::Postgres)?.rows_needed,
+                // Said when the scoring is made again, against this.
+                Err(_) => return Ok(data),
+            };
+            let mut tables = read.clone().unwrap_or_default();
+            if read.is_some() && needed.iter().all(|t| tables.contains(t)) {
+                return Ok(data);
+            }
+            for t in needed {
+                if !tables.contains(&t) {
+                    tables.push(t);
+                }
+            }
+            data = self.partly(rules, &tables, manifest)?;
+            read = Some(tables);
+        }
+    }
+
+    /// Pushdown: the scoring's query run here, the scoring with its
+    /// answers (whose report is the local engine's), and a warning for
+    /// each figure computed locally instead.
+    pub fn push_down<'a>(
+        &mut self,
+        scoring: crate::engine::Scoring<'a>,
+    ) -> Result<(crate::engine::Scoring<'a>, Vec<Diagnostic>), Diagnostics> {
+        let query = scoring.pushdown(super::Dialect::Postgres)?;
+        let rows = self.answers(&query.text).map_err(one)?;
+        let notes = query.notes.clone();
+        Ok((scoring.answered(&query, &rows)?, notes))
+    }
+
+    /// Runs pushdown's query and reads its rows.
+    pub fn answers(&mut self, sql: &str) -> Result<Vec<super::push::PushedRow>, Box<Diagnostic>> {
+        self.execute("SET jit = off")?;
+        let rows = self
+            .client
+            .query(sql, &[])
+            .map_err(|e| self.error("the query failed", &e))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let read = || -> Result<super::push::PushedRow, postgres::Error> {
+                Ok(super::push::PushedRow {
+                    k: row.try_get::<_, Option<String>>(0)?.unwrap_or_default(),
+                    segment_value: row.try_get(1)?,
+                    num: row.try_get(2)?,
+                    txt: row.try_get(3)?,
+                })
+            };
+            out.push(read().map_err(|e| self.error("a row of the result", &e))?);
+        }
+        Ok(out)
+    }
+
     /// Runs a query of `kpi sql` and reads its figures.
     pub fn figures(&mut self, sql: &str) -> Result<Figures, Box<Diagnostic>> {
         // Compiling hundreds of SELECTs to machine code costs more than it
@@ -187,6 +257,36 @@ impl Database {
         rules: &crate::rules::RuleSet,
         manifest: Option<&Path>,
     ) -> Result<Dataset, Diagnostics> {
+        self.read(Some(rules), None, manifest)
+    }
+
+    /// The rows of the tables `loaded` names (the columns the rules
+    /// read), the others' shape only: pushdown's dataset when part of
+    /// the report is computed locally.
+    pub fn partly(
+        &mut self,
+        rules: &crate::rules::RuleSet,
+        loaded: &[String],
+        manifest: Option<&Path>,
+    ) -> Result<Dataset, Diagnostics> {
+        self.read(Some(rules), Some(loaded), manifest)
+    }
+
+    /// The tables' shape only (columns, types, keys, relations; no row):
+    /// what pushdown compiles its query against. Text columns are text,
+    /// unless the manifest declares them (there is no cell to infer a
+    /// type from).
+    pub fn shape(&mut self, manifest: Option<&Path>) -> Result<Dataset, Diagnostics> {
+        self.read(None, None, manifest)
+    }
+
+    /// The dataset the rules read, or (without rules) its shape.
+    fn read(
+        &mut self,
+        rules: Option<&crate::rules::RuleSet>,
+        loaded: Option<&[String]>,
+        manifest: Option<&Path>,
+    ) -> Result<Dataset, Diagnostics> {
         let columns = self.columns().map_err(one)?;
         if columns.is_empty() {
             return Err(Diagnostics::from(vec![
@@ -221,15 +321,19 @@ impl Database {
             tables.into_iter().fold(b, DatasetBuilder::table).build()
         };
         // The shape alone first: what the rules read of it.
+        let shape_of = |t: &str, cols: &[&DbColumn]| {
+            cols.iter().fold(TableBuilder::new(t), |b, c| {
+                c.typed(b.column(&c.name, Vec::<Value>::new()))
+            })
+        };
         let empty: Vec<TableBuilder> = columns
             .iter()
-            .map(|(t, cols)| {
-                cols.iter().fold(TableBuilder::new(t), |b, c| {
-                    c.typed(b.column(&c.name, Vec::<Value>::new()))
-                })
-            })
+            .map(|(t, cols)| shape_of(t, &cols.iter().collect::<Vec<_>>()))
             .collect();
         let shape = build(empty)?;
+        let Some(rules) = rules else {
+            return Ok(shape);
+        };
         let wanted = match crate::engine::Scoring::new(rules, &shape, &Default::default()) {
             Ok(s) => Some(s.columns_read()),
             Err(_) => None,
@@ -270,9 +374,101 @@ impl Database {
             if keep.is_empty() {
                 continue;
             }
+            if loaded.is_some_and(|l| !l.contains(t)) {
+                tables.push(shape_of(t, &keep));
+                continue;
+            }
             tables.push(self.table(t, &keep).map_err(one)?);
         }
-        build(tables)
+        let mut data = build(tables)?;
+        if let Some(loaded) = loaded {
+            self.check_references(&mut data, loaded)?;
+        }
+        Ok(data)
+    }
+
+    /// The references of a partly read dataset checked here, where the
+    /// rows are: what loading found of a table read and one that was not
+    /// (all of them missing) is replaced by what the database holds.
+    fn check_references(
+        &mut self,
+        data: &mut Dataset,
+        loaded: &[String],
+    ) -> Result<(), Diagnostics> {
+        let read = |t: &str| loaded.iter().any(|l| l == t);
+        let (mut found, others): (Vec<Diagnostic>, Vec<Diagnostic>) =
+            std::mem::take(&mut data.warnings.0)
+                .into_iter()
+                .partition(|d| d.code == "data::dangling");
+        // In the order loading says them: by table, by relation.
+        let mut said = Vec::new();
+        for table in data.tables.values() {
+            for rel in &table.relations {
+                let Some(target) = data.tables.get(&rel.target) else {
+                    continue;
+                };
+                let of = format!("of `{}` refer to `{}` rows", table.name, target.name);
+                let mine = |d: &Diagnostic| d.message.contains(&of);
+                if read(&table.name) && read(&target.name) {
+                    said.extend(found.extract_if(.., |d| mine(d)));
+                    continue;
+                }
+                found.retain(|d| !mine(d));
+                if let Some(d) = self.dangling(table, rel, target)? {
+                    said.push(d);
+                }
+            }
+        }
+        said.extend(others);
+        data.warnings.0 = said;
+        Ok(())
+    }
+
+    /// The references of `rel` that lead to no row of `target`, counted
+    /// here: the warning loading gives, or none.
+    fn dangling(
+        &mut self,
+        table: &crate::data::Table,
+        rel: &crate::data::Relation,
+        target: &crate::data::Table,
+    ) -> Result<Option<Diagnostic>, Diagnostics> {
+        let (Some(index), Some(key)) = (
+            table.column_index(&rel.column),
+            target.key.map(|k| &target.columns[k].name),
+        ) else {
+            return Ok(None);
+        };
+        // Matched by their text, as loading matches them; the first in
+        // the table's order, as a read of it lists its rows, and its line
+        // there (a row's number).
+        let sql = format!(
+            "SELECT COUNT(*) OVER () AS n, r, line FROM \
+             (SELECT CAST({r} AS TEXT) AS r, ROW_NUMBER() OVER () AS line FROM {t}) x \
+             WHERE r IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {target} k WHERE CAST(k.{key} AS TEXT) = r) \
+             ORDER BY line LIMIT 1",
+            r = quoted(&rel.column),
+            t = quoted(&table.name),
+            target = quoted(&target.name),
+            key = quoted(key),
+        );
+        let rows = self.client.query(&sql, &[]).map_err(|e| {
+            one(self.error(&format!("checking `{}.{}`", table.name, rel.column), &e))
+        })?;
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
+        let read = || -> Result<(i64, Option<String>, i64), postgres::Error> {
+            Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
+        };
+        let (count, first, line) = read().map_err(|e| one(self.error("a row of the check", &e)))?;
+        Ok(Some(crate::data::load::dangling_warning(
+            table,
+            (&rel.column, index),
+            &target.name,
+            count as usize,
+            first.as_deref().unwrap_or(""),
+            line as usize,
+        )))
     }
 
     /// One table's columns, read.
