@@ -470,6 +470,13 @@ fn every_command_of_the_readme_runs_with_the_flags_it_shows() {
                 .to_vec(),
         ),
         ("score", vec!["-o".into(), d("new.json")]),
+        // `--engine postgres` needs a database: tests/pushdown.rs runs it.
+        (
+            "score",
+            ["--engine", "local", "-o", &d("local.json")]
+                .map(String::from)
+                .to_vec(),
+        ),
         (
             "diff",
             [
@@ -585,7 +592,7 @@ fn every_command_of_the_readme_runs_with_the_flags_it_shows() {
             count("test"),
             count("new")
         ),
-        (4, 13, 12, 5, 1, 2, 4, 1),
+        (4, 14, 12, 5, 1, 2, 4, 1),
         "{all:?}"
     );
     for (command, flags) in synopsis() {
