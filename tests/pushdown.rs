@@ -11,6 +11,7 @@ mod common;
 use alumni_kpi::data::{Dataset, LoadOptions};
 use alumni_kpi::engine::{ScoreOptions, Scoring};
 use alumni_kpi::rules::RuleSet;
+use alumni_kpi::sql::Source as _;
 use common::postgres::{Schema, sample_in_postgres};
 use common::{kpi, root, succeeds};
 use serde_json::Value;

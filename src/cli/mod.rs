@@ -277,6 +277,7 @@ fn database(
     manifest: Option<&std::path::Path>,
     shape_only: bool,
 ) -> Result<alumni_kpi::data::Dataset, alumni_kpi::Diagnostics> {
+    use alumni_kpi::sql::Source as _;
     let mut db = alumni_kpi::sql::postgres::Database::connect(url)
         .map_err(|d| alumni_kpi::Diagnostics::from(vec![*d]))?;
     if shape_only {

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use alumni_kpi::diagnostic::Diagnostic;
 use alumni_kpi::report::{RenderOptions, ReportFormat};
 
+use alumni_kpi::sql::Source as _;
+
 use super::{Exit, Output};
 
 #[derive(clap::Args, Debug)]

@@ -289,7 +289,7 @@ impl<'a> Scoring<'a> {
                     "ce qui est calculé ici lit des tables dont les lignes ne sont pas toutes là : {}",
                     short.join(", ")
                 ))
-                .with_help("read the dataset with `Database::pushdown_dataset`, which reads these tables' rows"),
+                .with_help("read the dataset with `Source::pushdown_dataset`, which reads these tables' rows"),
             ]));
         }
         self.pushed = Some(Arc::new(answers));

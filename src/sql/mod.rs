@@ -10,6 +10,7 @@
 //! | `export`   | a dataset as a database holds it: DDL and plain CSV      |
 //! | `push`     | pushdown: the aggregates a report reads, as one query   |
 //! | `figures`  | the query's rows read back as values per indicator       |
+//! | `source`   | a database's tables as a dataset, pushdown run there     |
 //! | `postgres` | PostgreSQL: tables read as a dataset, queries run there  |
 //!
 //! The query returns one row per figure: `indicator`, `segment` (null for
@@ -28,11 +29,13 @@ pub mod figures;
 pub mod postgres;
 pub mod push;
 mod scan;
+pub mod source;
 mod types;
 
 pub use columns::{columns_read, tables_read};
 use compile::{Compiler, Ctx};
 pub use dialect::Dialect;
+pub use source::Source;
 
 use crate::data::Dataset;
 use crate::eval::Period;

@@ -1,0 +1,360 @@
+//! A database as a data source, whatever its client: its tables read
+//! as a dataset (only what the rules read, typed by the database and the
+//! manifest), their shape alone, or the rows of some tables only
+//! (pushdown's dataset), and pushdown itself — its query run there, the
+//! answers read back. A client says how to list the tables, read a
+//! table's columns and run a query.
+
+use std::path::Path;
+
+use indexmap::IndexMap;
+
+use super::Dialect;
+use super::push::PushedRow;
+use crate::data::{ColumnType, Dataset, DatasetBuilder, TableBuilder, Value};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+
+/// A column of the database and the type the rules see.
+pub struct DbColumn {
+    pub(crate) name: String,
+    pub(crate) ty: ColumnType,
+    /// How it is selected (a cast to a type the client reads).
+    pub(crate) select: String,
+}
+
+impl DbColumn {
+    /// The column's type, given by the database, unless it is text: text
+    /// is read as a CSV file's cells are (a date, a yes/no, a list the
+    /// manifest declares), so that a table reads the same from a file and
+    /// from the database.
+    pub(crate) fn typed(&self, builder: TableBuilder) -> TableBuilder {
+        match self.ty {
+            ColumnType::String => builder,
+            ty => builder.typed(&self.name, ty),
+        }
+    }
+}
+
+pub(crate) fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// A database the rules' tables are read from, and pushdown runs in.
+pub trait Source {
+    /// The database, for messages (a URL without its password, a file).
+    fn shown(&self) -> &str;
+
+    /// The SQL it speaks.
+    fn dialect(&self) -> Dialect;
+
+    /// Its tables (those of the current schema) and their columns.
+    fn columns(&mut self) -> Result<IndexMap<String, Vec<DbColumn>>, Box<Diagnostic>>;
+
+    /// One table's columns, read.
+    fn table(&mut self, name: &str, cols: &[&DbColumn]) -> Result<TableBuilder, Box<Diagnostic>>;
+
+    /// A query's rows, each cell as text (`None`: null); `what` says
+    /// what it is for, in an error.
+    fn text_rows(
+        &mut self,
+        sql: &str,
+        what: &str,
+    ) -> Result<Vec<Vec<Option<String>>>, Box<Diagnostic>>;
+
+    /// Runs pushdown's query and reads its rows.
+    fn answers(&mut self, sql: &str) -> Result<Vec<PushedRow>, Box<Diagnostic>> {
+        let rows = self.text_rows(sql, "the query failed")?;
+        rows.into_iter()
+            .map(|row| {
+                let cell = |i: usize| row.get(i).cloned().flatten();
+                let num = match cell(2) {
+                    None => None,
+                    Some(n) => Some(n.parse::<f64>().map_err(|_| {
+                        Box::new(Diagnostic::error(
+                            "data::database",
+                            format!(
+                                "{}: `{n}` is not a number in the query's answer",
+                                self.shown()
+                            ),
+                        ))
+                    })?),
+                };
+                Ok(PushedRow {
+                    k: cell(0).unwrap_or_default(),
+                    segment_value: cell(1),
+                    num,
+                    txt: cell(3),
+                })
+            })
+            .collect()
+    }
+
+    /// Reads, as a dataset, the tables and columns the rules read (all of
+    /// them when the rules do not check against the database: the check
+    /// then says what is wrong). `manifest` is a `dataset.yaml` whose
+    /// declarations apply; its directory holds the benchmark file.
+    fn dataset(
+        &mut self,
+        rules: &crate::rules::RuleSet,
+        manifest: Option<&Path>,
+    ) -> Result<Dataset, Diagnostics> {
+        read(self, Some(rules), None, manifest)
+    }
+
+    /// The rows of the tables `loaded` names (the columns the rules
+    /// read), the others' shape only: pushdown's dataset when part of
+    /// the report is computed locally.
+    fn partly(
+        &mut self,
+        rules: &crate::rules::RuleSet,
+        loaded: &[String],
+        manifest: Option<&Path>,
+    ) -> Result<Dataset, Diagnostics> {
+        read(self, Some(rules), Some(loaded), manifest)
+    }
+
+    /// The tables' shape only (columns, types, keys, relations; no row):
+    /// what pushdown compiles its query against. Text columns are text,
+    /// unless the manifest declares them (there is no cell to infer a
+    /// type from).
+    fn shape(&mut self, manifest: Option<&Path>) -> Result<Dataset, Diagnostics> {
+        read(self, None, None, manifest)
+    }
+
+    /// Pushdown's dataset: `shape` (read by [`Source::shape`]), with
+    /// the rows of the tables that what has no SQL reads (a rhai
+    /// function over survey answers, say), if any.
+    fn pushdown_dataset(
+        &mut self,
+        rules: &crate::rules::RuleSet,
+        shape: Dataset,
+        manifest: Option<&Path>,
+        options: &crate::engine::ScoreOptions,
+    ) -> Result<Dataset, Diagnostics> {
+        let mut data = shape;
+        let mut read: Option<Vec<String>> = None;
+        // What the local part needs is known from the shape; the rows read
+        // may say more (a key left empty: a profile is then computed
+        // here, from what it counts), until nothing more is needed.
+        loop {
+            let needed = match crate::engine::Scoring::new(rules, &data, options) {
+                Ok(s) => s.pushdown(self.dialect())?.rows_needed,
+                // Said when the scoring is made again, against this.
+                Err(_) => return Ok(data),
+            };
+            let mut tables = read.clone().unwrap_or_default();
+            if read.is_some() && needed.iter().all(|t| tables.contains(t)) {
+                return Ok(data);
+            }
+            for t in needed {
+                if !tables.contains(&t) {
+                    tables.push(t);
+                }
+            }
+            data = self.partly(rules, &tables, manifest)?;
+            read = Some(tables);
+        }
+    }
+
+    /// Pushdown: the scoring's query run here, the scoring with its
+    /// answers (whose report is the local engine's), and a warning for
+    /// each figure computed locally instead.
+    fn push_down<'a>(
+        &mut self,
+        scoring: crate::engine::Scoring<'a>,
+    ) -> Result<(crate::engine::Scoring<'a>, Vec<Diagnostic>), Diagnostics> {
+        let query = scoring.pushdown(self.dialect())?;
+        let rows = self.answers(&query.text).map_err(one)?;
+        let notes = query.notes.clone();
+        Ok((scoring.answered(&query, &rows)?, notes))
+    }
+}
+
+/// The dataset the rules read, or (without rules) its shape.
+fn read<S: Source + ?Sized>(
+    src: &mut S,
+    rules: Option<&crate::rules::RuleSet>,
+    loaded: Option<&[String]>,
+    manifest: Option<&Path>,
+) -> Result<Dataset, Diagnostics> {
+    let columns = src.columns().map_err(one)?;
+    if columns.is_empty() {
+        return Err(Diagnostics::from(vec![
+            Diagnostic::error(
+                "data::database",
+                format!("{} has no table in its current schema", src.shown()),
+            )
+            .with_help("set the schema: postgresql://…/DATABASE?options=-csearch_path%3DSCHEMA"),
+        ]));
+    }
+    let manifest_text = match manifest {
+        Some(path) => Some(
+            crate::files::read_text(path, Default::default(), Some(1 << 20)).map_err(|e| {
+                Diagnostics::from(vec![Diagnostic::error("data::manifest", e.message)])
+            })?,
+        ),
+        None => None,
+    };
+    let build = |tables: Vec<TableBuilder>| {
+        let mut b = DatasetBuilder::new();
+        if let Some(path) = manifest {
+            b = b.dir(path.parent().unwrap_or(Path::new(".")));
+        }
+        if let (Some(text), Some(path)) = (&manifest_text, manifest) {
+            b = b.manifest(text, &path.display().to_string());
+        }
+        tables.into_iter().fold(b, DatasetBuilder::table).build()
+    };
+    // The shape alone first: what the rules read of it.
+    let shape_of = |t: &str, cols: &[&DbColumn]| {
+        cols.iter().fold(TableBuilder::new(t), |b, c| {
+            c.typed(b.column(&c.name, Vec::<Value>::new()))
+        })
+    };
+    let empty: Vec<TableBuilder> = columns
+        .iter()
+        .map(|(t, cols)| shape_of(t, &cols.iter().collect::<Vec<_>>()))
+        .collect();
+    let shape = build(empty)?;
+    let Some(rules) = rules else {
+        return Ok(shape);
+    };
+    let wanted = match crate::engine::Scoring::new(rules, &shape, &Default::default()) {
+        Ok(s) => Some(s.columns_read()),
+        Err(_) => None,
+    };
+    // What the manifest declares is read too (it declares columns
+    // that must exist), and the columns the conventions give a role
+    // (a key, a date, a reference): a table's rows count by them.
+    let declared = |t: &str, c: &str| {
+        c == "id"
+            || c == "date"
+            || c.ends_with("_id")
+            || manifest_text.as_deref().is_some_and(|text| {
+                let (m, _) = crate::data::manifest::Manifest::parse(text, "");
+                m.table(t).is_some_and(|d| {
+                    d.columns.iter().any(|(n, _)| n.value == c)
+                        || [&d.key, &d.since]
+                            .into_iter()
+                            .flatten()
+                            .any(|n| n.value == c)
+                        || d.date
+                            .as_ref()
+                            .is_some_and(|n| n.value.as_deref() == Some(c))
+                        || d.refs.iter().any(|(n, _)| n.value == c)
+                })
+            })
+    };
+    let mut tables = Vec::new();
+    for (t, cols) in &columns {
+        let keep: Vec<&DbColumn> = match &wanted {
+            Some(w) => cols
+                .iter()
+                .filter(|c| {
+                    w.iter().any(|(wt, wc)| wt == t && *wc == c.name) || declared(t, &c.name)
+                })
+                .collect(),
+            None => cols.iter().collect(),
+        };
+        if keep.is_empty() {
+            continue;
+        }
+        if loaded.is_some_and(|l| !l.contains(t)) {
+            tables.push(shape_of(t, &keep));
+            continue;
+        }
+        tables.push(src.table(t, &keep).map_err(one)?);
+    }
+    let mut data = build(tables)?;
+    if let Some(loaded) = loaded {
+        check_references(src, &mut data, loaded)?;
+    }
+    Ok(data)
+}
+
+/// The references of a partly read dataset checked here, where the
+/// rows are: what loading found of a table read and one that was not
+/// (all of them missing) is replaced by what the database holds.
+fn check_references<S: Source + ?Sized>(
+    src: &mut S,
+    data: &mut Dataset,
+    loaded: &[String],
+) -> Result<(), Diagnostics> {
+    let read = |t: &str| loaded.iter().any(|l| l == t);
+    let (mut found, others): (Vec<Diagnostic>, Vec<Diagnostic>) =
+        std::mem::take(&mut data.warnings.0)
+            .into_iter()
+            .partition(|d| d.code == "data::dangling");
+    // In the order loading says them: by table, by relation.
+    let mut said = Vec::new();
+    for table in data.tables.values() {
+        for rel in &table.relations {
+            let Some(target) = data.tables.get(&rel.target) else {
+                continue;
+            };
+            let of = format!("of `{}` refer to `{}` rows", table.name, target.name);
+            let mine = |d: &Diagnostic| d.message.contains(&of);
+            if read(&table.name) && read(&target.name) {
+                said.extend(found.extract_if(.., |d| mine(d)));
+                continue;
+            }
+            found.retain(|d| !mine(d));
+            if let Some(d) = dangling(src, table, rel, target)? {
+                said.push(d);
+            }
+        }
+    }
+    said.extend(others);
+    data.warnings.0 = said;
+    Ok(())
+}
+
+/// The references of `rel` that lead to no row of `target`, counted
+/// here: the warning loading gives, or none.
+fn dangling<S: Source + ?Sized>(
+    src: &mut S,
+    table: &crate::data::Table,
+    rel: &crate::data::Relation,
+    target: &crate::data::Table,
+) -> Result<Option<Diagnostic>, Diagnostics> {
+    let (Some(index), Some(key)) = (
+        table.column_index(&rel.column),
+        target.key.map(|k| &target.columns[k].name),
+    ) else {
+        return Ok(None);
+    };
+    // Matched by their text, as loading matches them; the first in
+    // the table's order, as a read of it lists its rows, and its line
+    // there (a row's number).
+    let sql = format!(
+        "SELECT CAST(COUNT(*) OVER () AS TEXT) AS n, r, CAST(rn AS TEXT) AS line FROM \
+         (SELECT CAST({r} AS TEXT) AS r, ROW_NUMBER() OVER () AS rn FROM {t}) x \
+         WHERE r IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {target} k WHERE CAST(k.{key} AS TEXT) = r) \
+         ORDER BY rn LIMIT 1",
+        r = quoted(&rel.column),
+        t = quoted(&table.name),
+        target = quoted(&target.name),
+        key = quoted(key),
+    );
+    let rows = src
+        .text_rows(&sql, &format!("checking `{}.{}`", table.name, rel.column))
+        .map_err(one)?;
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
+    let cell = |i: usize| row.get(i).cloned().flatten();
+    let number = |i: usize| cell(i).and_then(|n| n.parse::<f64>().ok()).unwrap_or(0.0);
+    let (count, first, line) = (number(0), cell(1), number(2));
+    Ok(Some(crate::data::load::dangling_warning(
+        table,
+        (&rel.column, index),
+        &target.name,
+        count as usize,
+        first.as_deref().unwrap_or(""),
+        line as usize,
+    )))
+}
+
+fn one(d: Box<Diagnostic>) -> Diagnostics {
+    Diagnostics::from(vec![*d])
+}
