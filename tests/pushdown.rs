@@ -1,10 +1,11 @@
-//! Pushdown (`kpi score --engine postgres`) against a real PostgreSQL
-//! server: the report made from the database's answers is the local
-//! engine's report (every figure to 1e-9 relative, every status, reason,
-//! segment cell, trend point and note), on the shipped packs over the
-//! sample and on the generated corpus of the differential test; what has
-//! no SQL is computed locally from the rows of the tables it reads, and
-//! only those are read.
+//! Pushdown (`kpi score --engine postgres|duckdb`) against a real
+//! PostgreSQL server and DuckDB files (DuckDB's shell: `KPI_DUCKDB`, as
+//! for tests/sql.rs): the report made from the database's answers is the
+//! local engine's report on the same database (every figure to 1e-9
+//! relative, every status, reason, segment cell, trend point and note),
+//! on the shipped packs over the sample and on the generated corpus of
+//! the differential test; what has no SQL is computed locally from the
+//! rows of the tables it reads, and only those are read.
 
 mod common;
 
@@ -12,6 +13,7 @@ use alumni_kpi::data::{Dataset, LoadOptions};
 use alumni_kpi::engine::{ScoreOptions, Scoring};
 use alumni_kpi::rules::RuleSet;
 use alumni_kpi::sql::Source as _;
+use alumni_kpi::sql::duckdb::DuckDb;
 use common::postgres::{Schema, sample_in_postgres};
 use common::{kpi, root, succeeds};
 use serde_json::Value;
@@ -55,12 +57,11 @@ fn differences(a: &Value, b: &Value) -> Vec<String> {
     out
 }
 
-/// The JSON report of `kpi score` over the sample in `schema`, with or
-/// without pushdown, and what it said on stderr.
-fn scored(schema: &Schema, rules: &str, engine: Option<&str>, extra: &[&str]) -> (Value, String) {
-    let url = schema.url();
+/// The JSON report of `kpi score` over the sample in the database
+/// `data` names, with or without pushdown, and what it said on stderr.
+fn scored(data: &str, rules: &str, engine: Option<&str>, extra: &[&str]) -> (Value, String) {
     let mut cmd = kpi();
-    cmd.args(["score", "--rules", rules, "--data", &url])
+    cmd.args(["score", "--rules", rules, "--data", data])
         .args(["--manifest", "data/sample/dataset.yaml", "--format", "json"])
         .args(extra);
     if let Some(e) = engine {
@@ -71,17 +72,28 @@ fn scored(schema: &Schema, rules: &str, engine: Option<&str>, extra: &[&str]) ->
     (report, String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
+/// The sample in a DuckDB file of its own.
+fn sample_in_duckdb(rules_dir: &str) -> (tempfile::TempDir, String) {
+    let (_, data) = common::postgres::sample(rules_dir);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("sample.duckdb");
+    DuckDb::create(&file, &data).expect("the sample in DuckDB");
+    (dir, file.display().to_string())
+}
+
 #[test]
 fn kpi_score_pushed_down_gives_the_local_engines_report() {
     for (dir, local_ones) in [("rules", 3), ("rules/case-aem", 0)] {
         let (schema, ..) = sample_in_postgres(dir);
+        let (_keep, file) = sample_in_duckdb(dir);
         // A trend of three periods: `prior(..)` and the earlier periods
         // are asked of the database too.
-        for extra in [&[][..], &["--periods", "3"]] {
-            let (local, _) = scored(&schema, dir, None, extra);
-            let (pushed, said) = scored(&schema, dir, Some("postgres"), extra);
+        let extra = ["--periods", "3"];
+        for (data, engine) in [(schema.url(), "postgres"), (file.clone(), "duckdb")] {
+            let (local, _) = scored(&data, dir, None, &extra);
+            let (pushed, said) = scored(&data, dir, Some(engine), &extra);
             let diffs = differences(&local, &pushed);
-            assert!(diffs.is_empty(), "{dir} {extra:?}: {diffs:#?}");
+            assert!(diffs.is_empty(), "{dir} on {engine}: {diffs:#?}");
             // What has no SQL (a rhai function over survey answers) is
             // computed here, and said to be, once per indicator.
             assert_eq!(
@@ -91,7 +103,7 @@ fn kpi_score_pushed_down_gives_the_local_engines_report() {
             );
         }
         // Not a comparison of two empty reports.
-        let (local, _) = scored(&schema, dir, None, &[]);
+        let (local, _) = scored(&schema.url(), dir, None, &[]);
         let cells: usize = local["objectives"]
             .as_array()
             .expect("objectives")
@@ -201,7 +213,33 @@ fn the_generated_corpus_reports_agree_pushed_down() {
             &serde_json::to_value(&local).expect("JSON"),
             &serde_json::to_value(&pushed).expect("JSON"),
         );
-        assert!(diffs.is_empty(), "case {case}: {diffs:#?}\n{text}");
+        assert!(
+            diffs.is_empty(),
+            "case {case} on PostgreSQL: {diffs:#?}\n{text}"
+        );
+        // DuckDB, one case in five (its shell starts for each query).
+        if case % 5 == 0 {
+            let file = dir.path().join("case.duckdb");
+            let mut duck = DuckDb::create(&file, &files).expect("in DuckDB");
+            let whole = duck.dataset(&rules, Some(&manifest)).expect("read");
+            let local = Scoring::new(&rules, &whole, &options)
+                .expect("scores")
+                .report();
+            let shape = duck.shape(Some(&manifest)).expect("the shape");
+            let data = duck
+                .pushdown_dataset(&rules, shape, Some(&manifest), &options)
+                .expect("the dataset");
+            let scoring = Scoring::new(&rules, &data, &options).expect("scores");
+            let (scoring, _) = duck.push_down(scoring).expect("pushed down");
+            let diffs = differences(
+                &serde_json::to_value(&local).expect("JSON"),
+                &serde_json::to_value(scoring.report()).expect("JSON"),
+            );
+            assert!(
+                diffs.is_empty(),
+                "case {case} on DuckDB: {diffs:#?}\n{text}"
+            );
+        }
     }
     assert!(
         local_segments > 0,
@@ -222,10 +260,38 @@ fn engine_postgres_needs_a_database_and_refuses_what_lists_rows() {
         assert!(err.contains(says), "{args:?}: {err}");
     };
     usage(&[], "give --data postgresql://");
+    let out = kpi()
+        .args(["score", "--engine", "duckdb"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("give --data FILE.duckdb"));
     let url = "postgresql:///postgres?host=/var/run/postgresql";
     usage(&["--data", url, "--explain"], "--explain lists rows");
     usage(
         &["--data", url, "--profiles", "p.csv"],
         "--profiles writes a row per person",
     );
+}
+
+#[test]
+fn a_duckdb_file_that_is_not_there_is_said_to_be_missing() {
+    // Opening a misspelt name would make a new, empty database: refused.
+    let out = kpi()
+        .args([
+            "score",
+            "--engine",
+            "duckdb",
+            "--data",
+            "no/such/alumni.duckdb",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("there is no DuckDB database at `no/such/alumni.duckdb`"),
+        "{err}"
+    );
+    assert!(!std::path::Path::new("no/such/alumni.duckdb").exists());
 }

@@ -53,13 +53,13 @@ pub fn run(args: Args, out: &Output) -> Exit {
         match args
             .data
             .to_str()
-            .filter(|d| alumni_kpi::sql::postgres::is_url(d))
+            .filter(|_| super::is_database(&args.data))
         {
             // Its tables came from the database, not the directory of
             // the manifest (where the benchmark file is read).
-            Some(url) => {
+            Some(data) => {
                 let (_, tables) = text.split_once('\n').unwrap_or((&text, ""));
-                let shown = alumni_kpi::sql::postgres::without_password(url);
+                let shown = alumni_kpi::sql::postgres::without_password(data);
                 out.note(&format!("database `{shown}` (read into memory):\n{tables}"));
             }
             None => out.note(&text),

@@ -214,14 +214,10 @@ impl Scope {
     /// database as `--data` (and `--manifest`, which goes with one) is a
     /// usage error, not ignored.
     pub fn files_only(&self, command: &str) -> Result<(), Exit> {
-        let url = self
-            .data
-            .to_str()
-            .is_some_and(alumni_kpi::sql::postgres::is_url);
-        if url || self.manifest.is_some() {
+        if is_database(&self.data) || self.manifest.is_some() {
             eprintln!(
                 "error: `kpi {command}` re-reads a dataset directory on every save: a database \
-                 (--data postgresql://…, --manifest) is scored with `kpi score`"
+                 (--data postgresql://… or FILE.duckdb, --manifest) is scored with `kpi score`"
             );
             return Err(Exit::Usage);
         }
@@ -270,16 +266,38 @@ pub fn scored<'a>(
     })
 }
 
-/// The tables of a PostgreSQL database the rules read, as a dataset.
+/// Whether `--data` names a database (PostgreSQL, a DuckDB file) rather
+/// than a dataset directory.
+pub fn is_database(data: &std::path::Path) -> bool {
+    data.to_str().is_some_and(|d| {
+        alumni_kpi::sql::postgres::is_url(d) || alumni_kpi::sql::duckdb::is_file(d)
+    })
+}
+
+/// The `--data` database, connected or opened.
+pub fn open_database(
+    data: &std::path::Path,
+) -> Result<Box<dyn alumni_kpi::sql::Source>, alumni_kpi::Diagnostics> {
+    let one = |d: Box<alumni_kpi::Diagnostic>| alumni_kpi::Diagnostics::from(vec![*d]);
+    let text = data.to_str().unwrap_or_default();
+    if alumni_kpi::sql::postgres::is_url(text) {
+        return Ok(Box::new(
+            alumni_kpi::sql::postgres::Database::connect(text).map_err(one)?,
+        ));
+    }
+    Ok(Box::new(
+        alumni_kpi::sql::duckdb::DuckDb::open(data).map_err(one)?,
+    ))
+}
+
+/// The tables of a database the rules read, as a dataset.
 fn database(
-    url: &str,
+    data: &std::path::Path,
     rules: &alumni_kpi::rules::RuleSet,
     manifest: Option<&std::path::Path>,
     shape_only: bool,
 ) -> Result<alumni_kpi::data::Dataset, alumni_kpi::Diagnostics> {
-    use alumni_kpi::sql::Source as _;
-    let mut db = alumni_kpi::sql::postgres::Database::connect(url)
-        .map_err(|d| alumni_kpi::Diagnostics::from(vec![*d]))?;
+    let mut db = open_database(data)?;
     if shape_only {
         return db.shape(manifest);
     }
@@ -321,11 +339,8 @@ pub fn read_inputs_as(
             skip_bad_rows,
             ..LoadOptions::for_rules(&rules)
         };
-        if let Some(url) = dir
-            .to_str()
-            .filter(|d| alumni_kpi::sql::postgres::is_url(d))
-        {
-            return match database(url, &rules, manifest, shape_only) {
+        if is_database(dir) {
+            return match database(dir, &rules, manifest, shape_only) {
                 Ok(d) => {
                     if manifest.is_none() {
                         // Said with the rules' errors it may explain (a

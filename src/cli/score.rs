@@ -5,8 +5,6 @@ use std::path::PathBuf;
 use alumni_kpi::diagnostic::Diagnostic;
 use alumni_kpi::report::{RenderOptions, ReportFormat};
 
-use alumni_kpi::sql::Source as _;
-
 use super::{Exit, Output};
 
 #[derive(clap::Args, Debug)]
@@ -30,10 +28,10 @@ pub struct Args {
     /// CSV to this file.
     #[arg(long, value_name = "FILE")]
     profiles: Option<PathBuf>,
-    /// Where the rows are aggregated: `local` (read here), or `postgres`
-    /// (pushdown: in the `--data postgresql://…` database, which returns
-    /// the aggregates and row counts the report reads; the report is the
-    /// local engine's).
+    /// Where the rows are aggregated: `local` (read here), or pushdown in
+    /// the `--data` database — `postgres` (postgresql://…) or `duckdb`
+    /// (FILE.duckdb) — which returns the aggregates and row counts the
+    /// report reads; the report is the local engine's.
     #[arg(long, value_enum, default_value_t = Engine::Local)]
     engine: Engine,
 }
@@ -43,15 +41,28 @@ pub struct Args {
 pub enum Engine {
     Local,
     Postgres,
+    Duckdb,
 }
 
-/// The `--data` database.
-fn database(
-    scope: &super::Scope,
-) -> Result<alumni_kpi::sql::postgres::Database, alumni_kpi::Diagnostics> {
-    let url = scope.data.to_str().unwrap_or_default();
-    alumni_kpi::sql::postgres::Database::connect(url)
-        .map_err(|d| alumni_kpi::Diagnostics::from(vec![*d]))
+/// Why `--engine` cannot run on this `--data` and these options.
+fn refused(engine: Engine, args: &Args) -> Option<&'static str> {
+    let data = args.scope.data.to_str().unwrap_or_default();
+    match engine {
+        Engine::Local => None,
+        Engine::Postgres if !alumni_kpi::sql::postgres::is_url(data) => Some(
+            "--engine postgres computes in the database `--data` names: give --data postgresql://USER@HOST/DATABASE",
+        ),
+        Engine::Duckdb if !alumni_kpi::sql::duckdb::is_file(data) => {
+            Some("--engine duckdb computes in the database `--data` names: give --data FILE.duckdb")
+        }
+        _ if args.scope.explain => Some(
+            "--explain lists rows, which pushdown does not read: score without --engine to explain",
+        ),
+        _ if args.profiles.is_some() => Some(
+            "--profiles writes a row per person, which pushdown does not read: score without --engine for them",
+        ),
+        _ => None,
+    }
 }
 
 pub fn parse_set(s: &str) -> Result<(String, String), String> {
@@ -70,30 +81,9 @@ pub fn run(args: Args, out: &Output) -> Exit {
     };
     let scope = &args.scope;
     let pushdown = args.engine != Engine::Local;
-    if pushdown {
-        let url = scope
-            .data
-            .to_str()
-            .is_some_and(alumni_kpi::sql::postgres::is_url);
-        let refused = if !url {
-            Some(
-                "--engine postgres computes in the database `--data` names: give --data postgresql://USER@HOST/DATABASE",
-            )
-        } else if scope.explain {
-            Some(
-                "--explain lists rows, which pushdown does not read: score without --engine to explain",
-            )
-        } else if args.profiles.is_some() {
-            Some(
-                "--profiles writes a row per person, which pushdown does not read: score without --engine for them",
-            )
-        } else {
-            None
-        };
-        if let Some(why) = refused {
-            eprintln!("error: {why}");
-            return Exit::Usage;
-        }
+    if let Some(why) = refused(args.engine, &args) {
+        eprintln!("error: {why}");
+        return Exit::Usage;
     }
     let spinner = loading(&scope.data);
     let inputs = super::read_inputs_as(
@@ -114,7 +104,7 @@ pub fn run(args: Args, out: &Output) -> Exit {
     };
     // Pushdown reads the rows of the tables only what has no SQL needs.
     let data = match pushdown {
-        true => match database(scope).and_then(|mut db| {
+        true => match super::open_database(&scope.data).and_then(|mut db| {
             db.pushdown_dataset(&rules, data, scope.manifest.as_deref(), &score_options)
         }) {
             Ok(d) => d,
@@ -130,7 +120,7 @@ pub fn run(args: Args, out: &Output) -> Exit {
         Err(exit) => return exit,
     };
     let scoring = if pushdown {
-        match database(scope).and_then(|mut db| db.push_down(scoring)) {
+        match super::open_database(&scope.data).and_then(|mut db| db.push_down(scoring)) {
             Ok((s, notes)) => {
                 // What is computed here instead, and why.
                 out.diagnostics(&notes, &rules.sources);

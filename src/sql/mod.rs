@@ -11,6 +11,7 @@
 //! | `push`     | pushdown: the aggregates a report reads, as one query   |
 //! | `figures`  | the query's rows read back as values per indicator       |
 //! | `source`   | a database's tables as a dataset, pushdown run there     |
+//! | `duckdb`   | DuckDB: a database file read and queried by its shell    |
 //! | `postgres` | PostgreSQL: tables read as a dataset, queries run there  |
 //!
 //! The query returns one row per figure: `indicator`, `segment` (null for
@@ -22,6 +23,7 @@
 mod columns;
 mod compile;
 mod dialect;
+pub mod duckdb;
 pub mod export;
 #[doc(hidden)]
 pub mod figures;

@@ -209,9 +209,14 @@ impl<'a> Push<'a> {
         let ty = c.ty(c.plan.profiles[id].node, Some(table));
         let (num, txt) = c.encoded(&value, ty)?;
         let text = c.r.text();
+        // The key as loading writes it, to find the row it belongs to.
+        let key_text = super::source::text_of(
+            &c.col(&alias, table, key),
+            &c.data.tables[table].columns[key].data,
+            text,
+        );
         let select = format!(
-            "SELECT {{k}} AS k, CAST({} AS {text}) AS segment_value, {} AS num, CAST({txt} AS {text}) AS txt FROM {} {alias}{}",
-            c.col(&alias, table, key),
+            "SELECT {{k}} AS k, {key_text} AS segment_value, {} AS num, CAST({txt} AS {text}) AS txt FROM {} {alias}{}",
             c.double(&num),
             c.table_name(table),
             joins(&lv)

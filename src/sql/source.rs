@@ -326,15 +326,16 @@ fn dangling<S: Source + ?Sized>(
     // Matched by their text, as loading matches them; the first in
     // the table's order, as a read of it lists its rows, and its line
     // there (a row's number).
+    let key_data = &target.columns[target.key.unwrap_or(0)].data;
     let sql = format!(
         "SELECT CAST(COUNT(*) OVER () AS TEXT) AS n, r, CAST(rn AS TEXT) AS line FROM \
-         (SELECT CAST({r} AS TEXT) AS r, ROW_NUMBER() OVER () AS rn FROM {t}) x \
-         WHERE r IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {target} k WHERE CAST(k.{key} AS TEXT) = r) \
+         (SELECT {r} AS r, ROW_NUMBER() OVER () AS rn FROM {t}) x \
+         WHERE r IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {target} k WHERE {key} = r) \
          ORDER BY rn LIMIT 1",
-        r = quoted(&rel.column),
+        r = text_of(&quoted(&rel.column), &table.columns[index].data, "TEXT"),
         t = quoted(&table.name),
         target = quoted(&target.name),
-        key = quoted(key),
+        key = text_of(&format!("k.{}", quoted(key)), key_data, "TEXT"),
     );
     let rows = src
         .text_rows(&sql, &format!("checking `{}.{}`", table.name, rel.column))
@@ -353,6 +354,18 @@ fn dangling<S: Source + ?Sized>(
         first.as_deref().unwrap_or(""),
         line as usize,
     )))
+}
+
+/// A cell as text the way loading writes it (`cell_text`): a whole
+/// number without a fraction (`5`, where an engine writes `5.0`), other
+/// values in the database's text.
+pub(crate) fn text_of(e: &str, data: &crate::data::ColumnData, text: &str) -> String {
+    match data {
+        crate::data::ColumnData::Number(_) => format!(
+            "(CASE WHEN {e} = FLOOR({e}) AND ABS({e}) < 1e15 THEN CAST(CAST({e} AS BIGINT) AS {text}) ELSE CAST({e} AS {text}) END)"
+        ),
+        _ => format!("CAST({e} AS {text})"),
+    }
 }
 
 fn one(d: Box<Diagnostic>) -> Diagnostics {
