@@ -295,3 +295,255 @@ fn a_duckdb_file_that_is_not_there_is_said_to_be_missing() {
     );
     assert!(!std::path::Path::new("no/such/alumni.duckdb").exists());
 }
+
+/// Tables made by `sql` in a schema of their own (with `manifest`), and
+/// rule `text` with a rhai plugin `plugins/t.rhai` (`plus_one(x)`): the
+/// local engine's report on that database, and pushdown's (or the errors
+/// of either).
+fn local_and_pushed(
+    sql: &str,
+    manifest: &str,
+    text: &str,
+) -> (Result<Value, String>, Result<Value, String>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("plugins")).expect("plugins");
+    std::fs::write(
+        dir.path().join("plugins/t.rhai"),
+        "fn plus_one(x) { x + 1.0 }\n",
+    )
+    .expect("plugin");
+    let manifest_path = dir.path().join("dataset.yaml");
+    std::fs::write(&manifest_path, manifest).expect("manifest");
+    let (rules, diags) = RuleSet::from_texts(dir.path(), &[("t.kpi", text)]);
+    assert!(!diags.has_errors(), "{diags:?}");
+    let mut schema = Schema::new();
+    schema.db.execute(sql).expect("the tables");
+    let options = ScoreOptions::default();
+    let said = |d: alumni_kpi::Diagnostics| {
+        d.0.iter()
+            .map(|d| format!("{}: {}", d.code, d.message))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let json = |r: alumni_kpi::report::Report| serde_json::to_value(r).expect("JSON");
+    let local = schema
+        .db
+        .dataset(&rules, Some(&manifest_path))
+        .map_err(said)
+        .and_then(|data| {
+            Scoring::new(&rules, &data, &options)
+                .map(|s| json(s.report()))
+                .map_err(said)
+        });
+    let mut db = alumni_kpi::sql::postgres::Database::connect(&schema.url()).expect("connects");
+    let pushed = db
+        .shape(Some(&manifest_path))
+        .and_then(|shape| db.pushdown_dataset(&rules, shape, Some(&manifest_path), &options))
+        .map_err(said)
+        .and_then(|data| {
+            let scoring = Scoring::new(&rules, &data, &options).map_err(said)?;
+            let (scoring, _) = db.push_down(scoring).map_err(said)?;
+            Ok(json(scoring.report()))
+        });
+    (local, pushed)
+}
+
+/// Alumni with a yes/no `member`, events per alumnus with a number `n`.
+const ALUMNI_EVENTS: &str = "
+CREATE TABLE alumni (id double precision, member boolean, city text);
+CREATE TABLE events (id double precision, alumni_id double precision, n double precision);
+INSERT INTO alumni VALUES (1, true, 'Paris'), (2, false, 'Paris '), (3, true, ''), (4, NULL, 'Lyon');
+INSERT INTO events VALUES (1, 1, 2), (2, 1, 3), (3, 2, 5), (4, 3, 7), (5, 4, 11);
+";
+
+/// Found in review: the values of a yes/no segment were read back as
+/// text, and a figure computed here (a rhai function over rows) in that
+/// segment counted no member: 0 where the local engine counts them.
+#[test]
+fn review_a_yes_no_segment_of_a_figure_computed_here_counts_its_members() {
+    let rules = r#"
+use "plugins/t.rhai"
+scorecard "T" {
+  population = alumni
+  segments = [member]
+}
+objective o {
+  weight = 1
+  indicator here {
+    value = sum(plus_one(events.n))
+    target = 10
+  }
+  indicator there {
+    value = sum(events.n)
+    target = 10
+  }
+}
+"#;
+    let (local, pushed) = local_and_pushed(ALUMNI_EVENTS, "tables: {}\n", rules);
+    let (local, pushed) = (local.expect("local"), pushed.expect("pushed"));
+    assert_eq!(differences(&local, &pushed), Vec::<String>::new());
+    let cell = &pushed["objectives"][0]["indicators"][0]["segments"]["member"]["true"];
+    // Alumni 1 and 3: (2+1) + (3+1) + (7+1).
+    assert_eq!(cell["value"], 15, "{cell}");
+}
+
+/// Found in review: the query compared text as stored, where loading
+/// trims it and reads a blank cell as no value: `'Paris '` was not
+/// Paris, and `''` was a segment of its own.
+#[test]
+fn review_blank_and_padded_text_count_as_loading_reads_them() {
+    let rules = r#"
+scorecard "T" {
+  population = alumni
+  segments = [city]
+}
+objective o {
+  weight = 1
+  indicator parisians {
+    value = count(alumni where city == "Paris")
+    target = 2
+  }
+  indicator all_events {
+    value = count(events)
+    target = 10
+  }
+}
+"#;
+    let (local, pushed) = local_and_pushed(ALUMNI_EVENTS, "tables: {}\n", rules);
+    let (local, pushed) = (local.expect("local"), pushed.expect("pushed"));
+    assert_eq!(differences(&local, &pushed), Vec::<String>::new());
+    assert_eq!(pushed["objectives"][0]["indicators"][0]["value"], 2);
+    let cities = pushed["objectives"][0]["indicators"][1]["segments"]["city"]
+        .as_object()
+        .expect("cities");
+    assert_eq!(cities.keys().collect::<Vec<_>>(), ["Lyon", "Paris"]);
+}
+
+/// Found in review: a key repeated in the database, which loading
+/// refuses, was joined twice by the query: its rows counted double.
+#[test]
+fn review_a_repeated_key_in_the_database_is_refused_as_loading_refuses_it() {
+    let sql = format!("{ALUMNI_EVENTS}\nINSERT INTO alumni VALUES (1, true, 'Nice');");
+    let rules = r#"
+scorecard "T" { population = alumni }
+objective o {
+  weight = 1
+  indicator n {
+    value = sum(events.n where alumni.member)
+    target = 10
+  }
+}
+"#;
+    let (local, pushed) = local_and_pushed(&sql, "tables: {}\n", rules);
+    assert!(
+        local
+            .expect_err("local refuses")
+            .contains("data::duplicate-key")
+    );
+    let err = pushed.expect_err("pushdown refuses");
+    assert!(
+        err.contains("data::duplicate-key: 1 key(s) of `alumni` are repeated"),
+        "{err}"
+    );
+}
+
+/// Found in review: `NaN` in a number column, which loading refuses,
+/// was counted by the database (`NaN > 100` is true there).
+#[test]
+fn review_nan_in_a_number_column_is_refused_as_loading_refuses_it() {
+    let sql = format!("{ALUMNI_EVENTS}\nINSERT INTO events VALUES (6, 4, 'NaN');");
+    let rules = r#"
+scorecard "T" { population = alumni }
+objective o {
+  weight = 1
+  indicator big {
+    value = count(events where n > 100)
+    target = 1
+  }
+}
+"#;
+    let (local, pushed) = local_and_pushed(&sql, "tables: {}\n", rules);
+    assert!(local.is_err(), "{local:?}");
+    let err = pushed.expect_err("pushdown refuses");
+    assert!(
+        err.contains("`NaN` in `events.n` is not a value of a table"),
+        "{err}"
+    );
+}
+
+/// Found in review: a date stored as text was cast by the database's own
+/// rules (`01/03/2024` is 3 January under its default date style, 1 March
+/// to the manifest's `date_format`): refused under pushdown.
+#[test]
+fn review_a_text_column_holding_dates_is_refused_under_pushdown() {
+    let sql = "
+CREATE TABLE alumni (id double precision);
+CREATE TABLE gifts (id double precision, alumni_id double precision, date text, amount double precision);
+INSERT INTO alumni VALUES (1), (2);
+INSERT INTO gifts VALUES (1, 1, '01/03/2024', 10), (2, 2, '15/03/2024', 20);
+";
+    let manifest = "locale: { date_format: \"%d/%m/%Y\" }\ntables:\n  gifts: { date: date }\n";
+    let rules = r#"
+scorecard "T" {
+  population = alumni
+  period = 2024-03-01 .. 2024-03-31
+}
+objective o {
+  weight = 1
+  indicator given {
+    value = sum(gifts.amount)
+    target = 10
+  }
+}
+"#;
+    let (local, pushed) = local_and_pushed(sql, manifest, rules);
+    assert_eq!(
+        local.expect("local")["objectives"][0]["indicators"][0]["value"],
+        30
+    );
+    let err = pushed.expect_err("pushdown refuses");
+    assert!(
+        err.contains("`gifts.date` is text in the database and holds dates"),
+        "{err}"
+    );
+}
+
+/// Found in review: a count made here (in a list segment, which has no
+/// SQL) through a table between its own and the population read that
+/// table's shape only: every row related to nobody, the previous period
+/// "no baseline".
+#[test]
+fn review_a_table_between_a_count_here_and_the_population_is_read() {
+    let sql = "
+CREATE TABLE alumni (id double precision, tags text);
+CREATE TABLE accounts (id double precision, alumni_id double precision);
+CREATE TABLE gifts (id double precision, account_id double precision, date date, amount double precision);
+INSERT INTO alumni VALUES (1, 'a;b'), (2, 'b');
+INSERT INTO accounts VALUES (10, 1), (20, 2);
+INSERT INTO gifts VALUES (1, 10, '2023-05-01', 5), (2, 20, '2024-05-01', 7), (3, 10, '2024-06-01', 1);
+";
+    let manifest = "tables:\n  alumni: { columns: { tags: list } }\n";
+    let rules = r#"
+scorecard "T" {
+  population = alumni
+  period = 2024-01-01 .. 2024-12-31
+  segments = [tags]
+}
+profile alumni {
+  given = sum(gifts.amount)
+}
+objective o {
+  weight = 1
+  indicator growth {
+    value = avg(alumni.given) - prior(avg(alumni.given))
+    target = 1
+  }
+}
+"#;
+    let (local, pushed) = local_and_pushed(sql, manifest, rules);
+    let (local, pushed) = (local.expect("local"), pushed.expect("pushed"));
+    assert_eq!(differences(&local, &pushed), Vec::<String>::new());
+    // Alumnus 1 (tag a): 1 given in 2024, 5 in 2023.
+    let cell = &pushed["objectives"][0]["indicators"][0]["segments"]["tags"]["a"];
+    assert_eq!(cell["value"], -4, "{cell}");
+}

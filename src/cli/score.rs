@@ -102,10 +102,14 @@ pub fn run(args: Args, out: &Output) -> Exit {
             return Exit::Errors;
         }
     };
-    // Pushdown reads the rows of the tables only what has no SQL needs.
+    // Pushdown reads the rows of the tables only what has no SQL needs,
+    // and runs its query on the same connection (one snapshot).
+    let mut database = None;
     let data = match pushdown {
         true => match super::open_database(&scope.data).and_then(|mut db| {
-            db.pushdown_dataset(&rules, data, scope.manifest.as_deref(), &score_options)
+            let d = db.pushdown_dataset(&rules, data, scope.manifest.as_deref(), &score_options);
+            database = Some(db);
+            d
         }) {
             Ok(d) => d,
             Err(errors) => {
@@ -119,8 +123,8 @@ pub fn run(args: Args, out: &Output) -> Exit {
         Ok(s) => s,
         Err(exit) => return exit,
     };
-    let scoring = if pushdown {
-        match super::open_database(&scope.data).and_then(|mut db| db.push_down(scoring)) {
+    let scoring = if let Some(mut db) = database {
+        match db.push_down(scoring) {
             Ok((s, notes)) => {
                 // What is computed here instead, and why.
                 out.diagnostics(&notes, &rules.sources);

@@ -431,9 +431,9 @@ impl<'a> Scoring<'a> {
                 let env = Env::segmented(base, (*source, value));
                 let figures = (0..self.c.plan.indicators.len())
                     .map(|i| {
-                        // The database was asked only what the report
-                        // shows; the rest is never read.
-                        if self.is_pushed() && !self.broken_down(i, name) {
+                        // Only what the report shows: a figure it does not
+                        // show is never read (and pushdown never asks it).
+                        if !self.broken_down(i, name) {
                             return Figures::not_shown();
                         }
                         self.figures(&env, i)

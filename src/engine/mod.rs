@@ -481,6 +481,11 @@ impl<'a> Scoring<'a> {
     /// alumnus of that period: exporting his row would list him with
     /// figures (`of_record` true) that no indicator counted.
     fn profile_table_of(&self, t: usize) -> Option<ProfileTable> {
+        // Under pushdown the rows stay in the database: no profile rows
+        // (not rows computed from tables that were not read).
+        if self.pushed.is_some() {
+            return None;
+        }
         let inputs = self.inputs();
         let env = Env::new(&inputs, self.period, None);
         let table = self.data.tables.get_index(t)?.1;

@@ -184,7 +184,7 @@ impl<'a> Scoring<'a> {
         let mut tried = HashSet::new();
         let tables = loop {
             let (tables, read) =
-                crate::sql::tables_read(plan, self.data, &roots, &segmented, &pushed);
+                crate::sql::tables_read(plan, self.data, (&roots, &counted), &segmented, &pushed);
             let mut dropped = false;
             let read: Vec<usize> = read.into_iter().filter(|p| pushed.contains(p)).collect();
             for p in read {
@@ -207,8 +207,6 @@ impl<'a> Scoring<'a> {
             }
         };
         let query = push.query();
-        let mut tables = tables;
-        tables.extend(counted);
         query.rows_needed = tables
             .iter()
             .map(|&t| self.data.tables[t].name.clone())

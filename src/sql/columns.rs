@@ -58,7 +58,8 @@ pub fn columns_read(plan: &Plan, data: &Dataset) -> Read {
     w.read
 }
 
-/// The tables whose rows evaluating `roots` reads (through profiles,
+/// The tables whose rows evaluating `roots`, and counting the rows of
+/// `counted`, reads (through profiles,
 /// parents and the relations between them); with `segments`, in those
 /// segments too: the population, what the segments read, and every table
 /// on the way from a table read to the population. A profile in `given`
@@ -67,7 +68,7 @@ pub fn columns_read(plan: &Plan, data: &Dataset) -> Read {
 pub fn tables_read(
     plan: &Plan,
     data: &Dataset,
-    roots: &[NodeId],
+    (roots, counted): (&[NodeId], &[usize]),
     segments: &[SegmentSource],
     given: &HashSet<usize>,
 ) -> (BTreeSet<usize>, BTreeSet<usize>) {
@@ -81,6 +82,9 @@ pub fn tables_read(
     };
     for &r in roots {
         w.node(r, None);
+    }
+    for &t in counted {
+        w.table(t);
     }
     if let (Some(pop), false) = (plan.population, segments.is_empty()) {
         w.table(pop);

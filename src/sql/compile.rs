@@ -213,7 +213,10 @@ impl<'a> Compiler<'a> {
         match (source, self.plan.population) {
             (SegmentSource::Column(c), Some(pop)) => match self.data.tables[pop].columns[c].data {
                 ColumnData::Number(_) => Ty::Num,
-                _ => Ty::Str,
+                ColumnData::Bool(_) => Ty::Bool,
+                ColumnData::Date(_) => Ty::Date,
+                ColumnData::List { .. } => Ty::List,
+                ColumnData::Str(_) => Ty::Str,
             },
             (SegmentSource::Profile(id), _) => {
                 let p = &self.plan.profiles[id];
@@ -242,7 +245,8 @@ impl<'a> Compiler<'a> {
                         self.data.tables[row.table].columns[c].name
                     ));
                 }
-                Ok(self.col(&row.alias, row.table, c))
+                // As the rules see it: a timestamp as its day, text trimmed.
+                Ok(self.cell(row.table, c, self.col(&row.alias, row.table, c)))
             }
             SegmentSource::Profile(id) => {
                 let p = &self.plan.profiles[id];
@@ -649,7 +653,9 @@ impl<'a> Compiler<'a> {
             ColumnData::List { .. } => self.r.list_text(&format!("COALESCE({sql}, '')")),
             ColumnData::Number(_) => self.double(&sql),
             ColumnData::Date(_) => format!("CAST({sql} AS DATE)"),
-            _ => sql,
+            // Loading trims text and reads a blank cell as no value.
+            ColumnData::Str(_) => format!("NULLIF(TRIM({sql}), '')"),
+            ColumnData::Bool(_) => sql,
         }
     }
 

@@ -21,6 +21,8 @@ pub struct Database {
     client: Client,
     /// The URL without its password, for messages.
     shown: String,
+    /// In a read-only snapshot (pushdown).
+    snapshot: bool,
 }
 
 impl Database {
@@ -41,7 +43,11 @@ impl Database {
                  (a socket: postgresql:///DATABASE?host=/var/run/postgresql)",
             ))
         })?;
-        Ok(Database { client, shown })
+        Ok(Database {
+            client,
+            shown,
+            snapshot: false,
+        })
     }
 
     /// The URL, without its password.
@@ -128,6 +134,14 @@ impl Source for Database {
 
     fn dialect(&self) -> super::Dialect {
         super::Dialect::Postgres
+    }
+
+    fn snapshot(&mut self) -> Result<(), Box<Diagnostic>> {
+        if !self.snapshot {
+            self.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+            self.snapshot = true;
+        }
+        Ok(())
     }
 
     /// The tables of the current schema and their columns.

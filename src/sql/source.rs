@@ -15,6 +15,7 @@ use crate::data::{ColumnType, Dataset, DatasetBuilder, TableBuilder, Value};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 
 /// A column of the database and the type the rules see.
+#[derive(Debug, Clone)]
 pub struct DbColumn {
     pub(crate) name: String,
     pub(crate) ty: ColumnType,
@@ -60,6 +61,13 @@ pub trait Source {
         sql: &str,
         what: &str,
     ) -> Result<Vec<Vec<Option<String>>>, Box<Diagnostic>>;
+
+    /// From now on, reads see the database as it is now (a snapshot):
+    /// pushdown's reads and its query count the same rows, whatever is
+    /// written meanwhile.
+    fn snapshot(&mut self) -> Result<(), Box<Diagnostic>> {
+        Ok(())
+    }
 
     /// Runs pushdown's query and reads its rows.
     fn answers(&mut self, sql: &str) -> Result<Vec<PushedRow>, Box<Diagnostic>> {
@@ -131,6 +139,7 @@ pub trait Source {
         manifest: Option<&Path>,
         options: &crate::engine::ScoreOptions,
     ) -> Result<Dataset, Diagnostics> {
+        self.snapshot().map_err(one)?;
         let mut data = shape;
         let mut read: Option<Vec<String>> = None;
         // What the local part needs is known from the shape; the rows read
@@ -246,6 +255,7 @@ fn read<S: Source + ?Sized>(
             })
     };
     let mut tables = Vec::new();
+    let mut checked = Vec::new();
     for (t, cols) in &columns {
         let keep: Vec<&DbColumn> = match &wanted {
             Some(w) => cols
@@ -259,7 +269,9 @@ fn read<S: Source + ?Sized>(
         if keep.is_empty() {
             continue;
         }
-        if loaded.is_some_and(|l| !l.contains(t)) {
+        let here = loaded.is_none_or(|l| l.contains(t));
+        checked.push((t.clone(), keep.iter().map(|c| (*c).clone()).collect(), here));
+        if !here {
             tables.push(shape_of(t, &keep));
             continue;
         }
@@ -267,9 +279,196 @@ fn read<S: Source + ?Sized>(
     }
     let mut data = build(tables)?;
     if let Some(loaded) = loaded {
+        check_values(src, &data, &checked)?;
         check_references(src, &mut data, loaded)?;
     }
     Ok(data)
+}
+
+/// Pushdown's checks of the cells. For the tables whose rows stay in the
+/// database, what loading checks, checked there with loading's error: a
+/// key repeated (a join would count its rows twice), a number that is
+/// not one (`NaN`, an infinity), an infinite date. For every table, a
+/// text column the rules read as another type (a date, a number, a
+/// yes/no), which the database would compare as text or cast by its own
+/// rules: refused, to be stored with its type. Every problem at once.
+fn check_values<S: Source + ?Sized>(
+    src: &mut S,
+    data: &Dataset,
+    checked: &[(String, Vec<DbColumn>, bool)],
+) -> Result<(), Diagnostics> {
+    use crate::data::ColumnData;
+    let r = src.dialect().render();
+    let (double, text) = (r.double(), r.text());
+    let mut errors = Vec::new();
+    for (name, cols, here) in checked {
+        let Some(table) = data.tables.get(name) else {
+            continue;
+        };
+        if *here {
+            // Loading checked the cells; the types are what it read.
+            for db in cols.iter().filter(|c| c.ty == ColumnType::String) {
+                if let Some(c) = table.column(&db.name)
+                    && !matches!(c.data, ColumnData::Str(_) | ColumnData::List { .. })
+                {
+                    errors.push(text_typed(name, &db.name, &c.data));
+                }
+            }
+            continue;
+        }
+        let t = quoted(name);
+        let first = |src: &mut S,
+                     sql: String,
+                     what: &str|
+         -> Result<Option<Vec<Option<String>>>, Diagnostics> {
+            Ok(src.text_rows(&sql, what).map_err(one)?.into_iter().next())
+        };
+        if let Some(key) = table.key {
+            let k = &table.columns[key];
+            let sql = format!(
+                "SELECT CAST(COUNT(*) OVER () AS {text}), v FROM \
+                 (SELECT {v} AS v FROM {t} WHERE {c} IS NOT NULL GROUP BY {c} HAVING COUNT(*) > 1) x LIMIT 1",
+                c = quoted(&k.name),
+                v = text_of(&quoted(&k.name), &k.data, text),
+            );
+            if let Some(row) = first(src, sql, &format!("checking the keys of `{name}`"))? {
+                let value = row.get(1).cloned().flatten().unwrap_or_default();
+                let count = row.first().cloned().flatten().unwrap_or_default();
+                errors.push(
+                    Diagnostic::error(
+                        "data::duplicate-key",
+                        format!(
+                            "{count} key(s) of `{name}` are repeated in the database; first: `{}` = `{value}`",
+                            k.name
+                        ),
+                    )
+                    .fr(format!(
+                        "{count} clé(s) de `{name}` se répètent dans la base ; la première : `{}` = `{value}`",
+                        k.name
+                    ))
+                    .in_file(table.file.display().to_string(), 0, key + 1)
+                    .with_help("keys identify rows: a repeated key would count its rows twice; remove the repeats"),
+                );
+            }
+        }
+        for db in cols {
+            let Some(index) = table.column_index(&db.name) else {
+                continue;
+            };
+            let c = quoted(&db.name);
+            let bad = match (&db.ty, &table.columns[index].data) {
+                (ColumnType::Number, _) => Some(format!(
+                    "{c} IN (CAST('NaN' AS {double}), CAST('Infinity' AS {double}), CAST('-Infinity' AS {double}))"
+                )),
+                (ColumnType::Date, _) => Some(format!(
+                    "{c} IN (CAST('infinity' AS DATE), CAST('-infinity' AS DATE))"
+                )),
+                // A list the manifest declares is text in the database.
+                (ColumnType::String, ColumnData::Str(_) | ColumnData::List { .. }) => None,
+                (ColumnType::String, other) => {
+                    errors.push(text_typed(name, &db.name, other));
+                    None
+                }
+                _ => None,
+            };
+            if let Some(condition) = bad {
+                let sql = format!("SELECT CAST({c} AS {text}) FROM {t} WHERE {condition} LIMIT 1");
+                if let Some(row) = first(src, sql, &format!("checking `{name}.{}`", db.name))? {
+                    let value = row.first().cloned().flatten().unwrap_or_default();
+                    errors.push(
+                        Diagnostic::error(
+                            "data::value",
+                            format!(
+                                "`{value}` in `{name}.{}` is not a value of a table",
+                                db.name
+                            ),
+                        )
+                        .fr(format!(
+                            "`{value}` dans `{name}.{}` n'est pas une valeur de table",
+                            db.name
+                        ))
+                        .in_file(table.file.display().to_string(), 0, index + 1)
+                        .with_help("a missing value is NULL in the database, not NaN or infinity"),
+                    );
+                }
+            }
+            if db.ty == ColumnType::String
+                && matches!(table.columns[index].data, ColumnData::Str(_))
+                && let Some(d) = inferred_otherwise(src, name, &db.name)?
+            {
+                errors.push(d);
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Diagnostics::from(errors))
+    }
+}
+
+/// A text column the manifest reads as another type: refused under
+/// pushdown (the database would cast it by its own rules).
+fn text_typed(table: &str, column: &str, as_: &crate::data::ColumnData) -> Diagnostic {
+    use crate::data::ColumnData;
+    let what = match as_ {
+        ColumnData::Number(_) => "numbers",
+        ColumnData::Date(_) => "dates",
+        ColumnData::Bool(_) => "yes/no values",
+        _ => "values of another type",
+    };
+    Diagnostic::error(
+        "sql::pushdown",
+        format!("`{table}.{column}` is text in the database and holds {what} for the rules: pushdown computes with the database's types"),
+    )
+    .fr(format!("`{table}.{column}` est du texte dans la base et contient des {what} pour les règles : le calcul en base suit les types de la base"))
+    .with_help("store the column with its type (ALTER TABLE … ALTER COLUMN … TYPE …), or score with the local engine (no --engine)")
+}
+
+/// A text column whose cells loading would read as another type (it
+/// infers a column's type from its cells): refused under pushdown, as
+/// [`text_typed`]. Decided on the column's distinct values.
+fn inferred_otherwise<S: Source + ?Sized>(
+    src: &mut S,
+    table: &str,
+    column: &str,
+) -> Result<Option<Diagnostic>, Diagnostics> {
+    let c = quoted(column);
+    let rows = src
+        .text_rows(
+            &format!(
+                "SELECT DISTINCT {c} FROM {} WHERE {c} IS NOT NULL",
+                quoted(table)
+            ),
+            &format!("reading the values of `{table}.{column}`"),
+        )
+        .map_err(one)?;
+    let values: Vec<Value> = rows
+        .into_iter()
+        .filter_map(|r| r.into_iter().next().flatten())
+        .map(|v| Value::from(Some(v)))
+        .collect();
+    let probe = DatasetBuilder::new()
+        .table(TableBuilder::new("probe").column("v", values))
+        .build();
+    let data = match probe {
+        Ok(d) => d,
+        // Cells loading would refuse (a date both day and month first):
+        // not text to the rules either.
+        Err(_) => {
+            return Ok(Some(text_typed(
+                table,
+                column,
+                &crate::data::ColumnData::Str(Vec::new()),
+            )));
+        }
+    };
+    Ok(data
+        .tables
+        .get("probe")
+        .map(|t| &t.columns[0].data)
+        .filter(|d| !matches!(d, crate::data::ColumnData::Str(_)))
+        .map(|d| text_typed(table, column, d)))
 }
 
 /// The references of a partly read dataset checked here, where the
