@@ -521,13 +521,7 @@ impl<'a> Compiler<'a> {
     /// again for every figure. The profile of a row a reference does not
     /// lead to is null (the join finds no row), not its `else` or a count
     /// of 0.
-    pub(super) fn profile(
-        &mut self,
-        id: usize,
-        at: &Row,
-        ctx: Ctx,
-        lv: &mut Level,
-    ) -> Result<String, Gap> {
+    fn profile(&mut self, id: usize, at: &Row, ctx: Ctx, lv: &mut Level) -> Result<String, Gap> {
         let node = self.plan.profiles[id].node;
         let table = at.table;
         let Some(key) = self.data.tables[table].key else {
@@ -551,6 +545,20 @@ impl<'a> Compiler<'a> {
         let condition = format!("{{a}}.k = {}", self.col(&at.alias, table, key));
         let a = self.join(&cte, &condition, lv);
         Ok(format!("{a}.c{id}"))
+    }
+
+    /// The CTE holding profile `id`'s column (`k`, the row's key, and
+    /// `c<id>`) in the period of `ctx`.
+    pub(super) fn profile_cte(&mut self, id: usize, ctx: Ctx) -> Result<String, Gap> {
+        let table = self.plan.profiles[id].table;
+        let key = self.data.tables[table]
+            .key
+            .ok_or("its table has no key to match its rows by")?;
+        let (cte, gaps) = self.profile_table(table, key, ctx)?;
+        match gaps.get(&id) {
+            Some(gap) => Err(gap.clone()),
+            None => Ok(cte),
+        }
     }
 
     /// The CTE of a table's profile columns in a period (made on first

@@ -191,35 +191,26 @@ impl<'a> Push<'a> {
     pub fn profile(&mut self, id: usize, period: Option<crate::eval::Period>) -> Result<(), Gap> {
         let c = &mut self.c;
         let table = c.plan.profiles[id].table;
-        let key = c.data.tables[table]
-            .key
-            .ok_or("its table has no key to match its rows by")?;
-        let alias = c.alias("r");
-        let row = Row {
-            table,
-            alias: alias.clone(),
-        };
         let ctx = Ctx {
             period,
             members: period,
             segment: None,
         };
-        let mut lv = Level::new(None);
-        let value = c.profile(id, &row, ctx, &mut lv)?;
+        // Read from the table's profile CTE (a row per row of the table):
+        // joined back to the table instead, DuckDB 1.5 stalls on a large
+        // one (all its threads waiting, at 1 million alumni).
+        let cte = c.profile_cte(id, ctx)?;
+        let key = c.data.tables[table]
+            .key
+            .ok_or("its table has no key to match its rows by")?;
         let ty = c.ty(c.plan.profiles[id].node, Some(table));
-        let (num, txt) = c.encoded(&value, ty)?;
+        let (num, txt) = c.encoded(&format!("g.c{id}"), ty)?;
         let text = c.r.text();
         // The key as loading writes it, to find the row it belongs to.
-        let key_text = super::source::text_of(
-            &c.col(&alias, table, key),
-            &c.data.tables[table].columns[key].data,
-            text,
-        );
+        let key_text = super::source::text_of("g.k", &c.data.tables[table].columns[key].data, text);
         let select = format!(
-            "SELECT {{k}} AS k, {key_text} AS segment_value, {} AS num, CAST({txt} AS {text}) AS txt FROM {} {alias}{}",
+            "SELECT {{k}} AS k, {key_text} AS segment_value, {} AS num, CAST({txt} AS {text}) AS txt FROM {cte} g",
             c.double(&num),
-            c.table_name(table),
-            joins(&lv)
         );
         self.profile_selects.push((id, select));
         self.query.profiles.push((id, period, ty));
