@@ -33,6 +33,9 @@ pub struct PushQuery {
     pub dialect: Dialect,
     /// The query, with a commented header.
     pub text: String,
+    /// The queries of the profile columns the local part reads, one
+    /// each: their rows are answers too.
+    pub profile_texts: Vec<String>,
     questions: Vec<Question>,
     /// Each segment broken down, and its values' type.
     segments: Vec<(SegmentSource, Ty)>,
@@ -165,6 +168,7 @@ impl<'a> Push<'a> {
             query: PushQuery {
                 dialect,
                 text: String::new(),
+                profile_texts: Vec::new(),
                 questions,
                 segments: types,
                 kinds,
@@ -232,9 +236,15 @@ impl<'a> Push<'a> {
 
     /// The query, with a commented header.
     pub fn finish(mut self, header: &str) -> PushQuery {
+        // A query of its own for each profile column: in one query with
+        // the others, DuckDB 1.5 stalls (every thread waiting) on the
+        // large CTEs at 1 million alumni; each alone takes a second.
         for (n, (_, select)) in self.profile_selects.iter().enumerate() {
             let k = self.c.r.string(&format!("p{n}"));
-            self.selects.push(select.replacen("{k}", &k, 1));
+            let select = select.replacen("{k}", &k, 1);
+            self.query
+                .profile_texts
+                .push(super::query_text(&self.c, header, &[select]));
         }
         if self.selects.is_empty() {
             self.selects.push(format!(

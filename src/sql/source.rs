@@ -173,7 +173,10 @@ pub trait Source {
         scoring: crate::engine::Scoring<'a>,
     ) -> Result<(crate::engine::Scoring<'a>, Vec<Diagnostic>), Diagnostics> {
         let query = scoring.pushdown(self.dialect())?;
-        let rows = self.answers(&query.text).map_err(one)?;
+        let mut rows = self.answers(&query.text).map_err(one)?;
+        for text in &query.profile_texts {
+            rows.extend(self.answers(text).map_err(one)?);
+        }
         let notes = query.notes.clone();
         Ok((scoring.answered(&query, &rows)?, notes))
     }
