@@ -214,7 +214,6 @@ impl TableBuilder {
 
     /// The type the source gives a column (an Arrow field's, a database
     /// column's), unless declared otherwise.
-    #[cfg(any(feature = "arrow", feature = "postgres"))]
     pub(crate) fn typed(mut self, column: &str, ty: ColumnType) -> TableBuilder {
         self.source_types.push((column.to_string(), ty));
         self

@@ -53,9 +53,10 @@ impl Questions {
 
 impl<'a> Scoring<'a> {
     /// The query of everything this scoring's report reads of the rows,
-    /// for a database holding the dataset's tables (pushdown). A figure
-    /// with no SQL (a rhai function over rows, say) is an error at its
-    /// indicator: pushdown never leaves a figure out.
+    /// for a database holding the dataset's tables (pushdown). What has
+    /// no SQL (a rhai function over rows, say) is computed here: the
+    /// query lists the tables whose rows that needs (`rows_needed`) and a
+    /// warning per indicator (`notes`).
     pub fn pushdown(&self, dialect: Dialect) -> Result<PushQuery, Diagnostics> {
         if self.explain {
             return Err(Diagnostics::from(vec![

@@ -6,7 +6,9 @@
 //! The query returns `k` (`q<i>`: question i; `s<j>`: a value of segment
 //! j, with its size; `c<j>`: how many values segment j has),
 //! `segment_value` (the value as text, null for the whole population),
-//! `num` (a number, a yes/no as 1/0) and `txt` (a text, a date).
+//! `num` (a number, a yes/no as 1/0) and `txt` (a text, a date). Each
+//! profile column the local part reads is a query of its own, of the
+//! same columns (`p<n>`, the row's key as `segment_value`).
 
 use std::collections::HashMap;
 
@@ -190,8 +192,8 @@ impl<'a> Push<'a> {
     }
 
     /// A profile column in a period, for the rows of its table (by key):
-    /// what the local part reads of it, computed here. Its gap when it
-    /// has no SQL, or its table no key to match its rows by.
+    /// what the local part reads of it, computed in the database. Its
+    /// gap when it has no SQL, or its table no key to match its rows by.
     pub fn profile(&mut self, id: usize, period: Option<crate::eval::Period>) -> Result<(), Gap> {
         let c = &mut self.c;
         let table = c.plan.profiles[id].table;
