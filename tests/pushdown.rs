@@ -9,7 +9,6 @@
 
 mod common;
 
-use alumni_kpi::data::{Dataset, LoadOptions};
 use alumni_kpi::engine::{ScoreOptions, Scoring};
 use alumni_kpi::rules::RuleSet;
 use alumni_kpi::sql::Source as _;
@@ -160,28 +159,16 @@ fn pushdown_reads_the_rows_only_of_what_it_computes_locally() {
 
 #[test]
 fn the_generated_corpus_reports_agree_pushed_down() {
-    use common::generated::{case_period, data, rules, write_dataset};
-    use proptest::strategy::{Strategy, ValueTree};
-    use proptest::test_runner::TestRunner;
-    let mut runner = TestRunner::deterministic();
-    let cases = (
-        data(),
-        proptest::collection::vec(0usize..1000, 25),
-        0usize..3,
-    );
-    let count = std::env::var("KPI_SQL_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(40);
+    use common::generated::{Case, case_period, cases, cases_to_run};
     let mut local_segments = 0;
-    for case in 0..count {
-        let (d, choices, period) = cases.new_tree(&mut runner).expect("a case").current();
-        let dir = tempfile::tempdir().expect("temp dir");
-        write_dataset(dir.path(), &d);
-        let text = rules(&choices);
-        let (rules, diags) = RuleSet::from_texts(dir.path(), &[("diff.kpi", text.as_str())]);
-        assert!(diags.is_empty(), "{diags:?}\n{text}");
-        let files = Dataset::load(dir.path(), &LoadOptions::default()).expect("loads");
+    for (case, c) in cases(cases_to_run()).enumerate() {
+        let Case {
+            dir,
+            text,
+            rules,
+            data: files,
+            period,
+        } = c;
         let options = ScoreOptions {
             period: case_period(period),
             periods: Some(2),

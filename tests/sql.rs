@@ -201,25 +201,17 @@ fn the_packs_figures_on_postgres_are_the_local_engines() {
 /// The corpus of `tests/differential.rs`, each case on both databases.
 #[test]
 fn the_generated_corpus_figures_agree_on_postgres_and_duckdb() {
-    use common::generated::{case_period, data, rules, write_dataset};
-    use proptest::strategy::{Strategy, ValueTree};
-    use proptest::test_runner::TestRunner;
-    let mut runner = TestRunner::deterministic();
-    let cases = (
-        data(),
-        proptest::collection::vec(0usize..1000, 25),
-        0usize..3,
-    );
+    use common::generated::{Case, case_period, cases, cases_to_run};
     let mut compared = 0;
     let mut skipped = 0;
-    for case in 0..cases_to_run() {
-        let (d, choices, period) = cases.new_tree(&mut runner).expect("a case").current();
-        let dir = tempfile::tempdir().expect("temp dir");
-        write_dataset(dir.path(), &d);
-        let text = rules(&choices);
-        let (rules, diags) = RuleSet::from_texts(dir.path(), &[("diff.kpi", text.as_str())]);
-        assert!(diags.is_empty(), "{diags:?}\n{text}");
-        let data = Dataset::load(dir.path(), &LoadOptions::default()).expect("loads");
+    for (case, c) in cases(cases_to_run()).enumerate() {
+        let Case {
+            text,
+            rules,
+            data,
+            period,
+            ..
+        } = c;
         let options = ScoreOptions {
             period: case_period(period),
             ..ScoreOptions::default()
@@ -410,13 +402,6 @@ fn a_connection_failure_is_one_clear_error() {
 }
 
 /// The corpus cases run (`KPI_SQL_CASES` runs more, to search).
-fn cases_to_run() -> usize {
-    std::env::var("KPI_SQL_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(40)
-}
-
 /// Found by a new user: a list column written `a; b` in the database was
 /// read by `kpi score` as files are (elements trimmed) but not by the
 /// query, which changed 93 figures without a word.

@@ -177,6 +177,19 @@ impl<'a> Compiler<'a> {
     /// The distinct non-null values of a segment over the whole population
     /// (as the local engine lists them), as a query of one column `v`.
     fn segment_values(&mut self, source: SegmentSource, ctx: Ctx) -> Result<String, Gap> {
+        let (v, from) = self.population_segment(source, ctx)?;
+        Ok(format!(
+            "SELECT DISTINCT {v} AS v FROM {from} WHERE {v} IS NOT NULL"
+        ))
+    }
+
+    /// A segment's value over the rows of the population: its SQL, and
+    /// the FROM clause (the population and the joins it needs).
+    pub(super) fn population_segment(
+        &mut self,
+        source: SegmentSource,
+        ctx: Ctx,
+    ) -> Result<(String, String), Gap> {
         let pop = self
             .plan
             .population
@@ -188,11 +201,8 @@ impl<'a> Compiler<'a> {
             alias: alias.clone(),
         };
         let v = self.segment_value(source, &row, ctx, &mut lv)?;
-        Ok(format!(
-            "SELECT DISTINCT {v} AS v FROM {} {alias}{} WHERE {v} IS NOT NULL",
-            self.table_name(pop),
-            joins(&lv)
-        ))
+        let from = format!("{} {alias}{}", self.table_name(pop), joins(&lv));
+        Ok((v, from))
     }
 
     /// A segment value `d.v` as text, as the report labels it: a whole

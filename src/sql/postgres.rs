@@ -69,15 +69,19 @@ impl Database {
             .map_err(|e| self.error("a statement failed", &e))
     }
 
+    /// Runs a query of `kpi sql` or pushdown's. Compiling hundreds of
+    /// SELECTs to machine code costs more than it saves (200,000 alumni:
+    /// 66 s with JIT, 24 s without): JIT is off.
+    fn query(&mut self, sql: &str) -> Result<Vec<postgres::Row>, Box<Diagnostic>> {
+        self.execute("SET jit = off")?;
+        self.client
+            .query(sql, &[])
+            .map_err(|e| self.error("the query failed", &e))
+    }
+
     /// Runs a query of `kpi sql` and reads its figures.
     pub fn figures(&mut self, sql: &str) -> Result<Figures, Box<Diagnostic>> {
-        // Compiling hundreds of SELECTs to machine code costs more than it
-        // saves (200,000 alumni: 66 s with JIT, 24 s without).
-        self.execute("SET jit = off")?;
-        let rows = self
-            .client
-            .query(sql, &[])
-            .map_err(|e| self.error("the query failed", &e))?;
+        let rows = self.query(sql)?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let get = |i: usize| row.try_get::<_, Option<String>>(i);
@@ -225,11 +229,7 @@ impl Source for Database {
 
     /// Runs pushdown's query and reads its rows.
     fn answers(&mut self, sql: &str) -> Result<Vec<super::push::PushedRow>, Box<Diagnostic>> {
-        self.execute("SET jit = off")?;
-        let rows = self
-            .client
-            .query(sql, &[])
-            .map_err(|e| self.error("the query failed", &e))?;
+        let rows = self.query(sql)?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let read = || -> Result<super::push::PushedRow, postgres::Error> {

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use super::Dialect;
 pub(crate) use super::compile::Ctx;
-use super::compile::{Compiler, Gap, Level, Row, joins};
+use super::compile::{Compiler, Gap, Level, joins};
 use super::types::Ty;
 use crate::data::Dataset;
 use crate::eval::plan::{AggFn, Plan, SegmentSource};
@@ -279,22 +279,10 @@ impl Compiler<'_> {
     /// A segment's values and how many population rows hold each, as a
     /// CTE of columns `v` and `n`; its name.
     fn driver(&mut self, source: SegmentSource, ctx: Ctx) -> Result<String, Gap> {
-        let pop = self
-            .plan
-            .population
-            .ok_or("the scorecard has no population")?;
-        let alias = self.alias("p");
-        let mut lv = Level::new(None);
-        let row = Row {
-            table: pop,
-            alias: alias.clone(),
-        };
-        let v = self.segment_value(source, &row, ctx, &mut lv)?;
+        let (v, from) = self.population_segment(source, ctx)?;
         let name = self.reserve('d');
         let sql = format!(
-            "SELECT {v} AS v, COUNT(*) AS n FROM {} {alias}{} WHERE {v} IS NOT NULL GROUP BY {v}",
-            self.table_name(pop),
-            joins(&lv)
+            "SELECT {v} AS v, COUNT(*) AS n FROM {from} WHERE {v} IS NOT NULL GROUP BY {v}"
         );
         self.ctes.push((name.clone(), sql));
         Ok(name)

@@ -265,3 +265,48 @@ pub fn case_period(choice: usize) -> Option<(chrono::NaiveDate, chrono::NaiveDat
         _ => None,
     }
 }
+
+/// One case of the corpus, written out: the dataset's files in `dir`,
+/// the rules (and their text), the dataset loaded, the period choice.
+pub struct Case {
+    pub dir: tempfile::TempDir,
+    pub text: String,
+    pub rules: alumni_kpi::rules::RuleSet,
+    pub data: alumni_kpi::data::Dataset,
+    pub period: usize,
+}
+
+/// How many cases the database tests run: `KPI_SQL_CASES`, else 40.
+pub fn cases_to_run() -> usize {
+    std::env::var("KPI_SQL_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(40)
+}
+
+/// The first `count` cases of the corpus, the same at every run (the
+/// database tests; `tests/differential.rs` lets proptest draw and shrink).
+pub fn cases(count: usize) -> impl Iterator<Item = Case> {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let strategy = (data(), prop::collection::vec(0usize..1000, 25), 0usize..3);
+    (0..count).map(move |_| {
+        let (d, choices, period) = strategy.new_tree(&mut runner).expect("a case").current();
+        let dir = tempfile::tempdir().expect("temp dir");
+        write_dataset(dir.path(), &d);
+        let text = rules(&choices);
+        let (rules, diags) =
+            alumni_kpi::rules::RuleSet::from_texts(dir.path(), &[("diff.kpi", text.as_str())]);
+        assert!(diags.is_empty(), "{diags:?}\n{text}");
+        let data = alumni_kpi::data::Dataset::load(dir.path(), &Default::default())
+            .expect("the case loads");
+        Case {
+            dir,
+            text,
+            rules,
+            data,
+            period,
+        }
+    })
+}
